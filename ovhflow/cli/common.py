@@ -1,0 +1,40 @@
+"""What every subcommand shares: the ``--debug`` flag and turning errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import click
+
+from ovhflow.errors import OvhflowError
+from ovhflow.exit_status import ExitStatus
+
+debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+
+
+@contextlib.contextmanager
+def reported_errors(debug: bool) -> Iterator[None]:
+    """Print an :class:`OvhflowError` as one message on stderr and exit with its status.
+
+    With ``debug`` the traceback is printed too. Any other exception is a bug in ovhflow: it gets a
+    short message (and exit 1) unless ``debug`` asks for the traceback.
+    """
+    try:
+        yield
+    except OvhflowError as error:
+        if debug:
+            raise
+        click.echo(f"error: {error}", err=True)
+        sys.exit(int(error.exit_status))
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(int(ExitStatus.INTERRUPTED_INT))
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except Exception as error:  # a bug: still no traceback by default
+        if debug:
+            raise
+        click.echo(f"error: internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)
+        sys.exit(int(ExitStatus.STEP_FAILED))

@@ -1,0 +1,89 @@
+"""Errors that ovhflow reports to a person, each mapped to an exit status.
+
+Every error that reaches the command line is an :class:`OvhflowError`: the CLI prints ``str(error)``
+(one line a person can act on, never a traceback unless ``--debug``) and exits with ``error.exit_status``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ovhflow.exit_status import ExitStatus
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where something is in a file: 1-based line and column, as editors show them."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class OvhflowError(Exception):
+    """Base class: a message for a person and the exit status that goes with it."""
+
+    exit_status: ExitStatus = ExitStatus.STEP_FAILED
+
+    def __init__(self, message: str, location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.location = location
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+
+class RecipeError(OvhflowError):
+    """The recipe file, its templates or its inputs are invalid; found before any request is sent."""
+
+    exit_status = ExitStatus.INVALID_INPUT
+
+
+class RecipeErrors(RecipeError):
+    """Several recipe problems found at once; printed one per line, most relevant first."""
+
+    def __init__(self, errors: list[RecipeError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors), None)
+        self.errors = errors
+
+
+class UsageError(OvhflowError):
+    """Wrong command-line usage (unknown ``-p`` name, malformed value, ...)."""
+
+    exit_status = ExitStatus.INVALID_INPUT
+
+
+class ConfigError(OvhflowError):
+    """Configuration or credentials missing or rejected."""
+
+    exit_status = ExitStatus.CONFIG_ERROR
+
+
+class StepFailed(OvhflowError):
+    """A step failed at run time: an API error, ``assert``, ``fail`` or an exhausted ``until``."""
+
+    exit_status = ExitStatus.STEP_FAILED
+
+    def __init__(self, message: str, location: Location | None = None, query_id: str | None = None) -> None:
+        super().__init__(message, location)
+        self.query_id = query_id
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{text} (OVH query id {self.query_id})" if self.query_id else text
+
+
+class LockHeld(OvhflowError):
+    """Another run of the same recipe holds its lock."""
+
+    exit_status = ExitStatus.LOCKED
+
+
+class PluginError(OvhflowError):
+    """A plugin failed to import or declares a hook that does not exist."""
+
+    exit_status = ExitStatus.INVALID_INPUT

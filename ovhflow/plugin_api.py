@@ -1,0 +1,123 @@
+"""The data types that cross the plugin boundary: what hooks receive and return.
+
+Plugins import from here (and ``hookimpl`` from :mod:`ovhflow`); nothing else of ovhflow is a promise to
+plugin authors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One API call as a recipe asked for it, templates already rendered.
+
+    ``path`` is the final, percent-encoded path (it may hold a query string); ``query`` is sent on GET
+    and DELETE, ``body`` on POST and PUT. ``auth`` is False for unauthenticated calls such as /auth/time.
+    """
+
+    method: str
+    path: str
+    query: Mapping[str, Any] | None = None
+    body: Any = None
+    auth: bool = True
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in ("POST", "PUT", "DELETE")
+
+
+@dataclass
+class HttpResponse:
+    """The answer to an :class:`HttpRequest`: decoded JSON, HTTP status and OVH's query id."""
+
+    status: int
+    data: Any = None
+    query_id: str | None = None
+    duration: float = 0.0
+    planned: bool = False  # True when check mode did not send a write
+
+
+class ActionCall(Protocol):
+    """What an action's ``run`` receives: its arguments and a way to render and call.
+
+    ``args`` is the value of the action key (``get: PATH`` gives the path template), ``options`` the
+    sibling keys the action declared (``query``, ``body``...). Both are rendered already, except the keys
+    the action listed in ``ActionSpec.lazy``, which it renders itself with :meth:`render`.
+    """
+
+    args: Any
+    options: Mapping[str, Any]
+    check: bool  # check mode: do not change anything, report the plan
+
+    def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        """Render a template (or a structure of them) in the step's context plus ``extra`` names."""
+
+    def http(self, request: HttpRequest) -> HttpResponse:
+        """Send an API call through the ``ovhflow_http_request`` hook (check mode, logging, retries)."""
+
+    def log(self, message: str) -> None:
+        """Print a message for the person running the recipe (stderr, or the JSON log)."""
+
+    def output(self, text: str) -> None:
+        """Write a result to stdout (tables, JSON); stdout is for results, stderr for logs."""
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action a step can name, such as ``get``, ``set`` or ``csv``.
+
+    ``schema`` is the JSON Schema (Draft 2020-12) of the action key's value; ``options`` maps each sibling
+    key the action accepts to its schema. Validation and ``ovhflow schema`` are built from these.
+    ``run(call)`` performs the action and returns its result (recorded as ``steps.<id>.result``).
+    ``lazy`` names options that hold per-row templates the action renders itself (csv's ``columns``).
+    ``writes`` says whether the action changes something outside ovhflow (check mode then plans it).
+    """
+
+    name: str
+    run: Callable[[ActionCall], Any]
+    schema: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    lazy: frozenset[str] = frozenset()
+    description: str = ""
+    writes: bool = False
+
+
+@dataclass
+class StepReport:
+    """How one step ended, given to ``ovhflow_step_end``.
+
+    ``status`` is one of ``ok``, ``changed``, ``planned``, ``skipped``, ``failed``; ``items`` holds the
+    per-item records of a looped step (``item``, ``status``, ``result``, ``error``).
+    """
+
+    step_id: str | None
+    name: str
+    action: str
+    location: str
+    status: str
+    duration: float
+    result: Any = None
+    error: str | None = None
+    query_id: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class RunInfo:
+    """What the run-event hooks know about a run: recipe, masked inputs, mode and, at the end, counts."""
+
+    recipe_name: str
+    recipe_path: str
+    inputs: dict[str, Any]  # secret inputs are already masked
+    check: bool
+    started_at: float
+    counts: dict[str, int] = field(default_factory=dict)
+    exit_status: int | None = None
+    error: str | None = None
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    settings: dict[str, Any] = field(default_factory=dict)  # recipe-level plugin sections, e.g. notify
