@@ -1,0 +1,35 @@
+"""Fixtures shared by every test area. Area-specific fixtures live in tests/<area>/conftest.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+SCHEMAS_DIR = SHARED / "ovh-api-schemas"
+RECIPES_DIR = REPO_ROOT / "recipes"
+
+
+def run_ovhflow(
+    *args: str, env: dict[str, str] | None = None, cwd: str | Path | None = None, input: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``ovhflow`` command line as a subprocess (``python -m ovhflow``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "ovhflow", *args], capture_output=True, text=True, env=full_env, cwd=cwd,
+        input=input, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def ovhflow_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The command line as a subprocess: ``ovhflow_cli("run", path, env=...)``."""
+    return run_ovhflow
