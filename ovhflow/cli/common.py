@@ -38,3 +38,11 @@ def reported_errors(debug: bool) -> Iterator[None]:
             raise
         click.echo(f"error: internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)
         sys.exit(int(ExitStatus.STEP_FAILED))
+
+plugins_dir_option = click.option(
+    "--plugins-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    envvar="OVHFLOW_PLUGINS_DIR",
+    help="Also load every *.py plugin in this folder.",
+)
