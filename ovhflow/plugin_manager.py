@@ -149,4 +149,3 @@ def _version_of(source: str) -> str:
     if source.startswith("entry point (") and " " in source:
         return source.rstrip(")").rsplit(" ", 1)[-1]
     return ""
-

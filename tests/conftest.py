@@ -17,15 +17,23 @@ RECIPES_DIR = REPO_ROOT / "recipes"
 
 
 def run_ovhflow(
-    *args: str, env: dict[str, str] | None = None, cwd: str | Path | None = None, input: str | None = None,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    input: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
     """Run the real ``ovhflow`` command line as a subprocess (``python -m ovhflow``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "ovhflow", *args], capture_output=True, text=True, env=full_env, cwd=cwd,
-        input=input, timeout=timeout,
+        [sys.executable, "-m", "ovhflow", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        input=input,
+        timeout=timeout,
     )
 
 

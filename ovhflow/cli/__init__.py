@@ -12,17 +12,17 @@ import click
 
 from ovhflow import __version__
 
-# command name -> "module:attribute", imported on first use
-COMMANDS: dict[str, str] = {
-    "run": "ovhflow.cli.run_cmd:run",
-    "validate": "ovhflow.cli.validate_cmd:validate",
-    "schema": "ovhflow.cli.validate_cmd:schema",
-    "sandbox": "ovhflow.cli.sandbox_cmd:sandbox",
-    "plugins": "ovhflow.cli.plugins_cmd:plugins",
-    "auth": "ovhflow.cli.auth_cmd:auth",
-    "call": "ovhflow.cli.call_cmd:call",
-    "cron": "ovhflow.cli.cron_cmd:cron",
-    "schemas": "ovhflow.cli.schemas_cmd:schemas",
+# command name -> ("module:attribute", one-line help); a module is imported on first use only
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("ovhflow.cli.run_cmd:run", "Run a recipe."),
+    "validate": ("ovhflow.cli.validate_cmd:validate", "Check recipes without running them."),
+    "schema": ("ovhflow.cli.validate_cmd:schema", "Print the recipe JSON Schema."),
+    "sandbox": ("ovhflow.cli.sandbox_cmd:sandbox", "Serve the local OVH API sandbox."),
+    "plugins": ("ovhflow.cli.plugins_cmd:plugins", "List installed plugins."),
+    "auth": ("ovhflow.cli.auth_cmd:auth", "Request a consumer key and save it to ovh.conf."),
+    "call": ("ovhflow.cli.call_cmd:call", "Make one signed API call and print its JSON answer."),
+    "cron": ("ovhflow.cli.cron_cmd:cron", "Print a crontab line and systemd units for a recipe."),
+    "schemas": ("ovhflow.cli.schemas_cmd:schemas", "Download and list OVH's API schema documents."),
 }
 
 
@@ -33,11 +33,15 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        if cmd_name not in COMMANDS:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Listing commands must not import them: `ovhflow --help` stays as light as `--version`.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in self.list_commands(ctx)])
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,6 +39,7 @@ def reported_errors(debug: bool) -> Iterator[None]:
         click.echo(f"error: internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)
         sys.exit(int(ExitStatus.STEP_FAILED))
 
+
 plugins_dir_option = click.option(
     "--plugins-dir",
     type=click.Path(file_okay=False, path_type=str),
