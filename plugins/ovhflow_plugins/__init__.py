@@ -1,0 +1,70 @@
+"""ovhflow's first-party plugins: CSV, JSON, tables, notifications and template filters.
+
+Each module is one plugin, registered through the ``ovhflow`` entry-point group exactly like a
+third-party plugin would be. What two of them share lives here: writing a file so that a crash never
+leaves half of it behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+TEMP_SUFFIX = ".ovhflow-tmp"
+
+
+def _temp_path_for(path: Path) -> Path:
+    # Hidden, in the same folder (so os.replace is a rename on one file system), unique per writer.
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
+def _fsync_directory(folder: Path) -> None:
+    # Makes the rename itself durable; some platforms cannot open a directory, which is fine to skip.
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str], *, append: bool = False, newline: str | None = None
+) -> Iterator[TextIO]:
+    """Open a UTF-8 text stream whose content replaces ``path`` only once the block ends without error.
+
+    The data goes to a hidden temporary file in the same folder, which is flushed, fsynced and renamed
+    over ``path``: readers (and a run killed half-way) see the previous file or the complete new one,
+    never a partial one. With ``append`` the current content of ``path`` is copied into the temporary
+    file first, so appending is atomic too. The new file gets the usual permissions (0666 minus umask),
+    or the permissions of the file it replaces.
+    """
+    target = Path(path)
+    temp = _temp_path_for(target)
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temp, os.stat(target).st_mode & 0o7777)
+        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as stream:
+            if append and target.exists():
+                with open(target, encoding="utf-8", newline="") as current:
+                    shutil.copyfileobj(current, stream)
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+    _fsync_directory(target.parent)

@@ -1,0 +1,119 @@
+"""The ``csv:`` action: write rows to a CSV file, one column per template, atomically.
+
+A bill export feeds an accounting system, so a crash must never leave half a file: rows go to a
+temporary file in the same folder, written as they are rendered, which replaces the target at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ovhflow import hookimpl
+from ovhflow.plugin_api import ActionCall, ActionSpec
+from ovhflow_plugins import atomic_writer
+
+TEMPLATE = {"type": "string"}
+SCALAR = {"type": ["string", "number", "boolean", "null"]}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "One CSV row per item of `rows`; `columns` maps each header to a template over `row`.",
+    "required": ["path", "rows", "columns"],
+    "additionalProperties": False,
+    "properties": {
+        "path": {"type": "string", "minLength": 1, "description": "File to write (UTF-8)."},
+        "rows": {"anyOf": [{"type": "array"}, TEMPLATE], "description": "The list to export."},
+        "columns": {
+            "type": "object",
+            "minProperties": 1,
+            "additionalProperties": SCALAR,
+            "description": "Header -> template rendered once per row, with the row as `row`.",
+        },
+        "delimiter": {"type": "string", "minLength": 1, "maxLength": 1, "default": ","},
+        "append": {
+            "anyOf": [{"type": "boolean"}, TEMPLATE],
+            "default": False,
+            "description": "Add rows to an existing file (header written only when the file is new).",
+        },
+    },
+}
+
+
+def _cell(value: Any) -> Any:
+    # Lists and objects become JSON so a spreadsheet gets something readable, not a Python repr.
+    if isinstance(value, (Mapping, list, tuple)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return value
+
+
+def _rows_of(value: Any) -> Iterable[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(f"csv: `rows` must be a list, got {type(value).__name__}")
+    return value
+
+
+def _existing_header(path: Path, delimiter: str) -> list[str] | None:
+    """The first row of ``path``, or None when there is no file or it is empty."""
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            return next(csv.reader(stream, delimiter=delimiter), None)
+    except FileNotFoundError:
+        return None
+
+
+def export_csv(call: ActionCall) -> dict[str, Any]:
+    """Render ``columns`` for each row and write them to ``path``; in check mode only count the rows."""
+    args = call.args
+    path = Path(str(args["path"]))
+    columns: Mapping[str, Any] = args["columns"]
+    headers = [str(header) for header in columns]
+    delimiter = str(args.get("delimiter", ","))
+    append = bool(args.get("append", False))
+    rows = _rows_of(args["rows"])
+
+    def rendered_rows() -> Iterable[list[Any]]:
+        for row in rows:
+            values = call.render(dict(columns), {"row": row})
+            yield [_cell(values[header]) for header in columns]
+
+    if call.check:
+        count = sum(1 for _ in rendered_rows())
+        call.log(f"csv: would write {count} rows to {path}" + (" (append)" if append else ""))
+        return {"path": str(path), "rows": count, "planned": True}
+
+    if not path.parent.is_dir():
+        raise ValueError(f"csv: folder {path.parent} does not exist")
+    header_needed = True
+    if append:
+        current = _existing_header(path, delimiter)
+        if current is not None:
+            if current != headers:
+                raise ValueError(f"csv: {path} has columns {current}, not {headers}; cannot append")
+            header_needed = False
+    count = 0
+    with atomic_writer(path, append=append, newline="") as stream:
+        writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+        if header_needed:
+            writer.writerow(headers)
+        for values in rendered_rows():
+            writer.writerow(values)
+            count += 1
+    call.log(f"csv: wrote {count} rows to {path}")
+    return {"path": str(path), "rows": count}
+
+
+@hookimpl
+def ovhflow_actions() -> list[ActionSpec]:
+    return [
+        ActionSpec(
+            name="csv",
+            run=export_csv,
+            schema=SCHEMA,
+            lazy=frozenset({"columns"}),
+            description="Export a list to a CSV file (UTF-8, written atomically).",
+        )
+    ]

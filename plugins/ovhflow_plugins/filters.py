@@ -1,0 +1,147 @@
+"""Jinja filters for OVH data: dates, price sums and grouping.
+
+OVH returns dates as ISO 8601 text with an offset (``2024-03-01T00:00:00+01:00``) and prices as
+``{"value": 12.5, "currencyCode": "EUR", "text": "12.50 €"}``; these filters turn them into what a
+bill export or a monthly summary needs without Python in the recipe.
+
+- ``{{ bill.date | ovh_date('%d/%m/%Y') }}``: parse an OVH date and format it (strftime format).
+  Without a format, ``ovh_date`` gives a timezone-aware datetime: ``(now() - (c.lastUse | ovh_date)).days``.
+- ``{{ bills | sum_prices }}``: the sum of ``priceWithTax.value`` over a list, as a number;
+  ``sum_prices('priceWithoutTax.value')`` sums another (dotted) attribute.
+- ``{{ bills | group_by('orderId') }}``: a dict of lists keyed by a (dotted) attribute;
+  ``group_by('date', date_format='%Y-%m')`` groups dates by the formatted date (here, the month).
+- ``{{ bills | sum_by('date', date_format='%Y-%m') }}``: the same keys, each with the sum of its items'
+  ``priceWithTax.value`` (or ``value='other.attribute'``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from ovhflow import hookimpl
+
+DEFAULT_PRICE = "priceWithTax.value"
+
+
+def parse_ovh_date(value: Any) -> datetime:
+    """An OVH date (ISO 8601 text) as a timezone-aware datetime; a date without offset is taken as UTC."""
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        if text.endswith("Z"):  # fromisoformat accepts "Z" only from Python 3.11
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"ovh_date: {value!r} is not an ISO 8601 date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def ovh_date(value: Any, format: str | None = None) -> datetime | str | None:
+    """Parse an OVH date; with a strftime ``format``, return it formatted (in its own offset).
+
+    Without ``format`` the result is an aware datetime, so ``now() - (x | ovh_date)`` is a duration.
+    Null (a credential never used) gives null, or an empty string when formatting.
+    """
+    if value is None or value == "":
+        return "" if format is not None else None
+    parsed = parse_ovh_date(value)
+    return parsed.strftime(format) if format is not None else parsed
+
+
+def attribute(item: Any, path: str) -> Any:
+    """``item``'s value at a dotted ``path`` (``priceWithTax.value``); list positions are numbers.
+
+    Only mapping keys and list positions are followed, never Python attributes, so a filter cannot
+    reach past the sandboxed template environment.
+    """
+    value = item
+    for part in path.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        elif isinstance(value, Sequence) and not isinstance(value, str) and part.lstrip("-").isdigit():
+            try:
+                value = value[int(part)]
+            except IndexError:
+                raise KeyError(path) from None
+        else:
+            raise KeyError(path)
+    return value
+
+
+def _items(value: Any, filter_name: str) -> Iterable[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(f"{filter_name}: expected a list, got {type(value).__name__}")
+    return value
+
+
+def _value_at(item: Any, path: str, filter_name: str, index: int) -> Any:
+    try:
+        return attribute(item, path)
+    except KeyError:
+        raise ValueError(f"{filter_name}: item {index} has no {path!r}") from None
+
+
+def _add(items: Iterable[Any], path: str, filter_name: str) -> float:
+    # Decimal of the text form: 0.1 + 0.2 gives 0.3, as an accountant expects, not 0.30000000000000004.
+    total = Decimal(0)
+    for index, item in enumerate(items):
+        value = _value_at(item, path, filter_name, index)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+            raise ValueError(f"{filter_name}: item {index} has a non-numeric {path!r}: {value!r}")
+        try:
+            total += Decimal(str(value))
+        except ArithmeticError:
+            raise ValueError(f"{filter_name}: item {index} has a non-numeric {path!r}: {value!r}") from None
+    return float(total)
+
+
+def sum_prices(items: Any, value: str = DEFAULT_PRICE) -> float:
+    """The sum of ``value`` (a dotted attribute, ``priceWithTax.value`` by default) over ``items``."""
+    return _add(_items(items, "sum_prices"), value, "sum_prices")
+
+
+def group_by(items: Any, key: str, date_format: str | None = None) -> dict[Any, list[Any]]:
+    """Items grouped by their dotted ``key`` attribute, in first-seen order.
+
+    With ``date_format`` the key is an OVH date, formatted first (``'%Y-%m'`` groups by month).
+    """
+    groups: dict[Any, list[Any]] = {}
+    for index, item in enumerate(_items(items, "group_by")):
+        group = _value_at(item, key, "group_by", index)
+        if date_format is not None:
+            group = ovh_date(group, date_format)
+        elif isinstance(group, (dict, list)):
+            raise ValueError(f"group_by: item {index} has a list or object as {key!r}, not a key")
+        groups.setdefault(group, []).append(item)
+    return groups
+
+
+def sum_by(
+    items: Any, key: str, value: str = DEFAULT_PRICE, date_format: str | None = None
+) -> dict[Any, float]:
+    """Like :func:`group_by`, each group replaced by the sum of its items' ``value`` attribute."""
+    return {
+        group: _add(members, value, "sum_by") for group, members in group_by(items, key, date_format).items()
+    }
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "ovh_date": ovh_date,
+    "sum_prices": sum_prices,
+    "group_by": group_by,
+    "sum_by": sum_by,
+}
+
+
+@hookimpl
+def ovhflow_template_filters() -> Mapping[str, Callable[..., Any]]:
+    return dict(FILTERS)

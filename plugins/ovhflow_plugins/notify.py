@@ -1,0 +1,177 @@
+"""Notifications for unattended runs: a webhook POST and/or an e-mail when a run ends.
+
+A recipe's ``notify:`` section (and ``ovhflow run --notify-webhook URL``) says where to send them and
+whether always or only on failure. They are sent from ``ovhflow_run_end``, which the engine calls also
+when a step failed or the run was interrupted. Sending is best effort: a notification that cannot be
+delivered is reported on stderr and never changes the run's outcome or exit status.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import sys
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+from ovhflow import hookimpl
+from ovhflow.plugin_api import RunInfo
+
+TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
+
+STRING_LIST = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}]}
+
+SECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Send a notification when the run ends.",
+    "additionalProperties": False,
+    "properties": {
+        "when": {"enum": ["always", "failure"], "default": "failure"},
+        "webhook": {
+            "description": "URL to POST the run summary to (JSON, with a Slack-compatible `text`).",
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "object",
+                    "required": ["url"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "url": {"type": "string", "minLength": 1},
+                        "headers": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                },
+            ],
+        },
+        "email": {
+            "type": "object",
+            "required": ["to"],
+            "additionalProperties": False,
+            "properties": {
+                "to": STRING_LIST,
+                "from": {"type": "string", "minLength": 1, "default": "ovhflow@localhost"},
+                "host": {"type": "string", "minLength": 1, "default": "localhost"},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535, "default": 25},
+                "subject": {"type": "string"},
+                "starttls": {"type": "boolean", "default": False},
+                "username": {"type": "string"},
+                "password": {"type": "string", "writeOnly": True, "description": "Secret: never printed."},
+            },
+        },
+    },
+}
+
+
+def run_status(run: RunInfo) -> str:
+    """``succeeded``, ``failed`` or ``interrupted``, from the run's exit status."""
+    if run.exit_status in (0, None) and not run.error:
+        return "succeeded"
+    if run.exit_status in (130, 143):
+        return "interrupted"
+    return "failed"
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds")
+
+
+def summary(run: RunInfo, ended_at: float) -> dict[str, Any]:
+    """The run summary sent to webhooks: plain fields for programs, ``text`` for chat tools."""
+    status = run_status(run)
+    counts = ", ".join(f"{name} {count}" for name, count in run.counts.items()) or "no steps"
+    text = f"ovhflow: {run.recipe_name} {status} (exit {run.exit_status}): {counts}"
+    if run.check:
+        text += " [check mode]"
+    if run.error:
+        text += f"\n{run.error}"
+    return {
+        "text": text,
+        "recipe": run.recipe_name,
+        "recipe_path": run.recipe_path,
+        "status": status,
+        "exit_code": run.exit_status,
+        "check": run.check,
+        "counts": dict(run.counts),
+        "error": run.error,
+        "errors": list(run.errors),
+        "started_at": _iso(run.started_at),
+        "ended_at": _iso(ended_at),
+    }
+
+
+def _warn(message: str) -> None:
+    print(f"warning: notify: {message}", file=sys.stderr, flush=True)
+
+
+def _where(url: str) -> str:
+    # Webhook URLs often carry a token in their path (Slack's do): name only the host in messages.
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+
+
+def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> None:
+    """POST ``body`` as JSON; failures are reported on stderr, never raised."""
+    import requests
+
+    config = {"url": webhook} if isinstance(webhook, str) else dict(webhook)
+    url = str(config["url"])
+    try:
+        response = requests.post(
+            url, json=body, headers=dict(config.get("headers") or {}), timeout=TIMEOUT_SECONDS
+        )
+    except requests.RequestException as error:
+        _warn(f"webhook {_where(url)} failed: {type(error).__name__}")
+        return
+    if response.status_code >= 400:
+        _warn(f"webhook {_where(url)} answered HTTP {response.status_code}")
+
+
+def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
+    """Send the summary by SMTP; failures are reported on stderr (without the password), never raised."""
+    recipients = config["to"] if isinstance(config["to"], list) else [config["to"]]
+    message = EmailMessage()
+    message["From"] = str(config.get("from", "ovhflow@localhost"))
+    message["To"] = ", ".join(recipients)
+    message["Subject"] = str(config.get("subject") or f"ovhflow: {body['recipe']} {body['status']}")
+    message.set_content(body["text"] + f"\n\nstarted {body['started_at']}, ended {body['ended_at']}\n")
+    host, port = str(config.get("host", "localhost")), int(config.get("port", 25))
+    try:
+        with smtplib.SMTP(host, port, timeout=TIMEOUT_SECONDS) as smtp:
+            if config.get("starttls"):
+                smtp.starttls()
+            if config.get("username"):
+                smtp.login(str(config["username"]), str(config.get("password", "")))
+            smtp.send_message(message, to_addrs=recipients)
+    except (OSError, smtplib.SMTPException) as error:
+        # smtplib's messages quote the server's reply, never the password we sent.
+        _warn(f"e-mail via {host}:{port} failed: {type(error).__name__}: {error}")
+
+
+def notify(run: RunInfo, settings: Mapping[str, Any], ended_at: float) -> None:
+    """Send what ``settings`` (a validated ``notify:`` section) asks for, if the outcome calls for it."""
+    if settings.get("when", "failure") == "failure" and run_status(run) == "succeeded":
+        return
+    body = summary(run, ended_at)
+    if settings.get("webhook"):
+        send_webhook(settings["webhook"], body)
+    if settings.get("email"):
+        send_email(settings["email"], body)
+
+
+@hookimpl
+def ovhflow_recipe_sections() -> Mapping[str, Mapping[str, Any]]:
+    return {"notify": SECTION_SCHEMA}
+
+
+@hookimpl
+def ovhflow_run_end(run: RunInfo) -> None:
+    settings = run.settings.get("notify")
+    if not settings:
+        return
+    import time
+
+    try:
+        notify(run, settings, time.time())
+    except Exception as error:  # best effort: a notification bug must not change the run's outcome
+        _warn(f"{type(error).__name__}: {error}")
