@@ -1,0 +1,111 @@
+"""One run at a time per recipe, so a night job that runs late never overlaps with the next one.
+
+The lock is an ``fcntl.flock`` on a file in a private runtime folder, named by a hash of the recipe's
+resolved path: the kernel releases it when the holder exits, even on ``kill -9``, so a crashed run never
+leaves a stale lock behind. The holder writes its pid and start time into the lock file itself (never
+truncating it before it holds the lock), so a second run can say who holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import stat
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ovhflow.errors import ConfigError, LockHeld
+
+LOCK_DIR_ENV = "OVHFLOW_LOCK_DIR"
+_POLL_SECONDS = 0.1
+
+
+def lock_dir() -> Path:
+    """The folder holding lock files: ``$OVHFLOW_LOCK_DIR``, else ``$XDG_RUNTIME_DIR/ovhflow``, else
+    ``/tmp/ovhflow-locks-<uid>``. Created private (0700); refused when it is not ours, because another
+    user able to write there could hold our locks or swap the files."""
+    explicit = os.environ.get(LOCK_DIR_ENV)
+    if explicit:
+        folder = Path(explicit)
+    elif os.environ.get("XDG_RUNTIME_DIR") and Path(os.environ["XDG_RUNTIME_DIR"]).is_dir():
+        folder = Path(os.environ["XDG_RUNTIME_DIR"]) / "ovhflow"
+    else:
+        folder = Path("/tmp") / f"ovhflow-locks-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, parents=bool(explicit), exist_ok=True)
+        info = folder.lstat()
+    except OSError as error:
+        raise ConfigError(f"cannot create the lock folder {folder}: {error.strerror}") from error
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise ConfigError(
+            f"lock folder {folder} is not a folder owned by this user; remove it or set {LOCK_DIR_ENV}"
+        )
+    return folder
+
+
+def lock_path(recipe_path: str | Path) -> Path:
+    """The lock file of a recipe: the same recipe reached by any path maps to the same file."""
+    resolved = str(Path(recipe_path).resolve())
+    digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:20]
+    return lock_dir() / f"{Path(resolved).stem[:40]}-{digest}.lock"
+
+
+def _read_holder(fd: int) -> dict[str, object]:
+    """The holder's note; a few tries because the holder may be writing it at this very moment."""
+    for _ in range(5):
+        raw = os.pread(fd, 4096, 0)
+        try:
+            note = json.loads(raw.decode("utf-8"))
+            if isinstance(note, dict):
+                return note
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            pass
+        time.sleep(0.02)
+    return {}
+
+
+def _describe(note: dict[str, object]) -> str:
+    pid = note.get("pid", "unknown")
+    started = note.get("started", "unknown time")
+    return f"pid {pid}, started {started}"
+
+
+@contextlib.contextmanager
+def recipe_lock(recipe_path: str | Path, wait_seconds: float | None = None) -> Iterator[Path]:
+    """Hold the recipe's lock for the duration of the ``with`` block; yields the lock file's path.
+
+    Raises :class:`LockHeld` (exit 4) naming the holder's pid and start time when another process holds
+    it: at once, or after waiting up to ``wait_seconds``.
+    """
+    recipe = Path(recipe_path)
+    path = lock_path(recipe)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = None if wait_seconds is None else time.monotonic() + max(wait_seconds, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if deadline is None or time.monotonic() >= deadline:
+                    holder = _describe(_read_holder(fd))
+                    waited = "" if deadline is None else f" after waiting {wait_seconds:g}s"
+                    raise LockHeld(f"recipe {recipe} is already running{waited} ({holder})") from None
+                time.sleep(min(_POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
+        started = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
+        note = json.dumps({"pid": os.getpid(), "started": started, "recipe": str(recipe.resolve())})
+        data = note.encode("utf-8")
+        os.pwrite(fd, data, 0)
+        os.ftruncate(fd, len(data))
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

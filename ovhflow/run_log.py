@@ -1,0 +1,293 @@
+"""The run's log on stderr: readable lines for a person, or one JSON object per event for a machine.
+
+A :class:`RunLogger` is a pluggy plugin object the ``run`` command registers: it listens to the run-event
+hooks and wraps ``ovhflow_http_request`` to time each call. Results go to stdout elsewhere; this module
+only ever writes to its stream (stderr). Every line passes through the run's :class:`Redactor` first, so a
+secret that slipped into an error message or a path is masked before it is written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Generator, Mapping
+from datetime import datetime, timezone
+from typing import Any, TextIO
+
+from ovhflow import hookimpl
+from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
+from ovhflow.redaction import Redactor
+
+# Levels, most important first; a line is written when its level is at most the threshold.
+ERROR, WARNING, INFO, DEBUG = 0, 1, 2, 3
+LEVEL_NAMES = {ERROR: "error", WARNING: "warning", INFO: "info", DEBUG: "debug"}
+LOG_FORMATS = ("text", "json")
+_ITEM_TEXT_LIMIT = 80
+
+
+def _iso(timestamp: float | None = None) -> str:
+    moment = datetime.fromtimestamp(time.time() if timestamp is None else timestamp, timezone.utc)
+    return moment.astimezone().isoformat(timespec="milliseconds")
+
+
+def _seconds(duration: float) -> str:
+    return f"{duration * 1000:.0f} ms" if duration < 1 else f"{duration:.1f} s"
+
+
+def _short(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= _ITEM_TEXT_LIMIT else text[: _ITEM_TEXT_LIMIT - 3] + "..."
+
+
+def _error_status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None)
+
+
+def _error_text(error: BaseException) -> str:
+    # python-ovh style errors put the query id on a second line; the log has a field for it.
+    text = str(getattr(error, "message", None) or error) or type(error).__name__
+    return " ".join(text.split())
+
+
+class RunLogger:
+    """Writes the events of one run to ``stream`` as text lines or JSON lines.
+
+    ``verbosity`` -1 (``-q``) writes errors only, 0 the run, steps, failures and ``log:`` messages, 1
+    (``-v``) adds step starts, each loop item and each request. The JSON format always carries every
+    event except under ``-q``, since a machine filters better than it guesses. ``progress`` shows a bar
+    for loops; by default only when ``stream`` is a terminal and the format is text, never in cron.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO | None = None,
+        fmt: str = "text",
+        verbosity: int = 0,
+        redactor: Redactor | None = None,
+        progress: bool | None = None,
+    ) -> None:
+        if fmt not in LOG_FORMATS:
+            raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {fmt!r}")
+        self.stream = stream if stream is not None else sys.stderr
+        self.fmt = fmt
+        self.verbosity = verbosity
+        self.redactor = redactor or Redactor()
+        is_tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.progress = (is_tty and fmt == "text") if progress is None else progress
+        self._timestamps = not is_tty  # a log file read the next morning needs times; a terminal does not
+        self._lock = threading.RLock()
+        self._bar: Any = None  # rich.progress.Progress while a loop runs on a terminal
+        self._bar_task: Any = None
+        self._bar_step: str | None = None
+
+    # --- writing -------------------------------------------------------------------------------------
+
+    def _threshold(self) -> int:
+        if self.verbosity < 0:
+            return ERROR
+        if self.fmt == "json" or self.verbosity > 0:
+            return DEBUG
+        return INFO
+
+    def _emit(self, level: int, event: str, text: str, fields: Mapping[str, Any]) -> None:
+        if level > self._threshold():
+            return
+        if self.fmt == "json":
+            record = {"time": _iso(), "level": LEVEL_NAMES[level], "event": event, **fields}
+            line = json.dumps(self.redactor.data(record), default=str, ensure_ascii=False)
+        else:
+            prefix = f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} " if self._timestamps else ""
+            line = prefix + text
+        self._write(self.redactor.text(line))
+
+    def _write(self, line: str) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+                return
+            self.stream.write(line + "\n")
+            self.stream.flush()
+
+    def message(self, text: str, step_id: str | None = None) -> None:
+        """Write a recipe's ``log:`` message (hidden by ``-q``)."""
+        self._emit(INFO, "log", str(text), {"step": step_id, "message": str(text)})
+
+    # --- run events ----------------------------------------------------------------------------------
+
+    @hookimpl
+    def ovhflow_run_start(self, run: RunInfo) -> None:
+        mode = " in check mode (no change will be made)" if run.check else ""
+        fields = {
+            "recipe": run.recipe_name,
+            "path": run.recipe_path,
+            "check": run.check,
+            "inputs": run.inputs,
+        }
+        self._emit(INFO, "run_start", f"running {run.recipe_name!r} ({run.recipe_path}){mode}", fields)
+
+    @hookimpl
+    def ovhflow_step_start(self, run: RunInfo, step_id: str | None, name: str, location: str) -> None:
+        fields = {"step": step_id, "name": name, "location": location}
+        self._emit(DEBUG if self.fmt == "text" else INFO, "step_start", f"step {name} ({location})", fields)
+
+    @hookimpl
+    def ovhflow_item_end(
+        self, run: RunInfo, step_id: str | None, index: int, record: Mapping[str, Any]
+    ) -> None:
+        status = str(record.get("status", ""))
+        error = record.get("error")
+        fields = {"step": step_id, "index": index, "status": status, "item": record.get("item")}
+        if error:
+            fields["error"] = str(error)
+        if record.get("query_id"):
+            fields["query_id"] = record["query_id"]
+        text = f"  {status:<8} {step_id or 'item'}[{index}] {_short(record.get('item'))}"
+        if error:
+            text += f": {error}"
+        self._advance_bar(step_id, record)
+        if status == "failed":
+            self._emit(ERROR, "item_end", text, fields)
+        else:
+            self._emit(INFO if self.fmt == "json" else DEBUG, "item_end", text, fields)
+
+    @hookimpl
+    def ovhflow_step_end(self, run: RunInfo, report: StepReport) -> None:
+        self._stop_bar()
+        label = report.name or report.step_id or report.action
+        counts: dict[str, int] = {}
+        for item in report.items:
+            key = str(item.get("status", ""))
+            counts[key] = counts.get(key, 0) + 1
+        fields: dict[str, Any] = {
+            "step": report.step_id,
+            "name": report.name,
+            "action": report.action,
+            "location": report.location,
+            "status": report.status,
+            "duration": round(report.duration, 6),
+        }
+        if report.items:
+            fields["items"] = counts
+        text = f"{report.status:<8} {label} ({_seconds(report.duration)})"
+        if counts:
+            text += " [" + ", ".join(f"{n} {status}" for status, n in counts.items()) + "]"
+        if report.error:
+            fields["error"] = report.error
+            text += f": {report.error}"
+        if report.query_id:
+            fields["query_id"] = report.query_id
+            if report.query_id not in text:
+                text += f" (OVH query id {report.query_id})"
+        self._emit(ERROR if report.status == "failed" else INFO, "step_end", text, fields)
+
+    @hookimpl
+    def ovhflow_run_end(self, run: RunInfo) -> None:
+        self._stop_bar()
+        duration = max(time.time() - run.started_at, 0.0)
+        order = ("ok", "changed", "planned", "skipped", "failed")
+        counts = {key: run.counts.get(key, 0) for key in order} | run.counts
+        summary = ", ".join(f"{counts[key]} {key}" for key in counts)
+        status = run.exit_status if run.exit_status is not None else 0
+        fields = {
+            "recipe": run.recipe_name,
+            "check": run.check,
+            "counts": counts,
+            "exit_status": status,
+            "duration": round(duration, 6),
+        }
+        if run.error:
+            fields["error"] = run.error
+        if status == 0:
+            self._emit(INFO, "run_end", f"done in {_seconds(duration)}: {summary}", fields)
+        else:
+            text = f"run failed (exit {status}) after {_seconds(duration)}: {summary}"
+            self._emit(ERROR, "run_end", text, fields)
+
+    # --- requests ------------------------------------------------------------------------------------
+
+    @hookimpl(wrapper=True)
+    def ovhflow_http_request(
+        self, request: HttpRequest, client: Any, check: bool
+    ) -> Generator[None, HttpResponse | None, HttpResponse | None]:
+        started = time.perf_counter()
+        try:
+            response = yield
+        except Exception as error:
+            self._request_failed(request, error, time.perf_counter() - started)
+            raise
+        self._request_done(request, response, time.perf_counter() - started)
+        return response
+
+    def _request_done(self, request: HttpRequest, response: HttpResponse | None, elapsed: float) -> None:
+        status = response.status if response is not None else None
+        planned = bool(response is not None and response.planned)
+        duration = response.duration if response is not None and response.duration else elapsed
+        fields: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+            "duration": round(duration, 6),
+        }
+        if planned:
+            fields["planned"] = True
+        text = f"  {request.method} {request.path} -> "
+        text += "planned, not sent" if planned else f"{status} in {_seconds(duration)}"
+        self._emit(DEBUG, "request", text, fields)
+
+    def _request_failed(self, request: HttpRequest, error: BaseException, elapsed: float) -> None:
+        status = _error_status(error)
+        query_id = getattr(error, "query_id", None)
+        fields: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "status": status,
+            "duration": round(elapsed, 6),
+            "error": _error_text(error),
+        }
+        if query_id:
+            fields["query_id"] = query_id
+        text = f"  {request.method} {request.path} -> {status or 'no answer'} in {_seconds(elapsed)}: "
+        text += _error_text(error) + (f" (OVH query id {query_id})" if query_id else "")
+        self._emit(WARNING, "request", text, fields)
+
+    # --- progress bar --------------------------------------------------------------------------------
+
+    def _advance_bar(self, step_id: str | None, record: Mapping[str, Any]) -> None:
+        if not self.progress or self.verbosity < 0:
+            return
+        with self._lock:
+            if self._bar is None:
+                from rich.console import Console
+                from rich.progress import (
+                    BarColumn,
+                    MofNCompleteColumn,
+                    Progress,
+                    TextColumn,
+                    TimeElapsedColumn,
+                )
+
+                console = Console(file=self.stream, force_terminal=True)
+                self._bar = Progress(
+                    TextColumn("{task.description}"),
+                    BarColumn(),
+                    MofNCompleteColumn(),
+                    TimeElapsedColumn(),
+                    console=console,
+                    transient=True,
+                )
+                self._bar.start()
+                total = record.get("length") if isinstance(record.get("length"), int) else None
+                self._bar_task = self._bar.add_task(step_id or "loop", total=total)
+                self._bar_step = step_id
+            self._bar.advance(self._bar_task)
+
+    def _stop_bar(self) -> None:
+        with self._lock:
+            if self._bar is not None:
+                self._bar.stop()
+                self._bar = None
+                self._bar_task = None
+                self._bar_step = None

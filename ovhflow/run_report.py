@@ -1,0 +1,100 @@
+"""The ``--report FILE`` of a run: one JSON document saying what ran, what changed and what failed.
+
+Written once, when the run ends (also after a failure, an interruption, or in check mode), atomically:
+a monitoring script reading it sees the previous report or the complete new one. Everything in it passes
+through the run's :class:`Redactor`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ovhflow import hookimpl
+from ovhflow.atomic import write_atomic
+from ovhflow.plugin_api import RunInfo, StepReport
+from ovhflow.redaction import Redactor
+
+REPORT_VERSION = 1
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).astimezone().isoformat(timespec="milliseconds")
+
+
+def step_summary(report: StepReport) -> dict[str, Any]:
+    """What the report keeps of a step: status, duration and, for loops, how many items ended how."""
+    item_counts: dict[str, int] = {}
+    for item in report.items:
+        status = str(item.get("status", ""))
+        item_counts[status] = item_counts.get(status, 0) + 1
+    summary: dict[str, Any] = {
+        "id": report.step_id,
+        "name": report.name,
+        "action": report.action,
+        "location": report.location,
+        "status": report.status,
+        "duration": round(report.duration, 6),
+    }
+    if report.items:
+        summary["items"] = len(report.items)
+        summary["item_counts"] = item_counts
+    if report.error:
+        summary["error"] = report.error
+    if report.query_id:
+        summary["query_id"] = report.query_id
+    return summary
+
+
+class ReportWriter:
+    """Collects step reports during a run and writes the JSON report when it ends."""
+
+    def __init__(self, path: str | Path, redactor: Redactor | None = None) -> None:
+        self.path = Path(path)
+        self.redactor = redactor or Redactor()
+        self.steps: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    @hookimpl
+    def ovhflow_step_end(self, run: RunInfo, report: StepReport) -> None:
+        with self._lock:
+            self.steps.append(step_summary(report))
+
+    @hookimpl
+    def ovhflow_run_end(self, run: RunInfo) -> None:
+        self.write(run)
+
+    def build(self, run: RunInfo, ended_at: float | None = None) -> dict[str, Any]:
+        """The report as a JSON-ready dict, secrets masked."""
+        ended = time.time() if ended_at is None else ended_at
+        with self._lock:
+            steps = list(self.steps)
+        document = {
+            "report_version": REPORT_VERSION,
+            "recipe": {"name": run.recipe_name, "path": run.recipe_path},
+            "inputs": run.inputs,
+            "check": run.check,
+            "started_at": _iso(run.started_at),
+            "ended_at": _iso(ended),
+            "duration": round(max(ended - run.started_at, 0.0), 6),
+            "exit_status": run.exit_status if run.exit_status is not None else 0,
+            "error": run.error,
+            "counts": dict(run.counts),
+            "steps": steps,
+            "changes": list(run.changes),
+            "errors": list(run.errors),
+        }
+        return self.redactor.data(json.loads(json.dumps(document, default=str)))
+
+    def write(self, run: RunInfo) -> None:
+        """Write the report; a failure to write is said on stderr but does not change the run's outcome."""
+        text = json.dumps(self.build(run), indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomic(self.path, self.redactor.text(text))
+        except OSError as error:
+            print(f"error: cannot write the report {self.path}: {error.strerror or error}", file=sys.stderr)
