@@ -1,0 +1,70 @@
+"""``ovhflow schemas pull|list``: keep a local copy of an endpoint's published API schemas.
+
+``validate --api`` and ``run`` check recipes against this copy, so they work offline and do not
+download megabytes of JSON each time.
+"""
+
+from __future__ import annotations
+
+import click
+
+from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.errors import UsageError
+
+
+def endpoint_url(endpoint: str | None) -> str:
+    """The base URL of an endpoint name or URL; without one, the configured endpoint, else ovh-eu."""
+    from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint
+
+    name = endpoint or ConfigurationManager().get("default", "endpoint") or "ovh-eu"
+    try:
+        return resolve_endpoint(name, "--endpoint")
+    except Exception as error:  # InvalidRegion: shown as a usage error, not a traceback
+        valid = ", ".join(ENDPOINTS)
+        raise UsageError(f"unknown endpoint '{name}': use one of {valid}, or an http(s):// URL") from error
+
+
+@click.group()
+def schemas() -> None:
+    """Download and list the OVH API schemas that recipes are checked against."""
+
+
+@schemas.command()
+@click.option(
+    "--endpoint",
+    "endpoint",
+    default=None,
+    metavar="NAME|URL",
+    help="Endpoint name (ovh-eu, ovh-ca, ...) or API URL; default: the configured one.",
+)
+@debug_option
+def pull(endpoint: str | None, debug: bool) -> None:
+    """Download (or revalidate) every schema document of an endpoint into the cache."""
+    from ovhflow.apicheck.cache import pull as pull_schemas
+
+    with reported_errors(debug):
+        url = endpoint_url(endpoint)
+        report = pull_schemas(url)
+        click.echo(
+            f"{url}: {len(report.downloaded)} downloaded, {len(report.unchanged)} unchanged, "
+            f"{len(report.missing)} not published, {len(report.failed)} failed -> {report.folder}"
+        )
+        for failure in report.failed:
+            click.echo(f"warning: could not download {failure}", err=True)
+
+
+@schemas.command(name="list")
+@debug_option
+def list_(debug: bool) -> None:
+    """Show the endpoints whose schemas are cached, and when they were pulled."""
+    from ovhflow.apicheck.cache import cache_root, list_cached
+
+    with reported_errors(debug):
+        cached = list_cached()
+        if not cached:
+            click.echo(f"no schemas cached in {cache_root()} (run 'ovhflow schemas pull')")
+            return
+        for entry in cached:
+            click.echo(
+                f"{entry.endpoint}\t{entry.documents} documents\tpulled {entry.pulled_at}\t{entry.folder}"
+            )

@@ -1,0 +1,62 @@
+"""The sandbox's strict-mode checker on its own: which requests fit the published schemas."""
+
+from __future__ import annotations
+
+import pytest
+
+from ovhflow.sandbox.strict import make_checker
+from tests.conftest import SCHEMAS_DIR
+
+
+@pytest.fixture(scope="module")
+def check():
+    return make_checker(SCHEMAS_DIR)
+
+
+def test_fitting_requests_pass(check) -> None:
+    assert check("GET", "/1.0/dedicated/server", {}, None) == []
+    assert check("PUT", "/1.0/dedicated/server/ns1.ovh.net/burst", {}, {"status": "inactive"}) == []
+    assert check("GET", "/1.0/me/bill", {"date.from": "2024-01-01"}, None) == []
+    assert check("GET", "/v2/iam/resource", {"resourceType": ["dedicatedServer"]}, None) == []
+    assert (
+        check(
+            "POST",
+            "/1.0/email/domain/example.com/redirection",
+            {},
+            {"from": "a@example.com", "to": "b@example.org", "localCopy": False},
+        )
+        == []
+    )
+    assert check("GET", "/1.0/cloud/project", {}, None) == []  # no document for /cloud: let through
+
+
+def test_misfits_are_described(check) -> None:
+    assert check("GET", "/1.0/dedicated/servr", {}, None) == [
+        "unknown path /1.0/dedicated/servr (did you mean /dedicated/server?)"
+    ]
+    assert check("DELETE", "/1.0/dedicated/server/x/burst", {}, None) == [
+        "method DELETE not allowed on /dedicated/server/{serviceName}/burst (allowed: GET, PUT)"
+    ]
+    assert check("GET", "/1.0/me/bill", {"date.fro": "2024"}, None) == [
+        "unknown query parameter 'date.fro' (did you mean 'date.from'?)"
+    ]
+    assert check("GET", "/1.0/me/api/credential", {"status": "valid"}, None) == [
+        "query parameter 'status': 'valid' is not one of auth.CredentialStateEnum: "
+        "expired, pendingValidation, refused, validated (did you mean 'validated'?)"
+    ]
+    assert check("PUT", "/1.0/dedicated/server/x/burst", {}, {"status": "on"}) == [
+        "status: 'on' is not one of dedicated.server.BurstStatusEnum: active, inactive, inactiveLocked"
+    ]
+    assert check(
+        "POST",
+        "/1.0/email/domain/example.com/redirection",
+        {},
+        {"from": "a@example.com", "to": 5, "localcopy": True},
+    ) == [
+        "to: expected string, got integer",
+        "unknown field 'localcopy' in email.domain.RedirectionCreation (did you mean 'localCopy'?)",
+        "missing required field 'localCopy' of email.domain.RedirectionCreation",
+    ]
+    assert check("POST", "/1.0/dedicated/server/x/reboot", {}, {"force": True}) == [
+        "POST /dedicated/server/{serviceName}/reboot takes no body"
+    ]
