@@ -1,0 +1,294 @@
+"""The OVH API client: python-ovh 1.2's interface and wire format, safe to share between threads.
+
+Beyond python-ovh (all opt-in, keyword-only constructor arguments and extra methods): retries through
+urllib3, a shared rate limit, a pooled session sized for concurrency, batch reads, expanded listings and
+v2 cursor pagination.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import requests
+
+from ovhflow.ovh import listing
+from ovhflow.ovh.config import ENDPOINTS, OAUTH2_TOKEN_URLS, load_settings  # noqa: F401 (python-ovh names)
+from ovhflow.ovh.consumer_key import ConsumerKeyRequest
+from ovhflow.ovh.exceptions import HTTPError, InvalidKey, decode_response
+from ovhflow.ovh.oauth2 import OAuth2TokenSource
+from ovhflow.ovh.signing import (
+    canonical_kwargs,
+    json_body,
+    query_string,
+    signature,
+    target_url,
+    with_query,
+)
+from ovhflow.ovh.transport import DEFAULT_POOL_SIZE, RateLimiter, RetrySetting, build_session, retry_policy
+
+TIMEOUT = 180
+log = logging.getLogger("ovhflow.ovh")
+_QUERY_METHODS = ("GET", "DELETE")
+
+
+class Client:
+    """An OVH API client. Construct it like python-ovh's ``ovh.Client``; extras are keyword-only.
+
+    ``retries``: ``None`` (default policy: 3 retries of connection errors, 5xx and 429 for GET/PUT/DELETE,
+    exponential backoff with jitter, ``Retry-After`` honoured), an int, ``False``/``0`` to disable, or a
+    ``urllib3.util.Retry``. ``retry_post``: also retry POST on 5xx/429/read errors (off: a POST may have
+    been processed). ``rate_limit``: requests per second, shared by all threads. ``pool_size``: keep-alive
+    connections kept per host (set it to the number of threads using the client). ``oauth2_token_url``:
+    token endpoint for OAuth2 with a URL endpoint.
+    """
+
+    def __init__(
+        self,
+        endpoint: str | None = None,
+        application_key: str | None = None,
+        application_secret: str | None = None,
+        consumer_key: str | None = None,
+        timeout: float | tuple[float, float] = TIMEOUT,
+        config_file: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        *,
+        retries: RetrySetting = None,
+        retry_post: bool = False,
+        rate_limit: float | None = None,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        oauth2_token_url: str | None = None,
+    ) -> None:
+        settings = load_settings(
+            endpoint, application_key, application_secret, consumer_key, config_file,
+            client_id, client_secret, oauth2_token_url,
+        )  # fmt: skip
+        self._endpoint_name = settings.endpoint
+        self._endpoint = settings.base_url
+        self._application_key = settings.application_key
+        self._application_secret = settings.application_secret
+        self._consumer_key = settings.consumer_key
+        self._client_id = settings.client_id
+        self._client_secret = settings.client_secret
+        self._timeout = timeout
+        self._time_delta: int | None = None
+        self._time_delta_lock = threading.Lock()
+        self._session = build_session(retry_policy(retries, retry_post), pool_size)
+        self._rate_limiter = RateLimiter(rate_limit) if rate_limit else None
+        self._oauth2: OAuth2TokenSource | None = None
+        if settings.client_id and settings.client_secret and settings.oauth2_token_url:
+            self._oauth2 = OAuth2TokenSource(
+                settings.client_id, settings.client_secret, settings.oauth2_token_url, self._session, timeout
+            )
+        self._refused_modes: set[tuple[str, str]] = set()
+
+    def __repr__(self) -> str:
+        auth = "oauth2" if self._oauth2 else ("signed" if self._consumer_key else "application key only")
+        return f"<ovhflow.ovh.Client endpoint={self._endpoint_name!r} auth={auth}>"
+
+    @property
+    def endpoint(self) -> str:
+        """The endpoint as configured: a name such as ``ovh-eu`` or a URL."""
+        return self._endpoint_name
+
+    @property
+    def base_url(self) -> str:
+        """The API root URL requests are sent to (``.../1.0``)."""
+        return self._endpoint
+
+    # lifecycle
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._session.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # authentication helpers
+
+    @property
+    def time_delta(self) -> int:
+        """Server time minus local time, in seconds; fetched once from ``/auth/time`` and cached."""
+        if self._time_delta is None:
+            with self._time_delta_lock:
+                if self._time_delta is None:
+                    server_time = self.get("/auth/time", _need_auth=False)
+                    self._time_delta = int(server_time) - int(time.time())
+        return self._time_delta
+
+    def new_consumer_key_request(self) -> ConsumerKeyRequest:
+        """A :class:`ConsumerKeyRequest` bound to this client."""
+        return ConsumerKeyRequest(self)
+
+    def request_consumerkey(
+        self,
+        access_rules: list[dict[str, str]],
+        redirect_url: str | None = None,
+        allowedIPs: Any = None,  # noqa: N803
+    ) -> Any:
+        """Ask for a consumer key with ``access_rules``; the client adopts the returned ``consumerKey``."""
+        answer = self.post(
+            "/auth/credential", _need_auth=False, accessRules=access_rules, redirection=redirect_url,
+            allowedIPs=allowedIPs,
+        )  # fmt: skip
+        self._consumer_key = answer["consumerKey"]
+        return answer
+
+    # python-ovh shortcuts
+
+    def get(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
+        """GET; keyword arguments become the query string (``_from`` sends ``from``)."""
+        return self.call("GET", with_query(_target, query_string(canonical_kwargs(kwargs))), None, _need_auth)
+
+    def delete(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
+        """DELETE; keyword arguments become the query string."""
+        return self.call(
+            "DELETE", with_query(_target, query_string(canonical_kwargs(kwargs))), None, _need_auth
+        )
+
+    def post(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
+        """POST; keyword arguments become the JSON body (none: no body)."""
+        return self.call("POST", _target, canonical_kwargs(kwargs) or None, _need_auth)
+
+    def put(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
+        """PUT; keyword arguments become the JSON body (none: no body)."""
+        return self.call("PUT", _target, canonical_kwargs(kwargs) or None, _need_auth)
+
+    # low level
+
+    def call(self, method: str, path: str, data: Any = None, need_auth: bool = True) -> Any:
+        """Send one request and return its decoded JSON (``None`` on 204), or raise the matching APIError.
+
+        For GET and DELETE a dict ``data`` becomes the query string (appended to any already in ``path``);
+        for other methods ``data`` is any JSON value sent as the body.
+        """
+        return self.call_with_response(method, path, data, need_auth)[0]
+
+    def call_with_response(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        need_auth: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Any, requests.Response]:
+        """Like :meth:`call`, with extra request ``headers``, returning ``(decoded JSON, response)``."""
+        if method.upper() in _QUERY_METHODS and isinstance(data, dict):
+            path, data = with_query(path, query_string(data)), None
+        try:
+            response = self.raw_call(method, path, data, need_auth, headers)
+        except requests.RequestException as error:
+            raise HTTPError(f"Low HTTP request failed error: {error}") from error
+        return decode_response(response), response
+
+    def raw_call(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        need_auth: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> requests.Response:
+        """Sign and send one request; return the ``requests.Response`` as is (requests errors propagate)."""
+        url = target_url(self._endpoint, path)
+        headers = dict(headers or {})
+        body = ""
+        if data is not None:
+            headers["Content-type"] = "application/json"
+            body = json_body(data)
+        if need_auth and self._oauth2 is not None:
+            return self._send_oauth2(method, url, headers, body)
+        if need_auth:
+            if not self._application_secret:
+                raise InvalidKey("Missing application secret: configure application_secret to sign requests")
+            if not self._consumer_key:
+                raise InvalidKey(
+                    "Missing consumer key: configure consumer_key or call request_consumerkey() first"
+                )
+            now = str(int(time.time()) + self.time_delta)
+            headers["X-Ovh-Consumer"] = self._consumer_key
+            headers["X-Ovh-Timestamp"] = now
+            headers["X-Ovh-Signature"] = signature(
+                self._application_secret, self._consumer_key, method, url, body, now
+            )
+        headers["X-Ovh-Application"] = self._application_key  # type: ignore[assignment]
+        return self._send(method, url, headers, body)
+
+    def _send_oauth2(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
+        assert self._oauth2 is not None
+        headers["Authorization"] = self._oauth2.authorization()
+        response = self._send(method, url, headers, body)
+        if response.status_code == 401:  # token revoked or expired early: fetch a new one, once
+            self._oauth2.discard(headers["Authorization"])
+            headers["Authorization"] = self._oauth2.authorization()
+            response = self._send(method, url, headers, body)
+        return response
+
+    def _send(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
+        if self._rate_limiter is not None:
+            self._rate_limiter.wait()
+        started = time.monotonic()
+        try:
+            response = self._session.request(method, url, headers=headers, data=body, timeout=self._timeout)
+        except requests.RequestException as error:
+            log.debug(
+                "%s %s -> failed after %.1f ms: %s", method, url, _ms_since(started), type(error).__name__
+            )
+            raise
+        log.debug(
+            "%s %s -> %s in %.1f ms (query id %s)", method, url, response.status_code, _ms_since(started),
+            response.headers.get("X-OVH-QUERYID", "-"),
+        )  # fmt: skip
+        return response
+
+    # beyond python-ovh
+
+    def get_batch(
+        self, path: str, keys: Iterable[Any], chunk_size: int = listing.BATCH_SIZE
+    ) -> list[dict[str, Any]]:
+        """GET ``path/<key>`` for many keys, ``chunk_size`` per call with ``X-Ovh-Batch``.
+
+        Returns ``[{"key", "value", "error"}]`` in the order of ``keys``: ``value`` is the object (``None``
+        when that key failed) and ``error`` the API's message for that key (``None`` on success). Falls back
+        to one GET per key where the API refuses batch reads.
+        """
+        return listing.get_batch(self, path, keys, chunk_size)
+
+    def iter_expanded(
+        self,
+        path: str,
+        page_size: int = listing.EXPANDED_PAGE_SIZE,
+        filter: str | None = None,  # noqa: A002 (the header's name)
+        sort: str | None = None,
+        sort_order: str | None = None,
+    ) -> Iterator[Any]:
+        """Yield the full objects of a v1 listing (``GET path`` then ``GET path/<id>``), page by page.
+
+        Uses ``X-Pagination-Mode: CachedObjectList-Pages``; falls back to the plain listing plus one GET per
+        id, filtering and sorting locally, where the API refuses that mode.
+        """
+        return listing.iter_expanded(self, path, page_size, filter, sort, sort_order)
+
+    def iter_v2(self, path: str, page_size: int | None = None) -> Iterator[Any]:
+        """Yield every item of a ``/v2`` listing, following ``X-Pagination-Cursor-Next``."""
+        return listing.iter_v2(self, path, page_size)
+
+    def _note_refusal(self, mode: str, path: str) -> None:
+        """Note that the API refused an optional ``mode`` on ``path``, so it is not tried again."""
+        self._refused_modes.add((mode, path))
+
+    def _was_refused(self, mode: str, path: str) -> bool:
+        """Whether the API refused ``mode`` on ``path`` before."""
+        return (mode, path) in self._refused_modes
+
+
+def _ms_since(started: float) -> float:
+    return (time.monotonic() - started) * 1000

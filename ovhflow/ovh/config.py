@@ -1,0 +1,164 @@
+"""Where a client's endpoint and credentials come from, in python-ovh's order.
+
+Each setting is taken from the constructor, else from an ``OVH_*`` environment variable, else from INI
+files read in this order, later ones winning: ``/etc/ovh.conf``, ``~/.ovh.conf``, ``./ovh.conf`` and the
+``config_file`` argument. The endpoint is ``[default] endpoint``; keys live in the section named after the
+endpoint (``[ovh-eu]``, or the URL itself when the endpoint is a URL). Paths are computed at each lookup
+(not at import) so that a changed ``HOME`` or working directory is honoured.
+"""
+
+from __future__ import annotations
+
+import os
+from configparser import NoOptionError, NoSectionError, RawConfigParser
+from dataclasses import dataclass, field
+
+from ovhflow.ovh.exceptions import InvalidConfiguration, InvalidRegion
+
+ENDPOINTS: dict[str, str] = {
+    "ovh-eu": "https://eu.api.ovh.com/1.0",
+    "ovh-us": "https://api.us.ovhcloud.com/1.0",
+    "ovh-ca": "https://ca.api.ovh.com/1.0",
+    "kimsufi-eu": "https://eu.api.kimsufi.com/1.0",
+    "kimsufi-ca": "https://ca.api.kimsufi.com/1.0",
+    "soyoustart-eu": "https://eu.api.soyoustart.com/1.0",
+    "soyoustart-ca": "https://ca.api.soyoustart.com/1.0",
+}
+
+OAUTH2_TOKEN_URLS: dict[str, str] = {
+    "ovh-eu": "https://www.ovh.com/auth/oauth2/token",
+    "ovh-ca": "https://ca.ovh.com/auth/oauth2/token",
+    "ovh-us": "https://us.ovhcloud.com/auth/oauth2/token",
+}
+
+ENV_PREFIX = "OVH_"
+
+
+def config_paths() -> list[str]:
+    """The INI files looked at, by increasing priority."""
+    return ["/etc/ovh.conf", os.path.expanduser("~/.ovh.conf"), os.path.realpath("./ovh.conf")]
+
+
+class ConfigurationManager:
+    """Reads the INI files once and answers ``get(section, name)`` with the environment taking precedence."""
+
+    def __init__(self, config_file: str | os.PathLike[str] | None = None) -> None:
+        self.config = RawConfigParser()
+        self.looked_in: list[str] = config_paths()
+        self.config.read(self.looked_in)
+        if config_file is not None:
+            self.read(config_file)
+
+    def read(self, config_file: str | os.PathLike[str]) -> None:
+        """Read one more file, winning over those read before."""
+        self.looked_in.append(os.fspath(config_file))
+        self.config.read(config_file)
+
+    def get(self, section: str, name: str) -> str | None:
+        """``OVH_<NAME>`` from the environment, else ``[section] name`` from the files, else ``None``."""
+        from_env = os.environ.get(ENV_PREFIX + name.upper())
+        if from_env:
+            return from_env
+        try:
+            return self.config.get(section, name) or None
+        except (NoSectionError, NoOptionError):
+            return None
+
+    def where(self, section: str, *names: str) -> str:
+        """Describe where ``names`` were looked for, for error messages a person can act on."""
+        env = ", ".join(ENV_PREFIX + n.upper() for n in names)
+        return (
+            f"constructor arguments, environment ({env}), section [{section}] of {', '.join(self.looked_in)}"
+        )
+
+
+def resolve_endpoint(endpoint: str | None, where: str) -> str:
+    """Turn an endpoint name or ``http(s)://`` URL into the API base URL (no trailing slash)."""
+    valid = ", ".join(ENDPOINTS)
+    if not endpoint:
+        raise InvalidRegion(
+            f"No endpoint configured (looked in {where}). Valid endpoints: {valid}, or an http(s):// URL"
+        )
+    if endpoint in ENDPOINTS:
+        return ENDPOINTS[endpoint]
+    if endpoint.startswith(("http://", "https://")):
+        return endpoint.rstrip("/")
+    raise InvalidRegion(f"Unknown endpoint {endpoint}. Valid endpoints: {valid}, or an http(s):// URL")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A client's resolved configuration. Secret fields are left out of ``repr``."""
+
+    endpoint: str
+    base_url: str
+    application_key: str | None
+    application_secret: str | None = field(repr=False)
+    consumer_key: str | None = field(repr=False)
+    client_id: str | None
+    client_secret: str | None = field(repr=False)
+    oauth2_token_url: str | None
+
+
+def load_settings(
+    endpoint: str | None = None,
+    application_key: str | None = None,
+    application_secret: str | None = None,
+    consumer_key: str | None = None,
+    config_file: str | os.PathLike[str] | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    oauth2_token_url: str | None = None,
+) -> Settings:
+    """Resolve every setting by the lookup order and check that the credentials make one usable kind."""
+    manager = ConfigurationManager(config_file)
+    endpoint = endpoint or manager.get("default", "endpoint")
+    base_url = resolve_endpoint(endpoint, manager.where("default", "endpoint"))
+    assert endpoint is not None
+
+    def lookup(value: str | None, name: str) -> str | None:
+        return value or manager.get(endpoint, name)
+
+    settings = Settings(
+        endpoint=endpoint,
+        base_url=base_url,
+        application_key=lookup(application_key, "application_key"),
+        application_secret=lookup(application_secret, "application_secret"),
+        consumer_key=lookup(consumer_key, "consumer_key"),
+        client_id=lookup(client_id, "client_id"),
+        client_secret=lookup(client_secret, "client_secret"),
+        oauth2_token_url=oauth2_token_url or OAUTH2_TOKEN_URLS.get(endpoint),
+    )
+    _check_credentials(settings, manager)
+    return settings
+
+
+def _check_credentials(settings: Settings, manager: ConfigurationManager) -> None:
+    has_oauth2 = bool(settings.client_id or settings.client_secret)
+    has_keys = bool(settings.application_key or settings.application_secret)
+    section = settings.endpoint
+    if has_oauth2 and has_keys:
+        raise InvalidConfiguration(
+            "Both application_key/application_secret and OAuth2 client_id/client_secret are configured "
+            f"for endpoint {section}; use only one kind (looked in {manager.where(section, 'client_id')})"
+        )
+    pairs = [("client_id", settings.client_id), ("client_secret", settings.client_secret)]
+    if has_keys or not has_oauth2:
+        pairs = [
+            ("application_key", settings.application_key),
+            ("application_secret", settings.application_secret),
+        ]
+    missing = [name for name, value in pairs if not value]
+    if missing:
+        names = [name for name, _ in pairs]
+        what = "no credentials" if len(missing) == 2 else f"{missing[0]} is missing"
+        hint = "" if has_keys or has_oauth2 else " (or client_id and client_secret for OAuth2)"
+        raise InvalidConfiguration(
+            f"Invalid configuration for endpoint {section}: {what}; both {names[0]} and {names[1]} are "
+            f"needed{hint}. Looked in {manager.where(section, *names)}"
+        )
+    if has_oauth2 and not settings.oauth2_token_url:
+        raise InvalidConfiguration(
+            f"OAuth2 is not available for endpoint {section}: it works with "
+            f"{', '.join(OAUTH2_TOKEN_URLS)}, or pass oauth2_token_url= with a URL endpoint"
+        )

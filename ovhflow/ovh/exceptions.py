@@ -1,0 +1,148 @@
+"""Exceptions raised by :mod:`ovhflow.ovh`, with the same names and hierarchy as python-ovh 1.2.
+
+Every class derives from :class:`APIError`, so ``except ovh.APIError`` written for python-ovh keeps working.
+Messages never contain a secret: they are built from the API's own ``message`` field, a status code or a
+description of what is missing, never from the credentials themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+QUERY_ID_HEADER = "X-OVH-QUERYID"
+
+
+class APIError(Exception):
+    """Base OVH API error; carries the HTTP ``response`` (if any) and OVH's ``query_id`` for support."""
+
+    def __init__(self, *args: Any, response: requests.Response | None = None) -> None:
+        super().__init__(*args)
+        self.response = response
+        self.query_id: str | None = response.headers.get(QUERY_ID_HEADER) if response is not None else None
+
+    @property
+    def message(self) -> str:
+        """The human part of the error, without the query id."""
+        if len(self.args) == 1:
+            return str(self.args[0])
+        return super().__str__()
+
+    def __str__(self) -> str:
+        if self.query_id:
+            return f"{self.message} \nOVH-Query-ID: {self.query_id}"
+        return self.message
+
+
+class HTTPError(APIError):
+    """The request failed below HTTP (DNS, refused connection, timeout, network retries exhausted)."""
+
+
+class InvalidKey(APIError):
+    """The application key or secret is missing or rejected by the API."""
+
+
+class InvalidCredential(APIError):
+    """The consumer key is rejected (expired, revoked, or not validated yet)."""
+
+
+class InvalidConfiguration(APIError):
+    """The configuration is missing or contradictory (half-given credentials, both kinds at once, ...)."""
+
+
+class InvalidResponse(APIError):
+    """The API answered a body that is not JSON."""
+
+
+class InvalidRegion(APIError):
+    """The endpoint is neither a known name nor an http(s) URL."""
+
+
+class ReadOnlyError(APIError):
+    """Kept for python-ovh compatibility: an attempt to modify read-only data."""
+
+
+class ResourceNotFoundError(APIError):
+    """HTTP 404: the requested resource does not exist."""
+
+
+class BadParametersError(APIError):
+    """HTTP 400: the request has invalid parameters."""
+
+
+class ResourceConflictError(APIError):
+    """HTTP 409: the resource already exists or is in a conflicting state."""
+
+
+class NetworkError(APIError):
+    """The network layer reported no HTTP status at all."""
+
+
+class NotGrantedCall(APIError):
+    """HTTP 403 ``NOT_GRANTED_CALL``: the consumer key's access rules do not cover this call."""
+
+
+class NotCredential(APIError):
+    """HTTP 403 ``NOT_CREDENTIAL``: the call needs a consumer key and none was sent."""
+
+
+class Forbidden(APIError):
+    """HTTP 403 ``FORBIDDEN``."""
+
+
+class ResourceExpiredError(APIError):
+    """HTTP 460: the resource has expired (e.g. a service whose subscription ended)."""
+
+
+class OAuth2FailureError(APIError):
+    """The OAuth2 client-credentials flow failed (token endpoint refused or answered garbage)."""
+
+
+#: Errors that mean "fix your configuration or credentials", as opposed to a failed API call.
+#: The command line maps them to its configuration exit status.
+CREDENTIAL_ERRORS: tuple[type[APIError], ...] = (
+    InvalidKey,
+    InvalidCredential,
+    NotCredential,
+    InvalidConfiguration,
+    InvalidRegion,
+    OAuth2FailureError,
+)
+
+_FORBIDDEN_BY_ERROR_CODE: dict[str, type[APIError]] = {
+    "NOT_GRANTED_CALL": NotGrantedCall,
+    "NOT_CREDENTIAL": NotCredential,
+    "INVALID_KEY": InvalidKey,
+    "INVALID_CREDENTIAL": InvalidCredential,
+    "FORBIDDEN": Forbidden,
+}
+
+_BY_STATUS: dict[int, type[APIError]] = {
+    404: ResourceNotFoundError,
+    400: BadParametersError,
+    409: ResourceConflictError,
+    460: ResourceExpiredError,
+}
+
+
+def decode_response(response: requests.Response) -> Any:
+    """Return the decoded JSON of a successful answer (``None`` on 204), or raise the matching error."""
+    status = response.status_code
+    try:
+        result = None if status == 204 else response.json()
+    except ValueError:
+        raise InvalidResponse(
+            f"Failed to decode API response (HTTP {status}, not JSON)", response=response
+        ) from None
+    if 100 <= status < 300:
+        return result
+    if status == 0:
+        raise NetworkError("No HTTP status from the network layer", response=response)
+    body = result if isinstance(result, dict) else {}
+    message = body.get("message") or f"HTTP {status} {response.reason or ''}".rstrip()
+    if status == 403:
+        error_class = _FORBIDDEN_BY_ERROR_CODE.get(str(body.get("errorCode")), APIError)
+    else:
+        error_class = _BY_STATUS.get(status, APIError)
+    raise error_class(message, response=response)

@@ -1,0 +1,180 @@
+"""Reading many objects in few calls: batch reads, expanded v1 listings and v2 cursor pagination.
+
+Batch reads and expanded listings are what OVH's control panel uses, not documented guarantees, so each
+falls back to plain calls (with the same result) where the API refuses them, and remembers the refusal
+per path so that it is not tried again on every chunk or page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from ovhflow.ovh.exceptions import (
+    CREDENTIAL_ERRORS,
+    APIError,
+    BadParametersError,
+    HTTPError,
+    ResourceNotFoundError,
+)
+from ovhflow.ovh.pagination_filter import matches, parse_filter, sort_objects
+
+if TYPE_CHECKING:
+    from ovhflow.ovh.client import Client
+
+BATCH_SIZE = 50  # what OVH's control panel sends per batch call
+EXPANDED_PAGE_SIZE = 500
+BATCH_HEADER = "X-Ovh-Batch"
+BATCH_SEPARATOR = ","
+_REFUSAL_STATUSES = frozenset({400, 404, 405, 406, 501})
+
+
+def _refused(error: APIError) -> bool:
+    """Whether an error means "this optional mode is not supported here" rather than a real failure."""
+    if isinstance(error, (BadParametersError, ResourceNotFoundError)):
+        return True
+    return error.response is not None and error.response.status_code in _REFUSAL_STATUSES
+
+
+def _key_error(error: APIError) -> str:
+    return error.message
+
+
+def _get_one(client: Client, path: str, key: Any) -> dict[str, Any]:
+    """One plain GET, its API error (not network or credential errors) reported per key."""
+    try:
+        return {"key": key, "value": client.call("GET", f"{path}/{key}"), "error": None}
+    except CREDENTIAL_ERRORS:
+        raise
+    except HTTPError:
+        raise
+    except APIError as error:
+        return {"key": key, "value": None, "error": _key_error(error)}
+
+
+def _get_chunk_batched(client: Client, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:
+    """One batch call for ``chunk``, results in ``chunk`` order; ``None`` when the API refuses batching."""
+    joined = BATCH_SEPARATOR.join(str(key) for key in chunk)
+    try:
+        answer, _ = client.call_with_response(
+            "GET", f"{path}/{joined}", headers={BATCH_HEADER: BATCH_SEPARATOR}
+        )
+    except APIError as error:
+        if isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
+            raise
+        return None
+    if not isinstance(answer, list) or not all(isinstance(item, dict) and "key" in item for item in answer):
+        return None
+    by_key = {str(item["key"]): item for item in answer}
+    results = []
+    for key in chunk:
+        item = by_key.get(str(key))
+        if item is None:  # the API skipped it: ask for it alone
+            results.append(_get_one(client, path, key))
+        else:
+            results.append({"key": key, "value": item.get("value"), "error": item.get("error")})
+    return results
+
+
+def get_batch(
+    client: Client, path: str, keys: Iterable[Any], chunk_size: int = BATCH_SIZE
+) -> list[dict[str, Any]]:
+    """See :meth:`Client.get_batch`."""
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
+    path = path.rstrip("/")
+    keys = list(keys)
+    results: list[dict[str, Any]] = []
+    for start in range(0, len(keys), chunk_size):
+        chunk = keys[start : start + chunk_size]
+        batchable = len(chunk) > 1 and not any(BATCH_SEPARATOR in str(k) for k in chunk)
+        if batchable and not client._was_refused("batch", path):
+            batched = _get_chunk_batched(client, path, chunk)
+            if batched is not None:
+                results.extend(batched)
+                continue
+            client._note_refusal("batch", path)
+        results.extend(_get_one(client, path, key) for key in chunk)
+    return results
+
+
+def iter_expanded(
+    client: Client,
+    path: str,
+    page_size: int = EXPANDED_PAGE_SIZE,
+    filter: str | None = None,  # noqa: A002
+    sort: str | None = None,
+    sort_order: str | None = None,
+) -> Iterator[Any]:
+    """See :meth:`Client.iter_expanded`."""
+    if page_size < 1:
+        raise ValueError(f"page_size must be at least 1, not {page_size}")
+    clauses = parse_filter(filter) if filter else []  # a malformed filter fails before any call
+    path = path.rstrip("/")
+    if client._was_refused("expanded", path):
+        yield from _expanded_locally(client, path, None, clauses, sort, sort_order)
+        return
+    headers = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": str(page_size)}
+    if filter:
+        headers["X-Pagination-Filter"] = filter
+    if sort:
+        headers["X-Pagination-Sort"] = sort
+        headers["X-Pagination-Sort-Order"] = (sort_order or "ASC").upper()
+    page = 1
+    while True:
+        try:
+            items, response = client.call_with_response(
+                "GET", path, headers={**headers, "X-Pagination-Number": str(page)}
+            )
+        except APIError as error:
+            if page > 1 or isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
+                raise
+            client._note_refusal("expanded", path)
+            yield from _expanded_locally(client, path, None, clauses, sort, sort_order)
+            return
+        total = response.headers.get("X-Pagination-Elements")
+        if page == 1 and total is None and not any(isinstance(item, dict) for item in items or []):
+            client._note_refusal("expanded", path)  # the API ignored the mode: this is the list of ids
+            yield from _expanded_locally(client, path, items, clauses, sort, sort_order)
+            return
+        yield from items or []
+        seen = page * page_size
+        if not items or (int(total) <= seen if total is not None else len(items) < page_size):
+            return
+        page += 1
+
+
+def _expanded_locally(
+    client: Client,
+    path: str,
+    ids: list[Any] | None,
+    clauses: list[Any],
+    sort: str | None,
+    sort_order: str | None,
+) -> Iterator[Any]:
+    """The fallback: list ids (unless already known), GET each, filter and sort here."""
+    if ids is None:
+        ids = client.call("GET", path)
+    objects = (client.call("GET", f"{path}/{object_id}") for object_id in ids or [])
+    selected = (obj for obj in objects if matches(obj, clauses))
+    if sort:
+        yield from sort_objects(list(selected), sort, sort_order)
+    else:
+        yield from selected
+
+
+def iter_v2(client: Client, path: str, page_size: int | None = None) -> Iterator[Any]:
+    """See :meth:`Client.iter_v2`."""
+    headers: dict[str, str] = {}
+    if page_size is not None:
+        headers["X-Pagination-Size"] = str(page_size)
+    while True:
+        items, response = client.call_with_response("GET", path, headers=dict(headers))
+        if isinstance(items, list):
+            yield from items
+        elif items is not None:
+            yield items
+        cursor = response.headers.get("X-Pagination-Cursor-Next")
+        if not cursor:
+            return
+        headers["X-Pagination-Cursor"] = cursor

@@ -1,0 +1,88 @@
+"""The HTTP session under a client: pooled keep-alive connections, retries and a shared rate limit.
+
+Retries are urllib3's :class:`~urllib3.util.Retry` mounted through requests' :class:`HTTPAdapter`: it
+already does exponential backoff with jitter, ``Retry-After``, per-method and per-status rules, so the
+client only chooses the policy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+DEFAULT_RETRIES = 3
+DEFAULT_POOL_SIZE = 16
+DEFAULT_BACKOFF_FACTOR = 0.5
+DEFAULT_BACKOFF_MAX = 30.0
+DEFAULT_BACKOFF_JITTER = 0.5
+MAX_RETRY_AFTER = 120  # seconds; a longer Retry-After is not worth waiting for inside one call
+RETRYABLE_STATUSES = frozenset({429, *range(500, 600)})
+IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+
+RetrySetting = int | bool | Retry | None
+
+
+def retry_policy(
+    retries: RetrySetting = None,
+    retry_post: bool = False,
+    backoff_factor: float = DEFAULT_BACKOFF_FACTOR,
+) -> Retry:
+    """Build the retry policy from a client's ``retries`` argument.
+
+    ``None``/``True``: the default number of attempts. An int: that many retries. ``False``/``0``: none.
+    A ``Retry`` is used as given. Statuses (5xx, 429) and errors after the request was sent are retried
+    only for idempotent methods, plus POST when ``retry_post`` is set; a connection that could not be
+    established is retried for every method, since nothing reached the server.
+    """
+    if isinstance(retries, Retry):
+        return retries
+    if retries is None or retries is True:
+        retries = DEFAULT_RETRIES
+    if not retries:
+        return Retry(total=0, read=False, raise_on_status=False, raise_on_redirect=False)
+    methods = IDEMPOTENT_METHODS | {"POST"} if retry_post else IDEMPOTENT_METHODS
+    return Retry(
+        total=int(retries),
+        allowed_methods=methods,
+        status_forcelist=RETRYABLE_STATUSES,
+        backoff_factor=backoff_factor,
+        backoff_max=DEFAULT_BACKOFF_MAX,
+        backoff_jitter=DEFAULT_BACKOFF_JITTER if backoff_factor else 0.0,
+        respect_retry_after_header=True,
+        retry_after_max=MAX_RETRY_AFTER,
+        raise_on_status=False,
+        raise_on_redirect=False,
+    )
+
+
+def build_session(retry: Retry, pool_size: int = DEFAULT_POOL_SIZE) -> requests.Session:
+    """A requests session whose connection pool holds ``pool_size`` keep-alive connections per host."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=retry)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+class RateLimiter:
+    """Spaces requests at least ``1/per_second`` apart, across every thread sharing it."""
+
+    def __init__(self, per_second: float) -> None:
+        if per_second <= 0:
+            raise ValueError(f"rate_limit must be a positive number of requests per second, not {per_second}")
+        self.interval = 1.0 / per_second
+        self._next_slot = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        """Block until this caller's slot comes; slots are handed out under a lock, sleeping is not."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)

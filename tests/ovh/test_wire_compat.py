@@ -1,0 +1,101 @@
+"""Byte-exactness: the same calls through python-ovh 1.2.0 and through ``ovhflow.ovh`` put the same
+bytes on the wire (method, path and query, ordered headers, body), captured by a real loopback server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+import ovh as python_ovh
+import pytest
+
+from ovhflow import ovh
+from tests.ovh.conftest import CREDENTIALS, CaptureServer
+
+FIXED_NOW = 1_699_999_990  # local clock 10 s behind the server's SERVER_TIME
+
+Calls = Callable[[Any], None]
+
+
+def _scenario_calls(client: Any) -> None:
+    client.get("/me")
+    client.get("/me/bill", **{"date.from": "2014-01-01", "date.to": "2015-01-01"})
+    client.get("/me/api/credential", status="validated")
+    client.get("/search?x=1", flag=True, other=False, missing=None, text="hello world", amp="a&b")
+    client.get("/auth/details", _need_auth=False)
+    client.delete("/domain/zone/example.com/record/1", _from="a b", _class="c")
+    client.post("/email/domain/example.com/redirection", _from="sales@example.com", to="c@x.org", localCopy=0)
+    client.post("/dedicated/server/ns1/reboot")
+    client.put("/dedicated/server/ns1/burst", status="active")
+    client.put("/me", name="Zoë Ünicode €", nested={"list": [1, 2, None], "t": True})
+    client.get("/v1/me")
+    client.get("/v2/iam/resource?resourceType=dedicatedServer")
+    client.call("GET", "/me/bill/1", None, True)
+    client.call("POST", "/me/list", [1, "two"], True)
+    client.call("PUT", "/me/empty", {}, True)
+    client.raw_call("GET", "/raw", None, True, headers={"X-Custom": "yes"})
+    client.request_consumerkey([{"method": "GET", "path": "/me"}], "https://redirect", ["127.0.0.1/32"])
+    client.get("/after/new/consumer/key")
+
+
+def _capture(server: CaptureServer, make_client: Callable[[], Any]) -> list[tuple[str, str, list, bytes]]:
+    server.requests.clear()
+    with mock.patch("time.time", return_value=FIXED_NOW):
+        client = make_client()
+        _scenario_calls(client)
+    return [(r.method, r.target, r.headers, r.body) for r in server.requests]
+
+
+def test_same_calls_put_the_same_bytes_on_the_wire(server: CaptureServer) -> None:
+    with mock.patch.dict(python_ovh.client.ENDPOINTS, {"capture": server.url}):
+        theirs = _capture(server, lambda: python_ovh.Client(endpoint="capture", **CREDENTIALS))
+    ours = _capture(server, lambda: ovh.Client(endpoint=server.url, **CREDENTIALS))
+    assert len(ours) == len(theirs) == 19  # 18 calls + one /auth/time
+    for their_request, our_request in zip(theirs, ours, strict=True):
+        assert our_request == their_request
+
+
+def test_the_capture_really_contains_signed_requests(server: CaptureServer) -> None:
+    """Guards the comparison above against comparing two empty or unsigned captures."""
+    ours = _capture(server, lambda: ovh.Client(endpoint=server.url, **CREDENTIALS))
+    assert ours[0][:2] == ("GET", "/1.0/auth/time")
+    method, target, headers, body = ours[1]
+    names = [name for name, _ in headers]
+    assert (method, target, body) == ("GET", "/1.0/me", b"")
+    assert {"X-Ovh-Consumer", "X-Ovh-Timestamp", "X-Ovh-Signature", "X-Ovh-Application"} <= set(names)
+    assert dict(headers)["X-Ovh-Timestamp"] == str(FIXED_NOW + 10)
+
+
+@pytest.mark.parametrize(
+    ("call", "expected_target", "expected_body"),
+    [
+        (lambda c: c.call("GET", "/b", {"d.from": "2024", "ok": True}), "/1.0/b?d.from=2024&ok=true", b""),
+        (lambda c: c.call("DELETE", "/x?a=1", {"b": None}), "/1.0/x?a=1&b=null", b""),
+        (lambda c: c.call("GET", "/x?a=1"), "/1.0/x?a=1", b""),
+        (lambda c: c.call("POST", "/x", [{"a": 1}]), "/1.0/x", b'[{"a":1}]'),
+        (lambda c: c.call("PUT", "/x", "text"), "/1.0/x", b'"text"'),
+    ],
+)  # fmt: skip
+def test_call_sends_a_dict_as_query_for_get_and_delete_and_any_json_as_body_otherwise(
+    server: CaptureServer, call: Callable[[Any], Any], expected_target: str, expected_body: bytes
+) -> None:
+    client = ovh.Client(endpoint=server.url, **CREDENTIALS)
+    call(client)
+    sent = server.requests[-1]
+    assert (sent.target, sent.body) == (expected_target, expected_body)
+    assert (sent.header("Content-type") == "application/json") == bool(expected_body)
+
+
+def test_signature_covers_the_full_url_with_its_query_string(server: CaptureServer) -> None:
+    from ovhflow.ovh.signing import signature
+
+    client = ovh.Client(endpoint=server.url, **CREDENTIALS)
+    client.get("/v2/thing?x=1", y="a b")
+    sent = server.requests[-1]
+    expected = signature(
+        CREDENTIALS["application_secret"], CREDENTIALS["consumer_key"], "GET",
+        server.root + "/v2/thing?x=1&y=a+b", "", sent.header("X-Ovh-Timestamp") or "",
+    )  # fmt: skip
+    assert sent.target == "/v2/thing?x=1&y=a+b"
+    assert sent.header("X-Ovh-Signature") == expected
