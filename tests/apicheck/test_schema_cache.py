@@ -1,0 +1,91 @@
+"""``ovhflow schemas pull|list`` end to end: the real CLI pulling from the sandbox over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ovhflow.apicheck.cache import cached_catalog
+from ovhflow.sandbox import Sandbox
+from tests.conftest import SCHEMAS_DIR, run_ovhflow
+
+DOCUMENTS = sorted(
+    str(p.relative_to(SCHEMAS_DIR)) for p in SCHEMAS_DIR.rglob("*.json") if p.name != "_index.json"
+)
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(servers=2, bills=2, schema_dir=SCHEMAS_DIR) as sb:
+        yield sb
+
+
+def schema_requests(sb: Sandbox) -> list[tuple[str, int]]:
+    return [(e["path"], e["status"]) for e in sb.journal if e["path"].endswith((".json", "/"))]
+
+
+def test_pull_downloads_then_revalidates(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    first = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    assert first.returncode == 0, first.stderr
+    listed = len(json.loads((SCHEMAS_DIR / "v1/_index.json").read_text())["apis"]) + len(
+        json.loads((SCHEMAS_DIR / "v2/_index.json").read_text())["apis"]
+    )
+    counts = f"{len(DOCUMENTS) + 2} downloaded, 0 unchanged, {listed - len(DOCUMENTS)} not published"
+    assert counts in first.stdout
+    folder = tmp_path / "ovhflow" / "schemas" / f"127.0.0.1_{sandbox.port}"
+    for relative in [*DOCUMENTS, "v1/_index.json", "v2/_index.json"]:
+        assert (folder / relative).read_bytes() == (SCHEMAS_DIR / relative).read_bytes()
+    meta = json.loads((folder / ".meta.json").read_text())
+    assert meta["endpoint"] == sandbox.url
+    assert meta["documents"]["v1/me.json"]["etag"] and meta["documents"]["v1/me.json"]["last_modified"]
+    assert {status for _, status in schema_requests(sandbox)} == {200, 404}
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    catalog = cached_catalog(sandbox.url)
+    assert catalog is not None and catalog.operation("/dedicated/server/{serviceName}/burst", "PUT")
+    assert "/cloud" in catalog.listed_apis
+
+    del sandbox.journal[:]
+    second = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    assert second.returncode == 0, second.stderr
+    assert f"0 downloaded, {len(DOCUMENTS) + 2} unchanged" in second.stdout
+    found = schema_requests(sandbox)
+    assert sorted(path for path, status in found if status == 304) == sorted(
+        ["/", "/v2/"] + ["/" + d[3:] if d.startswith("v1/") else "/" + d for d in DOCUMENTS]
+    )
+    assert all(status in (304, 404) for _, status in found)
+
+
+def test_a_lost_document_is_downloaded_again(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    folder = tmp_path / "ovhflow" / "schemas" / f"127.0.0.1_{sandbox.port}"
+    (folder / "v1" / "ip.json").unlink()
+    again = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    assert f"1 downloaded, {len(DOCUMENTS) + 1} unchanged" in again.stdout
+    assert (folder / "v1" / "ip.json").is_file()
+
+
+def test_list_shows_what_is_cached(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    empty = run_ovhflow("schemas", "list", env=env)
+    assert empty.returncode == 0 and "no schemas cached" in empty.stdout
+    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    listing = run_ovhflow("schemas", "list", env=env)
+    assert listing.returncode == 0
+    line = listing.stdout.strip()
+    assert line.startswith(f"{sandbox.url}\t{len(DOCUMENTS)} documents\tpulled 20")
+
+
+def test_bad_endpoints_are_one_clear_message(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    unknown = run_ovhflow("schemas", "pull", "--endpoint", "ovh-mars", env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.startswith("error: unknown endpoint 'ovh-mars'")
+    assert "Traceback" not in unknown.stderr
+    with Sandbox(servers=1, bills=1) as no_schemas:  # serves no schema documents: every one is a 404
+        refused = run_ovhflow("schemas", "pull", "--endpoint", no_schemas.url, env=env)
+    assert refused.returncode == 3
+    assert "could not download the API schema listing" in refused.stderr and "Traceback" not in refused.stderr
