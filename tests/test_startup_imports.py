@@ -1,0 +1,78 @@
+"""A light start: ``ovhflow --version`` and ``ovhflow validate`` import only what they need.
+
+Cron runs ovhflow often and briefly, so start-up time matters (the benchmark's "start" case times
+it). These tests check the cause rather than the time: the real command, run as ``python -X importtime
+-m ovhflow ...``, reports every module it imported on stderr, and heavy libraries must not be among them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RECIPES_DIR, REPO_ROOT
+
+HEAVY_FOR_VERSION = ("requests", "jinja2", "jsonschema", "rich")
+
+
+def imported_top_level(
+    *args: str, cwd: Path = REPO_ROOT
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``python -X importtime -m ovhflow ARGS`` and return it with the top-level packages it imported."""
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "ovhflow", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+    modules = set()
+    for line in proc.stderr.splitlines():
+        if line.startswith("import time:") and line.count("|") == 2:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "package":  # the header line
+                modules.add(name.split(".")[0])
+    return proc, modules
+
+
+def test_importtime_parsing_sees_what_is_imported() -> None:
+    # guards the helper itself: without this, an empty module set would make every check below pass
+    proc, modules = imported_top_level("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert {"ovhflow", "click"} <= modules
+
+
+def test_version_imports_no_heavy_library() -> None:
+    proc, modules = imported_top_level("--version")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "version" in proc.stdout
+    assert sorted(modules & set(HEAVY_FOR_VERSION)) == []
+
+
+def _gallery_recipes() -> list[Path]:
+    return sorted(RECIPES_DIR.glob("*.yaml"))
+
+
+def test_validate_does_not_import_requests(tmp_path: Path) -> None:
+    recipe = tmp_path / "welcome.yaml"
+    recipe.write_text(
+        "name: Welcome\n"
+        "steps:\n"
+        "  - id: me\n"
+        "    get: /me\n"
+        '  - log: "Welcome {{ steps.me.result.firstname }}"\n',
+        encoding="utf-8",
+    )
+    proc, modules = imported_top_level("validate", str(recipe))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "requests" not in modules
+
+
+@pytest.mark.parametrize("recipe", _gallery_recipes(), ids=lambda path: path.name)
+def test_validate_of_gallery_recipe_does_not_import_requests(recipe: Path) -> None:
+    proc, modules = imported_top_level("validate", str(recipe))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "requests" not in modules
