@@ -44,9 +44,13 @@ def check_recipe(recipe: Any, catalog: Catalog) -> list[Finding]:
 
 
 def walk_steps(steps: Iterable[Any]) -> Iterator[Any]:
+    """Steps, their group children and the steps of the recipes they include, depth first."""
     for step in steps:
         yield step
         yield from walk_steps(getattr(step, "steps", None) or [])
+        included = getattr(step, "included", None)
+        if included is not None:
+            yield from walk_steps(getattr(included, "steps", None) or [])
 
 
 def check_step(step: Any, catalog: Catalog) -> list[Finding]:
@@ -74,6 +78,11 @@ class StepChecker:
         key_locations = getattr(self.step, "key_locations", None) or {}
         return key_locations.get(key) or self.step.location
 
+    def value_location(self, key: str) -> Location:
+        """Where the value of a key of the step is written, else the key, else the step."""
+        value_locations = getattr(self.step, "value_locations", None) or {}
+        return value_locations.get(key) or self.key_location(key)
+
     def add(self, location: Location, message: str, severity: Severity = "error") -> None:
         self.findings.append(Finding(location, message, severity))
 
@@ -81,7 +90,7 @@ class StepChecker:
         segments = split_path(self.path.split("?", 1)[0])
         if not self.path.strip() or (segments and is_template(segments[0]) and self.path.startswith("{")):
             return []  # the whole path is computed at run time
-        path_location = self.key_location(self.step.action)
+        path_location = self.value_location(self.step.action)
         templates = self.catalog.match(self.path)
         if not templates:
             unloaded = self.catalog.unloaded_api(self.path)
@@ -127,7 +136,7 @@ class StepChecker:
         known = op.query_params
         checker = TypeChecker(op.models, self.catalog.models, from_query=True)
         if "?" in self.path:
-            location = self.key_location(self.step.action)
+            location = self.value_location(self.step.action)
             for name, value in parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True):
                 self.check_query_param(op, known, checker, name, value, location, location)
         query = self.options.get("query")
