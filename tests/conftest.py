@@ -41,3 +41,29 @@ def run_ovhflow(
 def ovhflow_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The command line as a subprocess: ``ovhflow_cli("run", path, env=...)``."""
     return run_ovhflow
+
+
+@pytest.fixture
+def sandbox():
+    """A running OVH API sandbox (small account: 12 servers, 6 bills); ``sandbox.url``, ``.credentials``."""
+    from ovhflow.sandbox import Sandbox
+
+    with Sandbox(servers=12, bills=6) as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox_factory():
+    """Start sandboxes with any :class:`ovhflow.sandbox.Sandbox` options; all are stopped at teardown."""
+    from ovhflow.sandbox import Sandbox
+
+    started: list = []
+
+    def start(**options):
+        running = Sandbox(**options).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()

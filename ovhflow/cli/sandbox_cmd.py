@@ -1,0 +1,113 @@
+"""``ovhflow sandbox``: serve the local OVH API sandbox on 127.0.0.1 until Ctrl-C or SIGTERM.
+
+Stopping with Ctrl-C or SIGTERM is the normal end of a sandbox: it exits 0 after saving ``--state``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import signal
+import threading
+from typing import Any
+
+import click
+
+from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.errors import UsageError
+
+SHARE = click.FloatRange(0.0, 1.0)
+
+
+@click.command()
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 picks a free port."
+)
+@click.option("--servers", type=click.IntRange(0), default=20, show_default=True, help="Dedicated servers.")
+@click.option("--bills", type=click.IntRange(0), default=24, show_default=True, help="Bills over two years.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated account.")
+@click.option("--latency-ms", type=click.FloatRange(0), default=0.0, help="Added to every answer.")
+@click.option("--jitter-ms", type=click.FloatRange(0), default=0.0, help="Latency varies by up to this.")
+@click.option(
+    "--rate-limit", type=click.FloatRange(0, min_open=True), default=None, help="Requests/s; 429 beyond."
+)
+@click.option("--error-rate", type=SHARE, default=0.0, help="Share of requests answered with a 5xx.")
+@click.option("--drop-rate", type=SHARE, default=0.0, help="Share of connections closed without an answer.")
+@click.option("--clock-skew", type=int, default=0, help="Seconds added to the server's clock.")
+@click.option("--no-batch", is_flag=True, help="Refuse X-Ovh-Batch reads (400).")
+@click.option("--no-expand", is_flag=True, help="Refuse CachedObjectList-Pages listings (400).")
+@click.option("--schema-dir", type=click.Path(exists=True, file_okay=False), help="Serve schemas from here.")
+@click.option(
+    "--strict", is_flag=True, help="Reject requests that do not fit the schemas (needs --schema-dir)."
+)
+@click.option(
+    "--state", "state_file", type=click.Path(dir_okay=False), help="Load and save the account here."
+)
+@click.option(
+    "--journal", "journal_path", type=click.Path(dir_okay=False), help="Append requests as JSON lines."
+)
+@debug_option
+def sandbox(debug: bool, **options: Any) -> None:
+    """Serve a local OVH API (with a generated account) on 127.0.0.1 for trying recipes.
+
+    Prints its URL and throwaway, sandbox-only credentials. Ctrl-C or SIGTERM stops it (exit 0).
+    """
+    with reported_errors(debug):
+        _serve(options)
+
+
+def _serve(options: dict[str, Any]) -> None:
+    from ovhflow.sandbox import Sandbox
+
+    if options["strict"] and not options["schema_dir"]:
+        raise UsageError("--strict needs --schema-dir")
+    try:
+        running = Sandbox(
+            servers=options["servers"],
+            bills=options["bills"],
+            seed=options["seed"],
+            latency=options["latency_ms"] / 1000,
+            latency_jitter=options["jitter_ms"] / 1000,
+            rate_limit=options["rate_limit"],
+            error_rate=options["error_rate"],
+            drop_rate=options["drop_rate"],
+            clock_skew=options["clock_skew"],
+            batch=not options["no_batch"],
+            expand=not options["no_expand"],
+            schema_dir=options["schema_dir"],
+            strict=options["strict"],
+            state_file=options["state_file"],
+            journal_path=options["journal_path"],
+            port=options["port"],
+        )
+    except (ValueError, OSError) as error:
+        raise UsageError(f"cannot prepare the sandbox: {error}") from None
+    try:
+        running.start()
+    except OSError as error:
+        raise UsageError(f"cannot listen on 127.0.0.1:{options['port']}: {error.strerror}") from None
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        _announce(running)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        running.stop()
+    click.echo("sandbox stopped", err=True)
+
+
+def _announce(running: Any) -> None:
+    """The URL first (scripts read that line), then the credentials and a block to paste into a shell."""
+    env = running.env()
+    click.echo(f"ovhflow sandbox listening on {running.url}  (v2 API: {running.root}/v2)")
+    click.echo("Sandbox-only credentials (throwaway, generated for this sandbox; not valid on OVH):")
+    click.echo(f"  application key:    {env['OVH_APPLICATION_KEY']}")
+    click.echo(f"  application secret: {env['OVH_APPLICATION_SECRET']}")
+    click.echo(f"  consumer key:       {env['OVH_CONSUMER_KEY']}")
+    click.echo("To point ovhflow or python-ovh at it:")
+    for name, value in env.items():
+        click.echo(f"export {name}={shlex.quote(value)}")
+    click.echo("Stop with Ctrl-C.", err=True)

@@ -1,0 +1,228 @@
+"""The request pipeline: journal, faults, schema documents, authentication, routing, batch and expand.
+
+:meth:`SandboxApp.handle` turns one HTTP request into ``(status, headers, body)`` (or ``None`` to drop
+the connection); the HTTP server in :mod:`ovhflow.sandbox.server` only moves bytes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ovhflow.sandbox import routes_auth, routes_dedicated, routes_domain, routes_email, routes_iam, routes_me
+from ovhflow.sandbox.api import ApiError, Call, Reply, bad_request, not_found
+from ovhflow.sandbox.auth import check_signed_call, now_iso
+from ovhflow.sandbox.faults import Faults
+from ovhflow.sandbox.journal import Journal, recorded_headers
+from ovhflow.sandbox.listing import EXPAND_MODE, batch_items, batch_paths, expanded_page
+from ovhflow.sandbox.router import Router
+from ovhflow.sandbox.schemas import SchemaFolder
+
+logger = logging.getLogger("ovhflow.sandbox")
+
+Answer = tuple[int, list[tuple[str, str]], bytes]
+JSON_TYPE = "application/json; charset=utf-8"
+VERSION_ROOTS = {"1.0": "v1", "v1": "v1", "v2": "v2"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Behaviour switches that handlers and the pipeline read."""
+
+    batch: bool = True
+    expand: bool = True
+    clock_skew: int = 0
+
+
+def _encode(data: Any) -> bytes:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _split_version(path: str) -> tuple[str | None, str]:
+    """``/1.0/me/`` -> ("v1", "/me"); trailing slashes are tolerated; ("v1", "/") for the root."""
+    head, _, rest = path[1:].partition("/")
+    version = VERSION_ROOTS.get(head) if path.startswith("/") else None
+    if version is None:
+        return None, path
+    return version, "/" + rest.rstrip("/")
+
+
+class SandboxApp:
+    """One sandbox's behaviour; safe to call from many server threads at once."""
+
+    def __init__(
+        self,
+        state: dict[str, Any],
+        options: Options,
+        faults: Faults,
+        journal: Journal,
+        schema_dir: str | Path | None = None,
+        strict: bool = False,
+    ) -> None:
+        self.state = state
+        self.options = options
+        self.faults = faults
+        self.journal = journal
+        self.schemas = SchemaFolder(schema_dir) if schema_dir else None
+        self.checker: Callable[[str, str, dict, Any], list[str]] | None = None
+        if strict and schema_dir:
+            from ovhflow.sandbox.strict import make_checker  # written by the schema-check work (issue 10)
+
+            self.checker = make_checker(schema_dir)
+        self.lock = threading.RLock()
+        self.routers = {"v1": Router(), "v2": Router()}
+        for module in (routes_auth, routes_me, routes_dedicated, routes_email, routes_domain):
+            module.register(self.routers["v1"])
+        routes_iam.register(self.routers["v2"])
+        self._query_ids = itertools.count(1)
+        self._boot = f"{os.getpid():x}.{int(time.time()) & 0xFFFFF:x}"
+
+    def handle(self, method: str, target: str, headers: Any, body: bytes, client: str = "") -> Answer | None:
+        """Answer one request; ``None`` means drop the connection without answering (a fault)."""
+        query_id = f"EU.ext-sandbox.{self._boot}.{next(self._query_ids)}"
+        path, _, raw_query = target.partition("?")
+        version, api_path = _split_version(path)
+        entry: dict[str, Any] = {
+            "method": method,
+            "path": api_path if version == "v1" else ("/v2" + api_path if version else path),
+            "query": dict(parse_qsl(raw_query, keep_blank_values=True)),
+            "body": None,
+            "status": None,
+            "time": time.time(),
+            "headers": recorded_headers(headers),
+            "queryId": query_id,
+        }
+        try:
+            try:
+                decoded = json.loads(body) if body else None
+                entry["body"] = decoded
+            except ValueError:
+                entry["body"] = body.decode("utf-8", "replace")
+                decoded = ApiError  # marker: answered below, once the faults had their say
+            if version is None:
+                reply = self._outside_api(method, path, entry["query"])
+            else:
+                if self.faults.should_drop():
+                    entry["dropped"] = True
+                    self.journal.record(entry)
+                    return None
+                self.faults.check_rate_limit()
+                self.faults.delay()
+                self.faults.check_server_error()
+                if decoded is ApiError:
+                    raise bad_request("The request body is not valid JSON")
+                reply = self._api(method, version, api_path, target, headers, body, decoded, entry)
+        except ApiError as error:
+            reply = Reply(error.body, status=error.status, headers=error.headers)
+        except Exception:
+            logger.exception("sandbox bug while answering %s %s", method, path)
+            reply = Reply(
+                {"class": "Server::InternalServerError", "message": "Internal server error"}, status=500
+            )
+        entry["status"] = reply.status
+        self.journal.record(entry)
+        payload = (
+            reply.raw if reply.raw is not None else (b"" if reply.status == 304 else _encode(reply.data))
+        )
+        answer_headers = [("Content-Type", reply.content_type), ("X-OVH-QueryID", query_id)]
+        answer_headers.extend(reply.headers.items())
+        return reply.status, answer_headers, payload
+
+    def _outside_api(self, method: str, path: str, query: dict[str, str]) -> Reply:
+        if method == "GET" and path.rstrip("/") == routes_auth.VALIDATION_PATH:
+            with self.lock:
+                status, page = routes_auth.validation_page(self.state, query.get("credentialToken", ""))
+            return Reply(None, status=status, raw=page.encode(), content_type="text/html; charset=utf-8")
+        raise not_found("Got an invalid (or empty) URL")
+
+    def _api(
+        self,
+        method: str,
+        version: str,
+        api_path: str,
+        target: str,
+        headers: Any,
+        body: bytes,
+        decoded: Any,
+        entry: dict[str, Any],
+    ) -> Reply:
+        if self.schemas is not None and method == "GET" and (api_path.endswith(".json") or api_path == "/"):
+            return self.schemas.reply(version, api_path, headers)
+        router = self.routers[version]
+        separator = headers.get("X-Ovh-Batch") if method == "GET" else None
+        if separator is not None:
+            if not self.options.batch or not separator:
+                raise bad_request("Batch mode (X-Ovh-Batch) is not available on this call")
+            keys, paths = batch_paths(api_path, separator)
+        else:
+            keys, paths = [], [api_path]
+        route, params, other_method = router.match(method, paths[0])
+        if route is None:
+            if other_method:
+                raise ApiError(
+                    405,
+                    {
+                        "class": "Client::MethodNotAllowed",
+                        "message": f"Method {method} is not allowed on {entry['path']}",
+                    },
+                )
+            raise not_found("Got an invalid (or empty) URL")
+        mode = headers.get("X-Pagination-Mode")
+        expand_refused = mode != EXPAND_MODE or not self.options.expand or method != "GET"
+        if mode is not None and version == "v1" and expand_refused:
+            raise bad_request(f"X-Pagination-Mode {mode!r} is not available on this call")
+        host = headers.get("Host") or "127.0.0.1"
+        credential = None
+        if route.auth == "signed":
+            rule_paths = None
+            if not route.any_credential:
+                rule_paths = (
+                    tuple(paths) if version == "v1" else tuple(paths) + tuple("/v2" + p for p in paths)
+                )
+            server_time = int(time.time()) + self.options.clock_skew
+            url = b"http://" + host.encode("latin-1") + target.encode("latin-1")
+            credential = check_signed_call(self.state, headers, method, url, body, server_time, rule_paths)
+            credential["lastUse"] = now_iso()
+        if self.checker is not None:
+            problems = self.checker(method, entry["path"], entry["query"], decoded)
+            if problems:
+                raise bad_request("; ".join(problems))
+        call = Call(
+            method,
+            api_path,
+            entry["query"],
+            decoded,
+            headers,
+            self.state,
+            "http://" + host,
+            credential,
+            self.options,
+            self.lock,
+        )
+
+        def fetch(object_path: str) -> Any:
+            found, found_params, _ = router.match("GET", object_path)
+            if found is None:
+                raise bad_request("This call cannot be batched or expanded")
+            return found.handler(call, **found_params)
+
+        with self.lock:
+            if separator is not None:
+                reply = Reply(batch_items(keys, paths, fetch))
+            elif mode is not None and version == "v1":
+                reply = expanded_page(route.handler(call, **params), api_path, headers, fetch)
+            else:
+                result = route.handler(call, **params)
+                reply = result if isinstance(result, Reply) else Reply(result)
+            if reply.raw is None:
+                reply.raw = _encode(reply.data)
+        return reply

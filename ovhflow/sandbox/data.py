@@ -1,0 +1,316 @@
+"""The sandbox's account: a deterministic, seeded generator of OVH-like data.
+
+Field names follow OVH's published models (``dedicated.server.Dedicated``, ``billing.Bill``,
+``api.Credential``, ``nichandle.Nichandle``, ``domain.zone.Record``, ...) so that recipes written
+against the sandbox read the same fields on the real API. Everything is plain JSON (string keys),
+so the whole account can be saved to and loaded from a state file as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+EMAIL_DOMAIN = "example.com"
+# datacenter -> weight; sbg1 gets a meaningful share so that "burst in SBG1" recipes have work to do
+DATACENTERS: dict[str, int] = {
+    "sbg1": 30,
+    "rbx3": 15,
+    "gra2": 15,
+    "bhs1": 10,
+    "rbx7": 8,
+    "gra1": 7,
+    "sbg3": 5,
+    "waw1": 5,
+    "lim3": 5,
+}
+RANGES = ["Advance-1", "Advance-2", "Rise-1", "Rise-3", "Scale-a1", "Game-1", "KS-LE-B", "SYS-1"]
+OSES = ["debian12_64", "ubuntu2404-server_64", "rocky9_64", "proxmox8_64", "win2022-std_64", "none_64"]
+REGION_OF = {"sbg": "eu-west-sbg", "rbx": "eu-west-rbx", "gra": "eu-west-gra", "bhs": "ca-east-bhs"}
+REGION_OF.update({"waw": "eu-central-waw", "lim": "eu-central-lim"})
+
+
+def _iso(moment: dt.datetime) -> str:
+    """OVH's datetime format: ISO 8601 with seconds and a numeric offset."""
+    return moment.isoformat(timespec="seconds")
+
+
+def _price(value: float, currency: str = "EUR") -> dict[str, Any]:
+    value = round(value, 2)
+    return {"currencyCode": currency, "text": f"{value:.2f} €", "value": value}
+
+
+def _token(rng: random.Random, length: int = 16) -> str:
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def _servers(rng: random.Random, count: int, now: dt.datetime) -> tuple[dict, dict]:
+    servers: dict[str, dict[str, Any]] = {}
+    bursts: dict[str, dict[str, Any]] = {}
+    names = list(DATACENTERS)
+    weights = list(DATACENTERS.values())
+    used: set[str] = set()
+    while len(servers) < count:
+        datacenter = rng.choices(names, weights)[0]
+        america = datacenter.startswith("bhs")
+        octets = (
+            (rng.choice([142, 144, 158]), rng.randint(32, 250))
+            if america
+            else (
+                rng.choice([51, 54, 57, 91, 135, 137, 141, 145, 147, 149, 151, 178, 188]),
+                rng.randint(10, 250),
+            )
+        )
+        third = rng.randint(1, 254)
+        ip = f"{octets[0]}.{octets[1]}.{third}.{rng.randint(1, 254)}"
+        number = rng.randint(3000000, 3999999) if not america else rng.randint(5000000, 5999999)
+        name = f"ns{number}.ip-{octets[0]}-{octets[1]}-{third}.{'net' if america else 'eu'}"
+        if name in used:
+            continue
+        used.add(name)
+        commercial = rng.choice(RANGES)
+        servers[name] = {
+            "availabilityZone": f"{REGION_OF[datacenter[:3]]}-a",
+            "bootId": 1,
+            "bootScript": None,
+            "commercialRange": commercial,
+            "datacenter": datacenter,
+            "efiBootloaderPath": None,
+            "ip": ip,
+            "linkSpeed": rng.choice([1000, 1000, 10000]),
+            "monitoring": rng.random() < 0.8,
+            "name": name,
+            "newUpgradeSystem": True,
+            "noIntervention": False,
+            "os": rng.choice(OSES),
+            "powerState": "poweron",
+            "professionalUse": commercial.startswith(("Scale", "Advance")),
+            "rack": f"{datacenter.upper()}-{rng.randint(10, 99)}A{rng.randint(1, 20):02d}",
+            "region": REGION_OF[datacenter[:3]],
+            "rescueMail": None,
+            "rescueSshKey": None,
+            "reverse": name,
+            "rootDevice": None,
+            "serverId": rng.randint(100000, 999999),
+            "state": "ok" if rng.random() < 0.95 else "error",
+            "supportLevel": rng.choice(["pro", "pro", "critical", "fastpath"]),
+        }
+        bursts[name] = {
+            "capacity": {"unit": "Mbps", "value": rng.choice([500, 1000, 2000])},
+            "status": rng.choices(["active", "inactive", "inactiveLocked"], [5, 4, 1])[0],
+        }
+    return servers, bursts
+
+
+def _bills(rng: random.Random, count: int, now: dt.datetime, server_names: list[str]) -> tuple[dict, dict]:
+    bills: dict[str, dict[str, Any]] = {}
+    details: dict[str, dict[str, Any]] = {}
+    tz = dt.timezone(dt.timedelta(hours=1))
+    span_days = 730
+    dates = sorted(
+        now - dt.timedelta(days=rng.uniform(0, span_days), seconds=rng.randint(0, 86399))
+        for _ in range(count)
+    )
+    detail_number = rng.randint(100000000, 200000000)
+    for moment in dates:
+        bill_id = f"FR{rng.randint(10000000, 99999999)}"
+        while bill_id in bills:
+            bill_id = f"FR{rng.randint(10000000, 99999999)}"
+        password = _token(rng, 6).lower()
+        lines: dict[str, Any] = {}
+        total = 0.0
+        for _ in range(rng.randint(1, 4)):
+            detail_number += rng.randint(1, 50)
+            domain = rng.choice(server_names) if server_names else EMAIL_DOMAIN
+            quantity = rng.choice([1, 1, 1, 2])
+            unit = round(rng.uniform(5, 250), 2)
+            period_start = moment.date().replace(day=1)
+            period_end = (period_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            lines[str(detail_number)] = {
+                "billDetailId": str(detail_number),
+                "description": f"{rng.choice(RANGES)} rental for {domain}",
+                "domain": domain,
+                "periodEnd": period_end.isoformat(),
+                "periodStart": period_start.isoformat(),
+                "quantity": str(quantity),
+                "totalPrice": _price(unit * quantity),
+                "unitPrice": _price(unit),
+            }
+            total += round(unit * quantity, 2)
+        tax = total * 0.2
+        bills[bill_id] = {
+            "billId": bill_id,
+            "category": rng.choice(["autorenew", "autorenew", "purchase-servers", "earlyrenewal"]),
+            "date": _iso(moment.astimezone(tz)),
+            "orderId": rng.randint(100000000, 299999999),
+            "password": password,
+            "pdfUrl": f"https://www.ovh.com/cgi-bin/order/facture.pdf?reference={bill_id}&passwd={password}",
+            "priceWithTax": _price(total + tax),
+            "priceWithoutTax": _price(total),
+            "tax": _price(tax),
+            "url": f"https://www.ovh.com/cgi-bin/order/facture.cgi?reference={bill_id}&passwd={password}",
+        }
+        details[bill_id] = lines
+    return bills, details
+
+
+def _applications_and_credentials(rng: random.Random, now: dt.datetime) -> tuple[dict, dict]:
+    applications: dict[str, Any] = {}
+    credentials: dict[str, Any] = {}
+    app_names = [
+        ("backup-script", "Nightly backups"),
+        ("grafana-export", "Metrics export"),
+        ("invoice-sync", "Bills to accounting"),
+        ("old-dns-tool", "Retired DNS tool"),
+    ]
+    credential_id = rng.randint(300000000, 400000000)
+    for index, (name, description) in enumerate(app_names):
+        application_id = 100000 + rng.randint(1000, 9999) * 10 + index
+        applications[str(application_id)] = {
+            "applicationId": application_id,
+            "applicationKey": _token(rng, 16),
+            "description": description,
+            "name": name,
+            "status": "inactive" if name.startswith("old") else "active",
+        }
+        for status in ["validated", "expired"] if index % 2 == 0 else ["validated", "pendingValidation"]:
+            credential_id += rng.randint(1, 999)
+            created = now - dt.timedelta(days=rng.randint(30, 600))
+            expiration = created + dt.timedelta(days=365) if status == "expired" else None
+            credentials[str(credential_id)] = {
+                "allowedIPs": None,
+                "applicationId": application_id,
+                "creation": _iso(created),
+                "credentialId": credential_id,
+                "expiration": _iso(expiration) if expiration else None,
+                "lastUse": _iso(created + dt.timedelta(days=rng.randint(0, 29)))
+                if status == "validated"
+                else None,
+                "ovhSupport": False,
+                "rules": [{"method": method, "path": "/me/*"} for method in ("GET",)],
+                "status": status,
+            }
+    return applications, credentials
+
+
+def _email_and_zone(rng: random.Random) -> tuple[dict, dict]:
+    redirections: dict[str, Any] = {}
+    for local, target in [("contact", "alice"), ("sales", "bob"), ("billing", "alice"), ("noc", "ops-team")]:
+        redirection_id = str(rng.randint(10000000, 99999999))
+        redirections[redirection_id] = {
+            "from": f"{local}@{EMAIL_DOMAIN}",
+            "id": redirection_id,
+            "to": f"{target}@mail.{EMAIL_DOMAIN}",
+        }
+    records: dict[str, Any] = {}
+    record_id = rng.randint(5000000000, 5999999999)
+    rows = [
+        ("NS", "", "dns10.ovh.net."),
+        ("NS", "", "ns10.ovh.net."),
+        ("A", "", "51.68.12.34"),
+        ("A", "www", "51.68.12.34"),
+        ("AAAA", "www", "2001:41d0:302:2200::1"),
+        ("MX", "", "1 mx1.mail.ovh.net."),
+        ("TXT", "", '"v=spf1 include:mx.ovh.com ~all"'),
+        ("CNAME", "mail", "ssl0.ovh.net."),
+    ]
+    for field_type, sub_domain, target in rows:
+        record_id += rng.randint(1, 99)
+        records[str(record_id)] = {
+            "fieldType": field_type,
+            "id": record_id,
+            "subDomain": sub_domain,
+            "target": target,
+            "ttl": 0 if field_type != "NS" else 3600,
+            "zone": EMAIL_DOMAIN,
+        }
+    email = {EMAIL_DOMAIN: {"redirections": redirections}}
+    zones = {EMAIL_DOMAIN: {"records": records, "serial": 2024010100, "refreshes": 0}}
+    return email, zones
+
+
+def _iam_resources(rng: random.Random, servers: dict[str, Any]) -> list[dict[str, Any]]:
+    owner = "xx1234-ovh"
+    items = []
+    for name in servers:
+        items.append(("dedicatedServer", name))
+    items += [("emailDomain", EMAIL_DOMAIN), ("dnsZone", EMAIL_DOMAIN)]
+    resources = []
+    for resource_type, name in items:
+        bits = (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12), rng.getrandbits(14))
+        uuid = f"{bits[0]:08x}-{bits[1]:04x}-4{bits[2]:03x}-{0x8000 | bits[3]:04x}-{rng.getrandbits(48):012x}"
+        resources.append(
+            {
+                "displayName": name,
+                "id": uuid,
+                "name": name,
+                "owner": owner,
+                "tags": {"ovh:environment": rng.choice(["production", "staging"])},
+                "type": resource_type,
+                "urn": f"urn:v1:eu:resource:{resource_type}:{name}",
+            }
+        )
+    return resources
+
+
+def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Build a whole account from ``seed``: the same seed and sizes give the same data (on a given day).
+
+    Dates are relative to ``now`` (default: today 00:00 UTC) so that "recent bills" queries find some.
+    The sandbox's own application and consumer key are added by :mod:`ovhflow.sandbox.auth`.
+    """
+    if now is None:
+        now = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    rng = random.Random(seed)
+    server_objects, bursts = _servers(rng, servers, now)
+    bill_objects, details = _bills(rng, bills, now, list(server_objects))
+    applications, credentials = _applications_and_credentials(rng, now)
+    email, zones = _email_and_zone(rng)
+    me = {
+        "address": "2 rue Kellermann",
+        "area": "",
+        "city": "Roubaix",
+        "companyNationalIdentificationNumber": None,
+        "country": "FR",
+        "currency": {"code": "EUR", "symbol": "EURO"},
+        "customerCode": f"{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}-{rng.randint(10, 99)}",
+        "email": "alice.martin@example.com",
+        "fax": "",
+        "firstname": "Alice",
+        "kycValidated": True,
+        "language": "fr_FR",
+        "legalform": "corporation",
+        "name": "Martin",
+        "nichandle": f"am{rng.randint(1000, 9999)}-ovh",
+        "organisation": "Example SAS",
+        "ovhCompany": "ovh",
+        "ovhSubsidiary": "FR",
+        "phone": "+33.320000000",
+        "phoneCountry": "FR",
+        "sex": None,
+        "spareEmail": None,
+        "state": "complete",
+        "vat": "FR00123456789",
+        "zip": "59100",
+    }
+    return {
+        "format": 1,
+        "seed": seed,
+        "me": me,
+        "servers": server_objects,
+        "bursts": bursts,
+        "tasks": {},
+        "bills": bill_objects,
+        "billDetails": details,
+        "applications": applications,
+        "credentials": credentials,
+        "consumerKeys": {},
+        "applicationSecrets": {},
+        "pendingValidations": {},
+        "emailDomains": email,
+        "zones": zones,
+        "iamResources": _iam_resources(rng, server_objects),
+        "counters": {"task": rng.randint(100000000, 200000000), "credential": 500000000},
+    }

@@ -1,0 +1,89 @@
+"""Fault injection for tests and benchmarks: latency, a rate limit, 5xx answers and dropped connections."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+
+from ovhflow.sandbox.api import ApiError
+
+SERVER_ERRORS = (
+    (500, "Server::InternalServerError::UnknownError", "Internal server error"),
+    (502, "Server::BadGateway", "Bad gateway"),
+    (503, "Server::ServiceUnavailable", "Service temporarily unavailable"),
+)
+
+
+class RateLimiter:
+    """A token bucket: ``rate`` requests a second on average, bursts up to one second's worth.
+
+    A client that paces itself at ``rate`` never sees a 429; one that goes faster gets 429 with the
+    seconds to wait in ``Retry-After`` (at least 1, as the header takes whole seconds).
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self._tokens = self.capacity
+        self._updated = time.monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Take a token; 0.0 when allowed, else the seconds until one will be available."""
+        with self._lock:
+            now = time.monotonic()
+            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return 0.0
+            return (1.0 - self._tokens) / self.rate
+
+
+class Faults:
+    """The faults one sandbox injects, drawn from a seeded generator so runs can be replayed."""
+
+    def __init__(
+        self,
+        seed: int,
+        latency: float,
+        latency_jitter: float,
+        rate_limit: float | None,
+        error_rate: float,
+        drop_rate: float,
+    ) -> None:
+        self.latency = latency
+        self.latency_jitter = latency_jitter
+        self.limiter = RateLimiter(rate_limit) if rate_limit else None
+        self.error_rate = error_rate
+        self.drop_rate = drop_rate
+        self._random = random.Random(seed ^ 0x5EED)
+
+    def should_drop(self) -> bool:
+        return self.drop_rate > 0 and self._random.random() < self.drop_rate
+
+    def check_rate_limit(self) -> None:
+        if self.limiter is None:
+            return
+        wait = self.limiter.acquire()
+        if wait > 0:
+            raise ApiError(
+                429,
+                {"class": "Client::TooManyRequests", "message": "Too many requests, slow down"},
+                {"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+
+    def delay(self) -> None:
+        """Sleep for the configured latency, plus or minus up to ``latency_jitter`` seconds."""
+        pause = self.latency
+        if self.latency_jitter:
+            pause += self._random.uniform(-self.latency_jitter, self.latency_jitter)
+        if pause > 0:
+            time.sleep(pause)
+
+    def check_server_error(self) -> None:
+        if self.error_rate > 0 and self._random.random() < self.error_rate:
+            status, error_class, message = self._random.choice(SERVER_ERRORS)
+            raise ApiError(status, {"class": error_class, "message": f"{message} (sandbox fault injection)"})

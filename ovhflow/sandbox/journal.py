@@ -1,0 +1,53 @@
+"""The request journal: what the sandbox received, so tests can assert what a run sent (or did not)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+# request headers worth recording; the consumer key and the signature are secrets and never recorded
+RECORDED_HEADERS = (
+    "X-Ovh-Application",
+    "X-Ovh-Timestamp",
+    "X-Ovh-Batch",
+    "X-Pagination-Mode",
+    "X-Pagination-Size",
+    "X-Pagination-Number",
+    "X-Pagination-Filter",
+    "X-Pagination-Sort",
+    "X-Pagination-Sort-Order",
+    "X-Pagination-Cursor",
+)
+
+
+class Journal:
+    """A thread-safe list of request entries, optionally mirrored to a JSON-lines file."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._file = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115 (kept open)
+
+    def record(self, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self.entries.append(entry)
+            if self._file is not None:
+                self._file.write(json.dumps(entry, separators=(",", ":"), default=str) + "\n")
+                self._file.flush()
+
+    def writes(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [entry for entry in self.entries if entry["method"] in WRITE_METHODS]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+
+def recorded_headers(headers: Any) -> dict[str, str]:
+    return {name: value for name in RECORDED_HEADERS if (value := headers.get(name)) is not None}
