@@ -150,3 +150,14 @@ def test_group_children_are_checked_with_their_locations(catalog: Catalog) -> No
     found = check_recipe(Recipe([Step("steps", None, steps=[child])]), catalog)
     assert [str(f.location) for f in found] == ["r.yaml:7:12"]
     assert str(found[0]).startswith("r.yaml:7:12: error: unknown API path '/me/bil'")
+
+
+def test_a_template_standing_for_a_literal_segment(catalog: Catalog) -> None:
+    # /me/{{ what }} may be /me/bill, /me/order, ...: only the method is checked, against all of them
+    assert findings(catalog, Step("get", "/me/{{ what }}", {"query": {"anything": 1}})) == []
+    assert findings(
+        catalog, Step("put", "/dedicated/{{ kind }}/{{ s }}/burst", {"body": {"status": "on"}})
+    ) == [
+        "error: body.status: 'on' is not one of dedicated.server.BurstStatusEnum: "
+        "active, inactive, inactiveLocked"
+    ]
