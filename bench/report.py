@@ -21,10 +21,12 @@ class Row:
 
     @property
     def value(self) -> float:
-        return statistics.median(self.samples)
+        return statistics.median(self.samples) if self.samples else float("nan")
 
 
 def format_value(value: float, unit: str) -> str:
+    if value != value:  # NaN: no sample, the variant failed
+        return "-"
     if unit in ("s",):
         return f"{value:.2f} s"
     if unit in ("ms", "ms/call"):

@@ -33,9 +33,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import machine_details  # noqa: E402
+from bench.measure import REPO, Context  # noqa: E402
 from bench.procs import BenchError  # noqa: E402
 from bench.report import Report, text_table  # noqa: E402
-from bench.suite import CASES, REPO, Context  # noqa: E402
+from bench.suite import CASES  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 

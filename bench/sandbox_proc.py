@@ -28,7 +28,7 @@ class SandboxProcess:
     def __init__(self, **options: Any) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="ovhflow-bench-")
         self.journal = Path(self._tmp.name) / "journal.jsonl"
-        self.options = {"journal": str(self.journal), **options}
+        self.options = {"journal_path": str(self.journal), **options}
         self.url = ""
         self.env: dict[str, str] = {}
         self._proc: subprocess.Popen[str] | None = None

@@ -1,0 +1,114 @@
+"""What every case shares: the run's context, variants measured interleaved, and rows out of them."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.procs import BenchError, run_measured
+from bench.profiling import profile_note
+from bench.report import Row
+from bench.sandbox_proc import SandboxProcess
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+CASES_DIR = BENCH / "cases"
+RECIPES = BENCH / "recipes"
+
+
+@dataclass
+class Context:
+    """Options of this benchmark run, and the notes cases add for RESULTS.md."""
+
+    repeat: int
+    quick: bool
+    workdir: Path
+    profile: bool = True
+    notes: list[str] = field(default_factory=list)
+
+    def size(self, full: int, quick: int) -> int:
+        return quick if self.quick else full
+
+    def profile_missed(self, label: str, argv: list[str], env: dict[str, str]) -> None:
+        """Profile a variant that missed its target (while its sandbox is still up) into the notes."""
+        if self.profile and not self.quick:
+            print(f"[bench] profiling {label} ...", file=sys.stderr, flush=True)
+            self.notes.append(profile_note(label, argv, env, self.workdir))
+
+
+@dataclass
+class Variant:
+    """One program measured in a case, with what its runs gave."""
+
+    label: str
+    argv: list[str]
+    samples: list[float] = field(default_factory=list)  # wall seconds
+    rss_kb: list[int] = field(default_factory=list)
+    calls: list[int] = field(default_factory=list)  # requests the sandbox journaled during each run
+    errors_429: list[int] = field(default_factory=list)
+    error: str = ""  # set when a run failed; the variant is then not run again
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def median_calls(self) -> int:
+        return int(statistics.median(self.calls)) if self.calls else 0
+
+    def calls_detail(self) -> str:
+        return f"{self.median_calls} calls" if self.calls else ""
+
+    def failed_row(self, case: str, unit: str, target: str) -> Row:
+        last_line = self.error.strip().splitlines()[-1] if self.error.strip() else "failed"
+        return Row(case, self.label, [], unit, f"FAILED: {last_line[:70]} (see notes)", target, False)
+
+
+def ovhflow_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "ovhflow", *args]
+
+
+def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a measured process: this checkout importable, no stray OVH_* settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
+    env.update(extra or {})
+    return env
+
+
+def measure_interleaved(
+    ctx: Context,
+    variants: list[Variant],
+    env: dict[str, str],
+    sandbox: SandboxProcess | None = None,
+    repeat: int | None = None,
+    timeout: float = 300,
+) -> None:
+    """Run every variant ``repeat`` times, interleaved, recording wall time, RSS and journaled calls.
+
+    A variant that fails is recorded (its error goes to the notes) and not run again; a failing
+    first variant, the baseline, fails the whole case.
+    """
+    for _ in range(repeat or ctx.repeat):
+        for index, variant in enumerate(variants):
+            if variant.error:
+                continue
+            before = sandbox.journal_size() if sandbox else 0
+            try:
+                measurement = run_measured(variant.argv, env=env, cwd=str(ctx.workdir), timeout=timeout)
+            except BenchError as error:
+                if index == 0:
+                    raise
+                variant.error = str(error)
+                ctx.notes.append(f"**{variant.label} failed:**\n\n```\n{error}\n```")
+                print(f"[bench] {variant.label} FAILED: {error}", file=sys.stderr, flush=True)
+                continue
+            variant.samples.append(measurement.wall)
+            variant.rss_kb.append(measurement.max_rss_kb)
+            if sandbox:
+                entries = sandbox.journal_entries()[before:]
+                variant.calls.append(len(entries))
+                variant.errors_429.append(sum(1 for entry in entries if entry.get("status") == 429))
