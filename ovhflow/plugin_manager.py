@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 import os
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +36,7 @@ class PluginRecord:
     """One loaded plugin, as ``ovhflow plugins`` lists it."""
 
     name: str
-    source: str  # "built-in", "entry point (dist 1.0)", or the file it was loaded from
+    source: str  # "built-in", "entry point module.name (dist 1.0)", or the file it was loaded from
     version: str
     module: ModuleType
     builtin: bool = False
@@ -69,12 +71,12 @@ def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, ModuleT
     for ep in entry_points(group=PROJECT_NAME):
         if ep.name in disabled:
             continue
-        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "unknown"
+        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "unknown distribution"
         try:
             module = ep.load()
         except Exception as exc:  # any import-time failure of a third-party module
-            raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {exc}") from exc
-        yield ep.name, f"entry point ({dist})", module
+            raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {_one_line(exc)}") from exc
+        yield ep.name, f"entry point {ep.value} ({dist})", module
 
 
 def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[str, str, ModuleType]]:
@@ -84,14 +86,45 @@ def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[
         name = path.stem
         if name in disabled or name.startswith("_"):
             continue
-        spec = importlib.util.spec_from_file_location(f"ovhflow_local_plugins.{name}", path)
+        module_name = f"ovhflow_local_plugins.{name}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
+        # In sys.modules while it runs, as a normal import would be: dataclasses and typing need it.
+        sys.modules[module_name] = module
         try:
             spec.loader.exec_module(module)
         except Exception as exc:
-            raise PluginError(f"plugin {name!r} ({path}) failed to import: {exc}") from exc
+            del sys.modules[module_name]
+            raise PluginError(f"plugin {name!r} ({path}) failed to import: {_one_line(exc)}") from exc
         yield name, str(path), module
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if isinstance(exc, ImportError) else f"{type(exc).__name__}: {text}"
+
+
+def _misnamed_hooks(module: ModuleType) -> list[str]:
+    """Problems pluggy does not see: ``ovhflow_*`` functions without ``@hookimpl``, which would be ignored."""
+    marker = f"{PROJECT_NAME}_impl"
+    problems = []
+    for attribute, value in sorted(vars(module).items()):
+        if not attribute.startswith(f"{PROJECT_NAME}_") or not inspect.isfunction(value):
+            continue
+        if getattr(value, "__module__", None) != module.__name__ or hasattr(value, marker):
+            continue
+        if hasattr(hookspecs, attribute):
+            problems.append(f"{attribute}() is not decorated with @ovhflow.hookimpl")
+        else:
+            problems.append(f"{attribute}() is not an ovhflow hook (hooks: {', '.join(hook_names())})")
+    return problems
+
+
+def hook_names() -> list[str]:
+    """The names of every hook a plugin can implement, as :mod:`ovhflow.hookspecs` declares them."""
+    marker = f"{PROJECT_NAME}_spec"
+    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, marker))
 
 
 def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = True) -> Plugins:
@@ -111,7 +144,10 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
             manager.register(module, name=name)
             manager.check_pending()
         except (pluggy.PluginValidationError, ValueError) as exc:
-            raise PluginError(f"plugin {name!r} ({source}) is invalid: {exc}") from exc
+            raise PluginError(f"plugin {name!r} ({source}) is invalid: {_one_line(exc)}") from exc
+        problems = _misnamed_hooks(module)
+        if problems:
+            raise PluginError(f"plugin {name!r} ({source}) is invalid: {'; '.join(problems)}")
         version = str(getattr(module, "__version__", "")) or _version_of(source)
         hooks = sorted(caller.name for caller in manager.get_hookcallers(module) or [])
         records.append(PluginRecord(name, source, version, module, builtin, hooks))
@@ -133,11 +169,19 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
             register(name, where, module, False)
 
     actions: dict[str, ActionSpec] = {}
-    for record in records:
-        impl = getattr(record.module, "ovhflow_actions", None)
-        if impl is None:
-            continue
-        for spec in impl() or []:
+    by_name = {record.name: record for record in records}
+    # Through pluggy, in registration order, so only decorated implementations count.
+    for impl in manager.hook.ovhflow_actions.get_hookimpls():
+        record = by_name[impl.plugin_name]
+        try:
+            specs = list(impl.function() or [])
+        except Exception as exc:
+            raise PluginError(f"plugin {record.name!r}: ovhflow_actions() failed: {_one_line(exc)}") from exc
+        for spec in specs:
+            if not isinstance(spec, ActionSpec):
+                raise PluginError(
+                    f"plugin {record.name!r}: ovhflow_actions() returned {spec!r}, not an ActionSpec"
+                )
             if spec.name in actions:
                 raise PluginError(f"plugin {record.name!r}: action {spec.name!r} is already registered")
             actions[spec.name] = spec
@@ -146,6 +190,7 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
 
 
 def _version_of(source: str) -> str:
-    if source.startswith("entry point (") and " " in source:
-        return source.rstrip(")").rsplit(" ", 1)[-1]
+    """The distribution's version from an entry point's source text, "" when unknown."""
+    if source.startswith("entry point ") and source.endswith(")") and "unknown distribution" not in source:
+        return source[:-1].rsplit(" ", 1)[-1]
     return ""

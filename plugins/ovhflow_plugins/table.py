@@ -61,10 +61,14 @@ def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    table = Table(*headers, title=title)
+    # Text(), not str: "[active] name" is data, not rich markup.
+    table = Table(title=Text(title) if title else None)
+    for header in headers:
+        table.add_column(Text(header))
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(cell) for cell in row))
     console = Console(file=io.StringIO(), force_terminal=True, width=shutil.get_terminal_size().columns)
     console.print(table)
     return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]

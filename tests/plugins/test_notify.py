@@ -1,0 +1,247 @@
+"""Notifications, against a real HTTP receiver and a real SMTP server on 127.0.0.1 (no mocks)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from email import message_from_bytes
+from typing import Any
+
+import jsonschema
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from ovhflow_plugins import notify
+
+from ovhflow.plugin_api import RunInfo
+from tests.plugins.conftest import free_port
+
+STARTED = 1_700_000_000.0
+
+
+def run_info(exit_status: int, settings: dict[str, Any] | None, error: str | None = None) -> RunInfo:
+    return RunInfo(
+        recipe_name="Export bills",
+        recipe_path="recipes/bills-csv.yaml",
+        inputs={"output": "bills.csv"},
+        check=False,
+        started_at=STARTED,
+        counts={"ok": 3, "failed": 1 if exit_status else 0},
+        exit_status=exit_status,
+        error=error,
+        settings={"notify": settings} if settings is not None else {},
+    )
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.logins: list[tuple[str, str]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's naming)
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": envelope.rcpt_tos,
+                "message": message_from_bytes(envelope.content),
+            }
+        )
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+
+    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if isinstance(auth_data, LoginPassword):
+            inbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+            ok = auth_data.password == b"s3cret-pw"
+            return AuthResult(success=ok, handled=ok)  # handled=False: aiosmtpd answers 535
+        return AuthResult(success=False, handled=False)
+
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=authenticator,
+        auth_require_tls=False,
+        auth_exclude_mechanism=["LOGIN"],  # PLAIN only: one attempt, one answer
+    )
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def test_webhook_on_failure_posts_the_summary(webhook_receiver, capsys) -> None:
+    run = run_info(1, {"webhook": webhook_receiver.url}, error="recipe.yaml:7: GET /me/bill/X: 404 Not Found")
+    notify.ovhflow_run_end(run)
+    (request,) = webhook_receiver.requests
+    body = request["json"]
+    assert request["path"] == "/hooks/T000/SECRETTOKEN"
+    assert request["headers"]["Content-Type"] == "application/json"
+    assert body["recipe"] == "Export bills"
+    assert body["recipe_path"] == "recipes/bills-csv.yaml"
+    assert body["status"] == "failed"
+    assert body["exit_code"] == 1
+    assert body["counts"] == {"ok": 3, "failed": 1}
+    assert body["error"] == "recipe.yaml:7: GET /me/bill/X: 404 Not Found"
+    assert body["started_at"] == "2023-11-14T22:13:20+00:00"
+    assert body["ended_at"] >= body["started_at"]
+    assert body["text"].startswith("ovhflow: Export bills failed (exit 1): ok 3, failed 1")
+    assert "404 Not Found" in body["text"]
+    assert capsys.readouterr().err == ""
+
+
+def test_failure_only_by_default(webhook_receiver) -> None:
+    notify.ovhflow_run_end(run_info(0, {"webhook": webhook_receiver.url}))
+    assert webhook_receiver.requests == []
+    notify.ovhflow_run_end(run_info(0, {"webhook": webhook_receiver.url, "when": "always"}))
+    assert webhook_receiver.requests[0]["json"]["status"] == "succeeded"
+
+
+def test_interrupted_run_is_a_failure(webhook_receiver) -> None:
+    notify.ovhflow_run_end(run_info(143, {"webhook": webhook_receiver.url}))
+    assert webhook_receiver.requests[0]["json"]["status"] == "interrupted"
+
+
+def test_webhook_headers(webhook_receiver) -> None:
+    settings = {"webhook": {"url": webhook_receiver.url, "headers": {"Authorization": "Bearer tok-123"}}}
+    notify.ovhflow_run_end(run_info(1, settings))
+    assert webhook_receiver.requests[0]["headers"]["Authorization"] == "Bearer tok-123"
+
+
+def test_no_section_sends_nothing(webhook_receiver) -> None:
+    notify.ovhflow_run_end(run_info(1, None))
+    assert webhook_receiver.requests == []
+
+
+def test_webhook_error_status_is_a_warning(webhook_receiver, capsys) -> None:
+    webhook_receiver.status = 500
+    notify.ovhflow_run_end(run_info(1, {"webhook": webhook_receiver.url}))
+    err = capsys.readouterr().err
+    assert err == f"warning: notify: webhook {webhook_receiver.url.split('/hooks')[0]} answered HTTP 500\n"
+
+
+def test_unreachable_webhook_warns_without_its_token(capsys) -> None:
+    url = f"http://127.0.0.1:{free_port()}/services/T0/B0/TOKEN-XYZ"
+    notify.ovhflow_run_end(run_info(1, {"webhook": url}))  # must not raise
+    err = capsys.readouterr().err
+    assert err.startswith("warning: notify: webhook http://127.0.0.1:")
+    assert "ConnectionError" in err
+    assert "TOKEN-XYZ" not in err
+
+
+def test_email_on_failure(smtp_server, capsys) -> None:
+    inbox, port = smtp_server
+    settings = {
+        "email": {"to": "ops@example.com", "from": "cron@example.com", "host": "127.0.0.1", "port": port}
+    }
+    notify.ovhflow_run_end(run_info(1, settings, error="step failed"))
+    (mail,) = inbox.messages
+    assert mail["from"] == "cron@example.com"
+    assert mail["to"] == ["ops@example.com"]
+    assert mail["message"]["Subject"] == "ovhflow: Export bills failed"
+    text = mail["message"].get_payload(decode=True).decode()
+    assert "ovhflow: Export bills failed (exit 1)" in text
+    assert "step failed" in text
+    assert capsys.readouterr().err == ""
+
+
+def test_email_login_and_several_recipients(smtp_server, capsys) -> None:
+    inbox, port = smtp_server
+    settings = {
+        "when": "always",
+        "email": {
+            "to": ["a@example.com", "b@example.com"],
+            "host": "127.0.0.1",
+            "port": port,
+            "subject": "nightly export",
+            "username": "bot",
+            "password": "s3cret-pw",
+        },
+    }
+    notify.ovhflow_run_end(run_info(0, settings))
+    assert inbox.logins == [("bot", "s3cret-pw")]
+    (mail,) = inbox.messages
+    assert mail["to"] == ["a@example.com", "b@example.com"]
+    assert mail["message"]["Subject"] == "nightly export"
+    assert capsys.readouterr().err == ""
+
+
+def test_rejected_login_warns_without_the_password(smtp_server, capsys) -> None:
+    inbox, port = smtp_server
+    settings = {
+        "email": {
+            "to": "a@example.com",
+            "host": "127.0.0.1",
+            "port": port,
+            "username": "bot",
+            "password": "wrong-pw-value",
+        }
+    }
+    notify.ovhflow_run_end(run_info(1, settings))
+    assert inbox.messages == []
+    err = capsys.readouterr().err
+    assert err.startswith(f"warning: notify: e-mail via 127.0.0.1:{port} failed: SMTPAuthenticationError")
+    assert "wrong-pw-value" not in err
+
+
+def test_starttls_refused_is_a_warning(smtp_server, capsys) -> None:
+    _, port = smtp_server
+    settings = {"email": {"to": "a@example.com", "host": "127.0.0.1", "port": port, "starttls": True}}
+    notify.ovhflow_run_end(run_info(1, settings))
+    assert "warning: notify: e-mail via" in capsys.readouterr().err
+
+
+def test_unreachable_smtp_server_is_a_warning(capsys) -> None:
+    settings = {"email": {"to": "a@example.com", "host": "127.0.0.1", "port": free_port()}}
+    notify.ovhflow_run_end(run_info(1, settings))
+    assert "ConnectionRefusedError" in capsys.readouterr().err
+
+
+def test_webhook_and_email_together(webhook_receiver, smtp_server) -> None:
+    inbox, port = smtp_server
+    notify.ovhflow_run_end(
+        run_info(
+            1,
+            {"webhook": webhook_receiver.url, "email": {"to": "a@x.org", "host": "127.0.0.1", "port": port}},
+        )
+    )
+    assert len(webhook_receiver.requests) == 1
+    assert len(inbox.messages) == 1
+
+
+def test_section_schema_accepts_the_documented_forms_and_rejects_others() -> None:
+    schema = notify.ovhflow_recipe_sections()["notify"]
+    good = [
+        {"webhook": "https://hooks.example.com/x"},
+        {"when": "always", "webhook": {"url": "https://h/x", "headers": {"X-Token": "t"}}},
+        {
+            "email": {
+                "to": ["a@b.c"],
+                "host": "smtp",
+                "port": 587,
+                "starttls": True,
+                "username": "u",
+                "password": "p",
+            }
+        },
+    ]
+    for value in good:
+        jsonschema.Draft202012Validator(schema).validate(value)
+    for value in [{"when": "sometimes"}, {"webhook": 3}, {"email": {"host": "x"}}, {"sms": "1"}]:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft202012Validator(schema).validate(value)
+
+
+def test_summary_timestamps_are_utc() -> None:
+    body = notify.summary(run_info(0, {}), ended_at=STARTED + 61)
+    assert (body["started_at"], body["ended_at"]) == (
+        "2023-11-14T22:13:20+00:00",
+        "2023-11-14T22:14:21+00:00",
+    )
+    assert time.time() > STARTED
