@@ -1,0 +1,94 @@
+"""The HTTP actions ``get``, ``post``, ``put``, ``delete`` and the base ``ovhflow_http_request``.
+
+An HTTP step renders its path with :meth:`Templates.render_path` (every ``{{ }}`` output percent-encoded,
+so a value can never change which path is called), its ``query``/``body`` with native types, and sends
+the call through the ``ovhflow_http_request`` hook so that check mode, the logger and test plugins can
+interpose. The base implementation, here, runs last and calls the client.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ovhflow import hookimpl
+from ovhflow.errors import StepFailed
+from ovhflow.plugin_api import ActionCall, ActionSpec, HttpRequest, HttpResponse
+
+TEMPLATE = {"type": "string", "pattern": r"\{\{"}
+PATH_SCHEMA = {
+    "type": "string",
+    "minLength": 1,
+    "description": "API path, e.g. /me or /dedicated/server/{{ item }}",
+}
+FLAG = {"anyOf": [{"type": "boolean"}, TEMPLATE]}
+QUERY = {
+    "anyOf": [{"type": "object"}, TEMPLATE],
+    "description": "Query string parameters (name -> value); values are templates.",
+}
+BODY = {"description": "JSON body: any value; strings inside are templates."}
+AUTH = {**FLAG, "description": "false for an unauthenticated call (/auth/time, /auth/credential)."}
+BATCH = {
+    "type": "boolean",
+    "description": "On a looped GET of .../{{ item }}: fetch the objects 50 per call (X-Ovh-Batch).",
+}
+EXPAND = {
+    "type": "boolean",
+    "description": "On a listing GET: return the full objects, page by page, instead of their ids.",
+}
+# `args` is rendered by the action itself, as a path.
+LAZY = frozenset({"args", "batch", "expand"})
+
+
+def _http_action(method: str) -> Any:
+    def run(call: ActionCall) -> Any:
+        options = call.options
+        path = call.render_path(call.args)  # type: ignore[attr-defined]
+        auth = options.get("auth", True)
+        if not isinstance(auth, bool):
+            raise StepFailed(f"auth: expected true or false, got {auth!r}")
+        if options.get("expand"):
+            if options.get("query"):
+                raise StepFailed("expand: true cannot be combined with query")
+            return list(call.client.iter_expanded(path))  # type: ignore[attr-defined]
+        query = options.get("query")
+        if query is not None and not isinstance(query, dict):
+            raise StepFailed(f"query: expected a mapping, got {type(query).__name__}")
+        request = HttpRequest(method, path, query=query, body=options.get("body"), auth=auth)
+        return call.http(request).data
+
+    run.__name__ = f"run_{method.lower()}"
+    return run
+
+
+@hookimpl
+def ovhflow_actions() -> list[ActionSpec]:
+    read_options = {"query": QUERY, "auth": AUTH}
+    write_options = {"body": BODY, "auth": AUTH}
+    return [
+        ActionSpec(
+            "get",
+            _http_action("GET"),
+            PATH_SCHEMA,
+            {**read_options, "batch": BATCH, "expand": EXPAND},
+            LAZY,
+            "GET an API path; the result is the decoded JSON answer.",
+        ),
+        ActionSpec("delete", _http_action("DELETE"), PATH_SCHEMA, read_options, LAZY, "DELETE an API path."),
+        ActionSpec("post", _http_action("POST"), PATH_SCHEMA, write_options, LAZY, "POST a JSON body."),
+        ActionSpec("put", _http_action("PUT"), PATH_SCHEMA, write_options, LAZY, "PUT a JSON body."),
+    ]
+
+
+@hookimpl(trylast=True)
+def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> HttpResponse:
+    """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT."""
+    data = request.query if request.method in ("GET", "DELETE") else request.body
+    started = time.monotonic()
+    answer, response = client.call_with_response(request.method, request.path, data, request.auth)
+    return HttpResponse(
+        status=response.status_code,
+        data=answer,
+        query_id=response.headers.get("X-OVH-QUERYID"),
+        duration=time.monotonic() - started,
+    )

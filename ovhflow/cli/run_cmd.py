@@ -1,0 +1,100 @@
+"""``ovhflow run RECIPE``: validate everything, then run the recipe's steps against the API.
+
+Order matters: plugins, recipe, inputs and configuration are all checked before the first request, so
+a mistake costs exit 2 or 3 and nothing is sent. Results go to stdout, logs and the summary to stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
+
+
+@click.command("run")
+@click.argument("recipe_path", metavar="RECIPE")
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Set an input (repeatable)."
+)
+@click.option("--params", "params_file", metavar="FILE", help="Read inputs from a YAML file.")
+@click.option("--check", is_flag=True, help="Run GETs, plan POST/PUT/DELETE without sending them.")
+@click.option("--sandbox", is_flag=True, help="Run against a local sandbox API (no account needed).")
+@click.option("--endpoint", metavar="NAME|URL", help="API endpoint (ovh-eu, ovh-ca, ... or a URL).")
+@click.option("--config", "config_file", metavar="FILE", help="Also read this ovh.conf file.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    default=1,
+    show_default=True,
+    help="Loop iterations in flight at once, for loops that do not set `concurrency`.",
+)
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N requests a second.")
+@click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
+@click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
+@click.option("--notify-webhook", metavar="URL", help="POST a summary to this URL when the run fails.")
+@plugins_dir_option
+@debug_option
+def run(
+    recipe_path: str,
+    params: tuple[str, ...],
+    params_file: str | None,
+    check: bool,
+    sandbox: bool,
+    endpoint: str | None,
+    config_file: str | None,
+    concurrency: int,
+    rate: float | None,
+    verbose: int,
+    quiet: bool,
+    notify_webhook: str | None,
+    plugins_dir: str | None,
+    debug: bool,
+) -> None:
+    """Run a recipe (see `ovhflow validate` to only check it)."""
+    from ovhflow.engine import check_mode
+    from ovhflow.engine.runner import run_recipe
+    from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
+    from ovhflow.engine.stop import StopRequest
+    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.recipe import load_recipe, resolve_inputs
+    from ovhflow.redaction import Redactor
+    from ovhflow.run_log import RunLogger
+
+    with reported_errors(debug):
+        plugins = load_plugins(plugins_dir)
+        recipe = load_recipe(recipe_path, plugins)
+        inputs = resolve_inputs(recipe, list(params), params_file, os.environ)
+        settings = dict(recipe.sections)
+        if notify_webhook:
+            settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": notify_webhook}}
+
+        redactor = Redactor()
+        logger = RunLogger(sys.stderr, verbosity=-1 if quiet else min(verbose, 1), redactor=redactor)
+        plugins.manager.register(logger, name="run-log")
+        if check:
+            plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
+
+        stop = StopRequest()
+        pool_size = max_concurrency(recipe.steps, concurrency)
+        client_settings = (sandbox, endpoint, config_file, rate, pool_size, redactor)
+        with open_client(*client_settings) as client, stop_on_signals(stop):
+            result = run_recipe(
+                recipe,
+                inputs,
+                plugins=plugins,
+                client=client,
+                check=check,
+                redactor=redactor,
+                stop=stop,
+                default_concurrency=concurrency,
+                message=logger.message,
+                settings=settings,
+            )
+        if result.error is not None:
+            if debug and result.error.__cause__ is not None:
+                raise result.error.__cause__
+            click.echo(f"error: {redactor.text(str(result.error))}", err=True)
+    sys.exit(result.exit_status)

@@ -1,0 +1,96 @@
+"""The :class:`ovhflow.plugin_api.ActionCall` an action's ``run`` receives, bound to one step execution.
+
+Besides the public protocol it offers built-in actions a few engine services (``render_path``,
+``evaluate``, ``set_variables``, ``client``); third-party actions should stick to the protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ovhflow.engine.runtime import Runtime
+from ovhflow.engine.scope import RESERVED_NAMES, Scope
+from ovhflow.errors import StepFailed
+from ovhflow.plugin_api import HttpRequest, HttpResponse
+
+
+class StepCall:
+    """One run of one action: its rendered arguments, the step's context, and what it sent."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        scope: Scope,
+        step: Any,
+        args: Any,
+        options: Mapping[str, Any],
+    ) -> None:
+        self._runtime = runtime
+        self._scope = scope
+        self._step = step
+        self.args = args
+        self.options = options
+        self.check = runtime.check
+        self.sent_writes = 0
+        self.planned_writes = 0
+        self.query_id: str | None = None
+
+    @property
+    def client(self) -> Any:
+        return self._runtime.client
+
+    def _context(self, extra: Mapping[str, Any] | None) -> dict[str, Any]:
+        return self._scope.context(extra)
+
+    def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        return self._runtime.renderer.render(value, self._context(extra))
+
+    def render_path(self, template: str, extra: Mapping[str, Any] | None = None) -> str:
+        return self._runtime.renderer.render_path(template, self._context(extra))
+
+    def evaluate(self, expression: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        return self._runtime.renderer.evaluate(expression, self._context(extra))
+
+    def set_variables(self, values: Mapping[str, Any]) -> None:
+        reserved = sorted(RESERVED_NAMES.intersection(values))
+        if reserved:
+            raise StepFailed(f"set: {', '.join(reserved)} is a reserved name, choose another")
+        self._scope.set_variables(values)
+
+    def http(self, request: HttpRequest) -> HttpResponse:
+        runtime = self._runtime
+        change = {
+            "method": request.method,
+            "path": request.path,
+            "body": request.body,
+            "step": str(self._step.location),
+        }
+        try:
+            response = runtime.plugins.hook.ovhflow_http_request(
+                request=request, client=runtime.client, check=runtime.check
+            )
+        except Exception as error:
+            self.query_id = getattr(error, "query_id", None)
+            if request.is_write:
+                runtime.add_change({**change, "status": "failed", "query_id": self.query_id})
+            raise
+        if response is None:
+            raise StepFailed(f"no plugin answered {request.method} {request.path}")
+        self.query_id = response.query_id
+        if request.is_write:
+            if response.planned:
+                self.planned_writes += 1
+            else:
+                self.sent_writes += 1
+            status = "planned" if response.planned else "changed"
+            runtime.add_change(
+                {**change, "status": status, "http_status": response.status, "query_id": response.query_id}
+            )
+        return response
+
+    def log(self, message: str) -> None:
+        self._runtime.message(message, getattr(self._step, "id", None))
+
+    def output(self, text: str) -> None:
+        self._runtime.output(text)

@@ -1,0 +1,89 @@
+"""``batch: true`` on a looped GET of ``…/{{ item }}``: many objects per call through the client.
+
+Each item's ``when`` and path are rendered as usual; the items whose paths share everything but the
+last segment are fetched with :meth:`ovhflow.ovh.Client.get_batch` (``X-Ovh-Batch``, 50 keys a call, with
+the client's own fallback to one GET per key where the API refuses batch reads). A key the API answered
+with an error is a failed item, as it would be in a plain loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ovhflow.engine.outcome import Outcome, failure, fatal_error
+from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
+from ovhflow.engine.scope import Scope
+from ovhflow.engine.stop import RunInterrupted
+
+if TYPE_CHECKING:
+    from ovhflow.engine.steps import StepRunner
+
+
+def batch_requested(step: Any) -> bool:
+    return step.action == "get" and bool((step.options or {}).get("batch")) and step.until is None
+
+
+def run_batched(
+    runner: StepRunner,
+    step: Any,
+    scope: Scope,
+    items: list[Any],
+    names: Callable[[int], dict[str, Any]],
+    on_done: Callable[[int, Outcome], None],
+) -> tuple[dict[int, Outcome], BaseException | None]:
+    """Fetch every item's object in batches; outcomes by item index, like :func:`run_items`."""
+    runtime = runner.runtime
+    outcomes: dict[int, Outcome] = {}
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for index in range(len(items)):
+        here = scope.child(names(index))
+        try:
+            if step.when is not None:
+                condition = runtime.renderer.evaluate(step.when, here.context())
+                if is_planned(condition) or not condition:
+                    outcomes[index] = Outcome("planned" if is_planned(condition) else "skipped")
+                    continue
+            path = runtime.renderer.render_path(step.args, here.context())
+        except Exception as error:
+            if runtime.check and caused_by_planned(error):
+                outcomes[index] = Outcome("planned", PLANNED)
+            else:
+                outcomes[index] = failure(error, step.location)
+            continue
+        prefix, _, key = path.rpartition("/")
+        groups.setdefault(prefix, []).append((index, key))
+
+    stopping: BaseException | None = None
+    for prefix, members in groups.items():
+        if runtime.stop.requested:
+            stopping = RunInterrupted(runtime.stop)
+            break
+        try:
+            answers = runtime.client.get_batch(prefix, [key for _, key in members])
+        except Exception as error:
+            fatal = fatal_error(error, step.location)
+            if fatal is not None:
+                stopping = fatal
+                break
+            for index, _ in members:
+                outcomes[index] = failure(error, step.location)
+            continue
+        for (index, _), answer in zip(members, answers, strict=True):
+            if answer.get("error"):
+                outcome = Outcome("failed", error=str(answer["error"]), location=step.location)
+            else:
+                outcome = Outcome("ok", answer.get("value"))
+            outcomes[index] = outcome
+
+    for index in sorted(outcomes):
+        outcome = outcomes[index]
+        runtime.count(outcome.status)
+        if outcome.failed:
+            runtime.add_error(outcome.error or "failed", str(step.location), outcome.query_id)
+        outcome.counted = True
+        if step.log is not None and outcome.status == "ok":
+            context = scope.child(names(index)).context({"result": outcome.result})
+            runtime.message(str(runtime.renderer.render(step.log, context)), step.id)
+        on_done(index, outcome)
+    return outcomes, stopping

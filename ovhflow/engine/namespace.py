@@ -1,0 +1,73 @@
+"""Read-only objects templates see: ``inputs``, ``steps``, ``loop``, ``run`` and each step's record.
+
+They are not dicts on purpose: in Jinja ``x.items`` on a dict is the ``dict.items`` method, so a step or
+input named ``items``, ``keys`` or ``get`` would be unreachable with a dot. A :class:`Namespace` answers
+every dotted name from its data and ``x['name']`` works too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+
+class Namespace:
+    """Names to values, read with dots or brackets; an unknown name is an undefined template name."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> Any:
+        return self._data[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"Namespace({sorted(self._data)})"
+
+
+class StepRecord(Namespace):
+    """``steps.<id>``: ``status``, ``error``, and ``result`` (one call) or ``results``/``items`` (a loop)."""
+
+    __slots__ = ()
+
+    @classmethod
+    def single(cls, status: str, result: Any, error: str | None = None) -> StepRecord:
+        return cls({"status": status, "result": result, "error": error})
+
+    @classmethod
+    def looped(cls, status: str, items: list[dict[str, Any]], error: str | None = None) -> StepRecord:
+        results = [record["result"] for record in items if record["status"] not in ("skipped", "failed")]
+        return cls({"status": status, "results": results, "items": items, "error": error})
+
+
+def plain(value: Any) -> Any:
+    """``value`` with namespaces turned into dicts and planned answers into ``"(planned)"``: JSON-ready."""
+    from ovhflow.engine.planned import PLANNED
+
+    if value is PLANNED:
+        return "(planned)"
+    if isinstance(value, Namespace):
+        return {key: plain(value[key]) for key in value}
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    return value

@@ -1,0 +1,74 @@
+"""How one execution of a step (or one loop item) ended, and how failures become ovhflow errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed
+
+STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
+
+
+@dataclass
+class Outcome:
+    """``status`` is ok, changed, planned, skipped or failed.
+
+    ``counted`` is True once the outcome is in the run's counts: a group's outcome is made of its inner
+    steps' outcomes, which counted themselves.
+    """
+
+    status: str
+    result: Any = None
+    error: str | None = None
+    query_id: str | None = None
+    location: Location | None = None
+    counted: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+    def as_error(self, default_location: Location | None) -> StepFailed:
+        return StepFailed(self.error or "step failed", self.location or default_location, self.query_id)
+
+
+def aggregate(statuses: Iterable[str]) -> str:
+    """The status of a looped step or a group from its parts; ``skipped`` when nothing ran."""
+    present = set(statuses)
+    for status in STATUS_ORDER:
+        if status in present:
+            return status
+    return "skipped"
+
+
+def fatal_error(error: BaseException, location: Location | None) -> OvhflowError | None:
+    """The error that must stop the whole run (rejected credentials, bad configuration), else None.
+
+    ``ignore_errors`` does not apply to these: no later step can succeed without valid credentials.
+    """
+    from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion
+
+    if isinstance(error, ConfigError):
+        return error
+    if isinstance(error, (*CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion)):
+        message = getattr(error, "message", None) or str(error)
+        config_error = ConfigError(f"credentials or configuration rejected: {message}", location)
+        config_error.query_id = getattr(error, "query_id", None)  # type: ignore[attr-defined]
+        return config_error
+    return None
+
+
+def failure(error: BaseException, location: Location | None) -> Outcome:
+    """A failed :class:`Outcome` for an exception raised by a step: message, location and query id."""
+    query_id = getattr(error, "query_id", None)
+    if isinstance(error, OvhflowError):
+        message = error.message
+        location = error.location or location
+    else:
+        message = getattr(error, "message", None) or str(error) or type(error).__name__
+        if not isinstance(message, str):
+            message = str(message)
+        message = " ".join(message.split())
+    return Outcome("failed", error=message, query_id=query_id, location=location)

@@ -1,0 +1,129 @@
+"""Running a validated recipe from its first step to the run-end events: :func:`run_recipe`.
+
+The command line (``ovhflow run``) and tests call this with a loaded recipe, resolved inputs, a client
+and a plugin manager; it returns the :class:`RunInfo` (counts, changes, errors, exit status) after the
+run-end hooks ran, and never raises for a failed step: the failure is ``RunResult.error``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from ovhflow.engine.runtime import Runtime
+from ovhflow.engine.scope import Scope
+from ovhflow.engine.steps import StepRunner
+from ovhflow.engine.stop import StopRequest
+from ovhflow.errors import OvhflowError, StepFailed
+from ovhflow.exit_status import ExitStatus
+from ovhflow.plugin_api import RunInfo
+from ovhflow.plugin_manager import Plugins
+from ovhflow.redaction import MASK, Redactor
+
+
+@dataclass
+class RunResult:
+    """How a run ended: its :class:`RunInfo` and the error that ended it early, if any."""
+
+    info: RunInfo
+    error: OvhflowError | None
+
+    @property
+    def exit_status(self) -> int:
+        return int(self.info.exit_status or 0)
+
+
+def masked_inputs(recipe: Any, inputs: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """``inputs`` with secret ones replaced by ``***``; their values join the redactor."""
+    masked = {}
+    for name, value in inputs.items():
+        spec = recipe.inputs.get(name)
+        if spec is not None and spec.secret:
+            redactor.add(value)
+            masked[name] = MASK
+        else:
+            masked[name] = value
+    return masked
+
+
+def included_inputs(recipe: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of an included recipe: ``with:`` values, then its defaults (checked like ``-p``)."""
+    from ovhflow.recipe.inputs import resolve_included
+
+    return resolve_included(recipe, dict(values))
+
+
+def run_recipe(
+    recipe: Any,
+    inputs: Mapping[str, Any],
+    *,
+    plugins: Plugins,
+    client: Any,
+    check: bool = False,
+    redactor: Redactor | None = None,
+    stop: StopRequest | None = None,
+    default_concurrency: int = 1,
+    message: Callable[[str, str | None], None] | None = None,
+    output: Callable[[str], None] | None = None,
+    settings: Mapping[str, Any] | None = None,
+) -> RunResult:
+    """Run ``recipe`` and call the run-event hooks; see the module docstring."""
+    from ovhflow.templating.templates import Templates
+
+    redactor = redactor or Redactor()
+    stop = stop or StopRequest()
+    started = time.time()
+    info = RunInfo(
+        recipe_name=recipe.name,
+        recipe_path=str(recipe.path),
+        inputs=masked_inputs(recipe, inputs, redactor),
+        check=check,
+        started_at=started,
+        settings=dict(settings if settings is not None else getattr(recipe, "sections", {}) or {}),
+    )
+
+    def load_include(step: Any, values: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        resolved = included_inputs(step.included, values)
+        masked_inputs(step.included, resolved, redactor)
+        return step.included, resolved
+
+    runtime = Runtime(
+        plugins,
+        client,
+        Templates.for_plugins(plugins),
+        info,
+        redactor,
+        stop,
+        default_concurrency=default_concurrency,
+        message=message,
+        output=output,
+        load_include=load_include,
+    )
+    run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
+    root = Scope(inputs=inputs, run=run_names)
+    error: OvhflowError | None = None
+    runtime.emit("ovhflow_run_start")
+    try:
+        StepRunner(runtime).run_steps(recipe.steps, root)
+    except OvhflowError as failure:
+        error = failure
+    except Exception as bug:  # a defect in ovhflow or a plugin: still end the run properly
+        error = StepFailed(f"internal error: {type(bug).__name__}: {bug} (rerun with --debug)")
+        error.__cause__ = bug
+    info.exit_status = int(error.exit_status) if error is not None else int(ExitStatus.SUCCESS)
+    info.error = redactor.text(str(error)) if error is not None else None
+    _run_end(runtime)
+    return RunResult(info, error)
+
+
+def _run_end(runtime: Runtime) -> None:
+    """Call every ``ovhflow_run_end`` implementation; one failing does not stop the others."""
+    hook = runtime.plugins.hook.ovhflow_run_end
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            impl.function(run=runtime.info)
+        except Exception as error:
+            runtime.message(f"warning: plugin {impl.plugin_name!r} failed at run end: {error}")

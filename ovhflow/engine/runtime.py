@@ -1,0 +1,91 @@
+"""What every step of one run shares: plugins, client, templates, mode, stop request and the tallies.
+
+One :class:`Runtime` is made per ``ovhflow run``; loop iterations on worker threads use it at once, so
+everything that changes here (counts, changes, errors, event hooks) goes through its lock.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ovhflow.engine.stop import StopRequest
+from ovhflow.plugin_api import RunInfo
+from ovhflow.plugin_manager import Plugins
+from ovhflow.redaction import Redactor
+from ovhflow.templating.templates import Templates
+
+COUNT_KEYS = ("ok", "changed", "planned", "skipped", "failed")
+
+
+class Runtime:
+    """Shared state of one run; see the module docstring."""
+
+    def __init__(
+        self,
+        plugins: Plugins,
+        client: Any,
+        renderer: Templates,
+        info: RunInfo,
+        redactor: Redactor,
+        stop: StopRequest,
+        default_concurrency: int = 1,
+        message: Callable[[str, str | None], None] | None = None,
+        output: Callable[[str], None] | None = None,
+        load_include: Callable[[str, Any], Any] | None = None,
+    ) -> None:
+        self.plugins = plugins
+        self.client = client
+        self.renderer = renderer
+        self.info = info
+        self.redactor = redactor
+        self.stop = stop
+        self.default_concurrency = max(1, default_concurrency)
+        self._message = message
+        self._output = output
+        self.load_include = load_include
+        self._lock = threading.RLock()
+        info.counts = dict.fromkeys(COUNT_KEYS, 0)
+
+    @property
+    def check(self) -> bool:
+        return self.info.check
+
+    def count(self, status: str) -> None:
+        with self._lock:
+            self.info.counts[status] = self.info.counts.get(status, 0) + 1
+
+    def add_change(self, change: dict[str, Any]) -> None:
+        with self._lock:
+            self.info.changes.append(self.redactor.data(change))
+
+    def add_error(self, message: str, step: str | None, query_id: str | None) -> None:
+        with self._lock:
+            self.info.errors.append(
+                {"message": self.redactor.text(message), "step": step, "query_id": query_id}
+            )
+
+    def emit(self, hook_name: str, **kwargs: Any) -> None:
+        """Call a run-event hook, one event at a time even when loop iterations end together."""
+        with self._lock:
+            getattr(self.plugins.hook, hook_name)(run=self.info, **kwargs)
+
+    def message(self, text: str, step_id: str | None = None) -> None:
+        """A ``log:`` message for the person running the recipe (stderr)."""
+        text = self.redactor.text(str(text))
+        with self._lock:
+            if self._message is not None:
+                self._message(text, step_id)
+            else:
+                print(text, file=sys.stderr, flush=True)
+
+    def output(self, text: str) -> None:
+        """A result (table, JSON) for stdout."""
+        with self._lock:
+            if self._output is not None:
+                self._output(text)
+            else:
+                sys.stdout.write(text if text.endswith("\n") else text + "\n")
+                sys.stdout.flush()

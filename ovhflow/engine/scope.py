@@ -1,0 +1,87 @@
+"""Where steps record themselves and ``set`` puts variables, and the template context built from it.
+
+A recipe, each iteration of a looped group, each run of a group and each included recipe has its own
+:class:`Scope`. Reads fall through to the enclosing scope (so a step inside a group sees earlier steps
+outside it), writes stay local: inside a looped group ``steps.<id>`` is the current iteration's step, and
+an included recipe has its own ``inputs`` and ``steps``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import ChainMap
+from collections.abc import Mapping
+from typing import Any
+
+from ovhflow.engine.namespace import Namespace, StepRecord
+
+RESERVED_NAMES = frozenset({"inputs", "steps", "run", "loop", "now", "result", "item"})
+
+
+class Scope:
+    """Step records and variables of one recipe, group run or loop iteration."""
+
+    def __init__(
+        self,
+        parent: Scope | None = None,
+        inputs: Mapping[str, Any] | None = None,
+        run: Mapping[str, Any] | None = None,
+        names: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.parent = parent
+        self.steps: dict[str, StepRecord] = {}
+        self.variables: dict[str, Any] = dict(names or {})
+        self._inputs = Namespace(dict(inputs)) if inputs is not None else None
+        self._run = Namespace(dict(run)) if run is not None else None
+        self._lock = threading.Lock()
+
+    def child(self, names: Mapping[str, Any] | None = None) -> Scope:
+        """A scope for a group run or loop iteration; ``names`` (loop variable, ``loop``) are local to it."""
+        return Scope(self, names=names)
+
+    def record(self, step_id: str | None, record: StepRecord) -> None:
+        if step_id:
+            with self._lock:
+                self.steps[step_id] = record
+
+    def set_variables(self, values: Mapping[str, Any]) -> None:
+        with self._lock:
+            self.variables.update(values)
+
+    def _chain(self, attribute: str) -> ChainMap[str, Any]:
+        maps: list[dict[str, Any]] = []
+        scope: Scope | None = self
+        while scope is not None:
+            maps.append(getattr(scope, attribute))
+            scope = scope.parent
+        return ChainMap(*maps)
+
+    def _nearest(self, attribute: str) -> Any:
+        scope: Scope | None = self
+        while scope is not None:
+            value = getattr(scope, attribute)
+            if value is not None:
+                return value
+            scope = scope.parent
+        return None
+
+    def run_values(self) -> dict[str, Any]:
+        """The ``run`` names (``check``, ``started_at``), for an included recipe's own root scope."""
+        run = self._nearest("_run")
+        return {name: run[name] for name in run} if run is not None else {}
+
+    def recorded(self) -> Namespace:
+        """The step records made in this scope only (a group's or included recipe's result)."""
+        return Namespace(dict(self.steps))
+
+    def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The names a template sees here: variables, then the fixed names, then ``extra`` (``result``)."""
+        context: dict[str, Any] = dict(self._chain("variables"))
+        context.update(
+            inputs=self._nearest("_inputs"),
+            steps=Namespace(self._chain("steps")),
+            run=self._nearest("_run"),
+        )
+        if extra:
+            context.update(extra)
+        return context

@@ -1,0 +1,90 @@
+"""What ``ovhflow run`` needs around the engine: the client, the signal handlers, ``-p`` parsing.
+
+Kept out of the click command so that the command reads as the sequence it is (validate everything,
+then open the client, then run) and so tests can use the pieces without a subprocess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from ovhflow.engine.stop import StopRequest
+from ovhflow.errors import ConfigError
+from ovhflow.exit_status import ExitStatus
+from ovhflow.redaction import Redactor
+
+SECRET_ATTRIBUTES = ("_application_secret", "_consumer_key", "_client_secret")
+
+
+def max_concurrency(steps: Any, default: int) -> int:
+    """The largest literal ``concurrency`` in the recipe, to size the client's connection pool."""
+    largest = default
+    for step in steps:
+        if isinstance(step.concurrency, int):
+            largest = max(largest, step.concurrency)
+        largest = max(largest, max_concurrency(step.steps or [], default))
+    return largest
+
+
+@contextlib.contextmanager
+def open_client(
+    sandbox: bool,
+    endpoint: str | None,
+    config_file: str | None,
+    rate: float | None,
+    pool_size: int,
+    redactor: Redactor,
+) -> Iterator[Any]:
+    """The run's client: against an in-process sandbox, or from the OVH configuration.
+
+    Configuration and credential problems (unknown endpoint, missing keys, unreadable config) become a
+    :class:`ConfigError` (exit 3) before any request is sent.
+    """
+    from ovhflow.ovh import Client
+    from ovhflow.ovh.exceptions import APIError
+
+    with contextlib.ExitStack() as stack:
+        settings: dict[str, Any] = {"endpoint": endpoint, "config_file": config_file}
+        if sandbox:
+            from ovhflow.sandbox import Sandbox
+
+            box = stack.enter_context(Sandbox())
+            settings = dict(box.credentials)
+        try:
+            client = Client(**settings, rate_limit=rate, pool_size=pool_size)
+        except APIError as error:
+            raise ConfigError(f"configuration: {getattr(error, 'message', error)}") from error
+        except (OSError, ValueError) as error:
+            raise ConfigError(f"configuration: {error}") from error
+        for attribute in SECRET_ATTRIBUTES:
+            redactor.add(getattr(client, attribute, None))
+        stack.callback(client.close)
+        yield client
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: StopRequest) -> Iterator[None]:
+    """Turn the first Ctrl-C or SIGTERM into a stop request; a second Ctrl-C stops at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if stop.requested:
+            raise KeyboardInterrupt
+        stop.request(ExitStatus.INTERRUPTED_INT, "Ctrl-C")
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        stop.request(ExitStatus.INTERRUPTED_TERM, "SIGTERM")
+
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, on_sigint)}
+    previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, on_sigterm)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)

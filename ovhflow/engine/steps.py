@@ -1,0 +1,199 @@
+"""Running steps: ``when``, ``until``/``retries``, ``log`` beside an action, ``ignore_errors``, events.
+
+:class:`StepRunner` walks a list of steps in a :class:`Scope`. Loops are in :mod:`ovhflow.engine.loop`,
+groups and includes in :mod:`ovhflow.engine.composite`; each loop item or single execution goes through
+:meth:`StepRunner.run_once`, which never raises for a step failure (it returns a failed
+:class:`Outcome`) but lets run-stopping errors through (rejected credentials, interrupts).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ovhflow.engine.action_call import StepCall
+from ovhflow.engine.namespace import StepRecord, plain
+from ovhflow.engine.outcome import Outcome, failure, fatal_error
+from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
+from ovhflow.engine.runtime import Runtime
+from ovhflow.engine.scope import Scope
+from ovhflow.engine.stop import RunInterrupted
+from ovhflow.errors import ConfigError, StepFailed
+from ovhflow.plugin_api import StepReport
+
+DEFAULT_RETRIES = 3  # as Ansible: with `until`, up to 3 more attempts
+DEFAULT_DELAY = 5.0
+COMPOSITE_ACTIONS = ("steps", "include")
+
+
+def step_label(step: Any) -> str:
+    return step.name or step.id or step.action
+
+
+class StepRunner:
+    """Runs steps for one run; thread-safe (loop iterations call :meth:`run_once` concurrently)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    # -- a list of steps -------------------------------------------------------------------------
+
+    def run_steps(self, steps: Sequence[Any], scope: Scope) -> list[str]:
+        """Run ``steps`` in order; return their statuses; raise :class:`StepFailed` on a failure."""
+        statuses = []
+        for step in steps:
+            self.runtime.stop.raise_if_requested()
+            statuses.append(self.run_step(step, scope))
+        return statuses
+
+    def run_step(self, step: Any, scope: Scope) -> str:
+        """Run one step (all its loop items), record it as ``steps.<id>``, report it; return its status."""
+        from ovhflow.engine.loop import run_loop
+
+        started = time.monotonic()
+        location = str(step.location)
+        self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step_label(step), location=location)
+        interrupted: RunInterrupted | None = None
+        items: list[dict[str, Any]] = []
+        if step.loop is None:
+            outcome = self.run_once(step, scope)
+            record = StepRecord.single(outcome.status, outcome.result, outcome.error)
+        else:
+            outcome, items, interrupted = run_loop(self, step, scope)
+            record = StepRecord.looped(outcome.status, items, outcome.error)
+        scope.record(step.id, record)
+        report = StepReport(
+            step_id=step.id,
+            name=step_label(step),
+            action=step.action,
+            location=location,
+            status=outcome.status,
+            duration=time.monotonic() - started,
+            result=plain(record["results"] if step.loop is not None else outcome.result),
+            error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
+            query_id=outcome.query_id,
+            items=[plain(item) for item in items],
+        )
+        self.runtime.emit("ovhflow_step_end", report=report)
+        if interrupted is not None:
+            raise interrupted
+        if outcome.failed and not step.ignore_errors:
+            raise outcome.as_error(step.location)
+        return outcome.status
+
+    # -- one execution (a step without loop, or one loop item) ----------------------------------
+
+    def run_once(self, step: Any, scope: Scope, names: Mapping[str, Any] | None = None) -> Outcome:
+        """Run ``step`` once in ``scope`` plus ``names`` (the loop variable and ``loop``)."""
+        here = scope.child(names) if names else scope
+        try:
+            outcome = self._when_then_attempts(step, here)
+        except (ConfigError, RunInterrupted):
+            raise
+        except Exception as error:
+            fatal = fatal_error(error, step.location)
+            if fatal is not None:
+                raise fatal from error
+            if self.runtime.check and caused_by_planned(error):
+                outcome = Outcome("planned", PLANNED)
+            else:
+                outcome = failure(error, step.location)
+        if not outcome.counted:
+            self.runtime.count(outcome.status)
+            if outcome.failed:
+                where = str(outcome.location or step.location)
+                self.runtime.add_error(outcome.error or "step failed", where, outcome.query_id)
+            outcome.counted = True
+        return outcome
+
+    def _when_then_attempts(self, step: Any, scope: Scope) -> Outcome:
+        if step.when is not None:
+            condition = self.runtime.renderer.evaluate(step.when, scope.context())
+            if is_planned(condition):
+                return Outcome("planned", PLANNED)
+            if not condition:
+                return Outcome("skipped")
+        outcome = self._attempts(step, scope)
+        if step.log is not None and step.action != "log" and outcome.status != "failed":
+            self._log_after(step, scope, outcome)
+        return outcome
+
+    def _attempts(self, step: Any, scope: Scope) -> Outcome:
+        """Execute the step; with ``until``, again until the condition holds or ``retries`` run out."""
+        if step.until is None:
+            return self.execute(step, scope)
+        render = self.runtime.renderer.render
+        context = scope.context()
+        retries = int(render(step.retries, context)) if step.retries is not None else DEFAULT_RETRIES
+        delay = float(render(step.delay, context)) if step.delay is not None else DEFAULT_DELAY
+        backoff = float(render(step.backoff, context)) if step.backoff is not None else 1.0
+        attempt = 0
+        while True:
+            outcome = self.execute(step, scope)
+            if outcome.status in ("failed", "planned", "skipped"):
+                return outcome
+            done = self.runtime.renderer.evaluate(step.until, scope.context({"result": outcome.result}))
+            if is_planned(done):
+                return Outcome("planned", PLANNED, counted=outcome.counted)
+            if done:
+                return outcome
+            if attempt >= retries:
+                return Outcome(
+                    "failed",
+                    outcome.result,
+                    error=f"until condition {step.until!r} still false after {attempt + 1} attempts",
+                    query_id=outcome.query_id,
+                    location=step.location,
+                )
+            self.runtime.stop.sleep(delay * (backoff**attempt))
+            attempt += 1
+
+    def _log_after(self, step: Any, scope: Scope, outcome: Outcome) -> None:
+        """The ``log:`` beside an action, rendered once it ran: it sees ``result`` and ``steps.<id>``."""
+        if step.loop is None:
+            scope.record(step.id, StepRecord.single(outcome.status, outcome.result, outcome.error))
+        text = self.runtime.renderer.render(step.log, scope.context({"result": outcome.result}))
+        self.runtime.message(str(text), step.id)
+
+    # -- the action itself ------------------------------------------------------------------------
+
+    def execute(self, step: Any, scope: Scope) -> Outcome:
+        """One attempt of the step's action (a plugin action, a group or an include)."""
+        from ovhflow.engine import composite
+
+        if step.action == "steps":
+            return composite.run_group(self, step, scope)
+        if step.action == "include":
+            return composite.run_include(self, step, scope)
+        spec = self.runtime.plugins.actions.get(step.action)
+        if spec is None:  # validation rejects unknown actions; this guards a recipe built by hand
+            raise StepFailed(f"unknown action {step.action!r}", step.location)
+        render = self.runtime.renderer.render
+        context = scope.context()
+        args = step.args
+        if "args" not in spec.lazy:
+            if isinstance(args, Mapping):
+                args = {k: v if k in spec.lazy else render(v, context) for k, v in args.items()}
+            else:
+                args = render(args, context)
+        options = {k: v if k in spec.lazy else render(v, context) for k, v in (step.options or {}).items()}
+        if is_planned(args) or is_planned(options):
+            return Outcome("planned", PLANNED)
+        if self.runtime.check and spec.writes:
+            self.runtime.add_change({"action": spec.name, "step": str(step.location), "status": "planned"})
+            return Outcome("planned", PLANNED)
+        call = StepCall(self.runtime, scope, step, args, options)
+        try:
+            result = spec.run(call)
+        except Exception as error:
+            if getattr(error, "query_id", None) is None and call.query_id:
+                error.query_id = call.query_id  # type: ignore[attr-defined]
+            raise
+        if call.sent_writes:
+            status = "changed"
+        elif call.planned_writes or is_planned(result):
+            status = "planned"
+        else:
+            status = "ok"
+        return Outcome(status, result, query_id=call.query_id)

@@ -1,0 +1,154 @@
+"""Engine test helpers: steps built by hand, a fake client that records calls, a run function."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ovhflow.engine import check_mode
+from ovhflow.engine.runner import RunResult, run_recipe
+from ovhflow.engine.stop import StopRequest
+from ovhflow.errors import Location
+from ovhflow.plugin_manager import load_plugins
+from ovhflow.recipe.model import InputSpec, Recipe, Step
+
+
+class FakeResponse:
+    def __init__(self, status: int = 200, query_id: str = "EU.ext-1.fake") -> None:
+        self.status_code = status
+        self.headers = {"X-OVH-QUERYID": query_id}
+
+
+class FakeClient:
+    """Answers from ``routes`` (``"GET /path"`` -> value or callable(data)); records every call."""
+
+    def __init__(self, routes: dict[str, Any] | None = None) -> None:
+        self.routes = dict(routes or {})
+        self.calls: list[tuple[str, str, Any, bool]] = []
+        self.lock = threading.Lock()
+
+    def call_with_response(self, method: str, path: str, data: Any = None, need_auth: bool = True) -> Any:
+        with self.lock:
+            self.calls.append((method, path, data, need_auth))
+        answer = self.routes.get(f"{method} {path}")
+        if callable(answer):
+            answer = answer(data)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer, FakeResponse()
+
+    def get_batch(self, path: str, keys: list[Any]) -> list[dict[str, Any]]:
+        with self.lock:
+            self.calls.append(("BATCH", path, list(keys), True))
+        out = []
+        for key in keys:
+            value = self.routes.get(f"GET {path}/{key}")
+            if isinstance(value, Exception):
+                out.append({"key": key, "value": None, "error": str(value)})
+            else:
+                out.append({"key": key, "value": value, "error": None})
+        return out
+
+    def iter_expanded(self, path: str) -> Any:
+        with self.lock:
+            self.calls.append(("EXPAND", path, None, True))
+        for key in self.routes[f"GET {path}"]:
+            yield self.routes[f"GET {path}/{key}"]
+
+    def writes(self) -> list[tuple[str, str, Any, bool]]:
+        return [call for call in self.calls if call[0] in ("POST", "PUT", "DELETE")]
+
+
+_line = [0]
+
+
+def step(action: str, args: Any = None, **fields: Any) -> Step:
+    """A :class:`Step` as the loader would build it, with a made-up location on its own line."""
+    _line[0] += 1
+    fields.setdefault("location", Location("recipe.yaml", _line[0], 5))
+    if "as" in fields:
+        fields["as_"] = fields.pop("as")
+    if "with" in fields:
+        fields["with_"] = fields.pop("with")
+    return Step(action=action, args=args, **fields)
+
+
+def recipe(
+    steps: list[Step], inputs: dict[str, InputSpec] | None = None, path: str = "recipe.yaml"
+) -> Recipe:
+    return Recipe(name="test", path=Path(path), steps=steps, inputs=inputs or {})
+
+
+class Collector:
+    """A plugin recording run events and messages."""
+
+    def __init__(self) -> None:
+        from ovhflow import hookimpl
+
+        self.events: list[tuple[str, Any]] = []
+        self.messages: list[str] = []
+        collector = self
+
+        class Hooks:
+            @hookimpl
+            def ovhflow_run_start(self, run: Any) -> None:
+                collector.events.append(("run_start", run))
+
+            @hookimpl
+            def ovhflow_step_start(self, run: Any, step_id: Any, name: Any, location: Any) -> None:
+                collector.events.append(("step_start", step_id))
+
+            @hookimpl
+            def ovhflow_item_end(self, run: Any, step_id: Any, index: int, record: Any) -> None:
+                collector.events.append(("item_end", (step_id, index, dict(record))))
+
+            @hookimpl
+            def ovhflow_step_end(self, run: Any, report: Any) -> None:
+                collector.events.append(("step_end", report))
+
+            @hookimpl
+            def ovhflow_run_end(self, run: Any) -> None:
+                collector.events.append(("run_end", run))
+
+        self.hooks = Hooks()
+
+    def reports(self) -> dict[Any, Any]:
+        return {report.step_id: report for kind, report in self.events if kind == "step_end"}
+
+
+@pytest.fixture
+def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
+    """Run hand-built steps with a fake client: ``run_steps(steps, client, check=..., inputs=...)``."""
+
+    def run(
+        steps: list[Step],
+        client: FakeClient | None = None,
+        *,
+        check: bool = False,
+        inputs: dict[str, Any] | None = None,
+        specs: dict[str, InputSpec] | None = None,
+        concurrency: int = 1,
+        stop: StopRequest | None = None,
+    ) -> tuple[RunResult, Collector]:
+        plugins = load_plugins(entry_points=False)
+        collector = Collector()
+        plugins.manager.register(collector.hooks, name="collector")
+        if check:
+            plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
+        result = run_recipe(
+            recipe(steps, specs),
+            inputs or {},
+            plugins=plugins,
+            client=client or FakeClient(),
+            check=check,
+            stop=stop,
+            default_concurrency=concurrency,
+            message=lambda text, step_id=None: collector.messages.append(text),
+        )
+        return result, collector
+
+    return run
