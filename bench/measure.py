@@ -64,7 +64,8 @@ class Variant:
 
     def failed_row(self, case: str, unit: str, target: str) -> Row:
         last_line = self.error.strip().splitlines()[-1] if self.error.strip() else "failed"
-        return Row(case, self.label, [], unit, f"FAILED: {last_line[:70]} (see notes)", target, False)
+        comparison = f"FAILED: {last_line[:70]} (see notes)"
+        return Row(case, self.label, [], unit, comparison, target, False, failed=True)
 
 
 def ovhflow_argv(*args: str) -> list[str]:

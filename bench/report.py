@@ -18,6 +18,7 @@ class Row:
     target: str = ""  # the target, in words
     met: bool | None = None  # None: no target for this row
     detail: str = ""  # calls made, 429s seen, ...
+    failed: bool = False  # the variant could not be measured
 
     @property
     def value(self) -> float:

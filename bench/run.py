@@ -18,8 +18,8 @@ Cases (targets from the performance issue):
 
 Targets that are missed get a profile of the slow variant (cProfile over every thread) in the notes.
 ``--quick`` runs every case with tiny sizes, for a smoke test; it does not touch bench/RESULTS.md.
-Exit status: 0 when every case was measured, 1 when one could not be (or, with ``--strict``, when a
-target was missed).
+Exit status: 0 when every variant of every case was measured, 1 when one could not be (or, with
+``--strict``, when a target was missed), 2 for bad options.
 """
 
 from __future__ import annotations
@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if output is not None:
         output.write_text(report.markdown(), encoding="utf-8")
         print(f"\nwrote {output}", file=sys.stderr)
+    failed += [row.variant for row in report.rows if row.failed]
     missed = [row for row in report.rows if row.met is False]
     return 1 if failed or (missed and args.strict) else 0
 

@@ -1,0 +1,51 @@
+"""``python bench/run.py --quick``: every case runs end to end on tiny sizes and the table comes out.
+
+No timing is asserted (that is the benchmark's job, not the test suite's); this shows the harness
+starts sandboxes, runs python-ovh and ovhflow as processes, counts calls and writes its report.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+RUN = REPO_ROOT / "bench" / "run.py"
+
+
+def run_bench(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(RUN), *args], capture_output=True, text=True, cwd=REPO_ROOT, timeout=timeout
+    )
+
+
+def test_quick_run_measures_every_case_and_writes_the_report(tmp_path: Path) -> None:
+    output = tmp_path / "RESULTS.md"
+    proc = run_bench("--quick", "--no-profile", "--output", str(output))
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
+    table = proc.stdout
+    for case in ("fan-out", "overhead", "rate", "start", "memory", "sandbox"):
+        assert f"\n{case} " in table, f"no row for {case}:\n{table}"
+    assert "FAILED" not in table
+    for variant in ("python-ovh seed script", "ovhflow concurrency 16", "ovhflow --version"):
+        assert variant in table
+    document = output.read_text(encoding="utf-8")
+    assert document.startswith("# Benchmark results")
+    assert "## Machine" in document and "- CPU: " in document and "- Python: CPython" in document
+    assert "| fan-out | python-ovh seed script |" in document
+
+
+def test_quick_run_counts_the_calls_python_ovh_made(tmp_path: Path) -> None:
+    proc = run_bench("--quick", "--cases", "fan-out", "--no-profile", "--output", str(tmp_path / "r.md"))
+    baseline = next(line for line in proc.stdout.splitlines() if "python-ovh seed script" in line)
+    # 40 servers: /auth/time, the listing and one GET per server, plus one PUT per sbg1 server
+    calls = int(baseline.rsplit(";", 1)[1].split()[0])
+    assert 1 + 1 + 40 < calls <= 1 + 1 + 40 + 40
+
+
+def test_unknown_case_is_a_usage_error() -> None:
+    proc = run_bench("--cases", "nope")
+    assert proc.returncode == 2
+    assert "unknown case(s) nope" in proc.stderr
