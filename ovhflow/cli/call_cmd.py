@@ -1,0 +1,93 @@
+"""``ovhflow call``: one API call from the shell, to explore the API before writing a recipe.
+
+Arguments are httpie-style: ``name=value`` sends a string, ``name:=json`` a JSON value (number, boolean,
+list, object). They become the query string of a GET or DELETE and the JSON body of a POST or PUT, exactly
+as python-ovh's keyword arguments do, through the same client (signing, retries, errors) as recipes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from ovhflow.cli.client_setup import api_errors, make_client
+from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.errors import UsageError
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
+    """``("a=1", "b:=2")`` -> ``{"a": "1", "b": 2}``; a malformed one is a usage error naming it."""
+    parsed: dict[str, Any] = {}
+    for text in params:
+        name, sep, value = text.partition("=")
+        if not sep:
+            raise UsageError(f"argument {text!r}: expected name=value or name:=json")
+        is_json = name.endswith(":")
+        name = name[:-1] if is_json else name
+        if not name:
+            raise UsageError(f"argument {text!r}: the name before '=' is empty")
+        if is_json:
+            try:
+                parsed[name] = json.loads(value)
+            except json.JSONDecodeError as error:
+                problem = f"{error.msg} at column {error.colno}"
+                raise UsageError(f"argument {name}:= is not valid JSON: {problem}") from None
+        else:
+            parsed[name] = value
+    return parsed
+
+
+def format_result(result: Any, pretty: bool) -> str:
+    """Indented for a person at a terminal, one compact line for a pipe."""
+    if pretty:
+        return json.dumps(result, indent=2, ensure_ascii=False)
+    return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@click.argument("method")
+@click.argument("path")
+@click.argument("params", nargs=-1)
+@click.option("--endpoint", help="Endpoint name (ovh-eu, ovh-ca, ...) or URL.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Also read this ovh.conf.")
+@click.option("--no-auth", is_flag=True, help="Send the call unsigned (e.g. GET /auth/time).")
+@debug_option
+def call(
+    method: str,
+    path: str,
+    params: tuple[str, ...],
+    endpoint: str | None,
+    config_file: str | None,
+    no_auth: bool,
+    debug: bool,
+) -> None:
+    """Send one API call and print its JSON answer.
+
+    \b
+    Examples:
+      ovhflow call GET /me
+      ovhflow call GET /me/bill date.from=2024-01-01
+      ovhflow call PUT /dedicated/server/ns1.example.net/burst status=active
+      ovhflow call POST /email/domain/example.com/redirection \\
+          from=a@example.com to=b@example.net localCopy:=false
+    """
+    with reported_errors(debug):
+        verb = method.upper()
+        if verb not in METHODS:
+            raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")
+        if not path.startswith("/"):
+            raise UsageError(f"path {path!r} must start with /")
+        arguments = parse_params(params)
+        client = make_client(endpoint, config_file)
+        try:
+            with api_errors():
+                send = getattr(client, verb.lower())
+                result = send(path, not no_auth, **arguments)
+        finally:
+            client.close()
+        click.echo(format_result(result, pretty=sys.stdout.isatty()))

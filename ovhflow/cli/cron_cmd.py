@@ -1,0 +1,202 @@
+"""``ovhflow cron``: print a ready crontab line and a systemd service + timer pair for a recipe.
+
+Cron jobs break in boring ways: a relative path, a missing PATH entry, a ``%`` that cron turns into a
+newline, two runs overlapping, a log nobody can parse. This command writes the job for the user with
+absolute paths, the lock (on by default in ``ovhflow run``), a JSON log file and a report file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cron_schedule import on_calendar, parse_schedule
+from ovhflow.errors import UsageError
+
+_SAFE_WORD = re.compile(r"^[A-Za-z0-9_@+=:,./-]+$")
+
+
+def ovhflow_command() -> list[str]:
+    """How cron should start ovhflow: the installed script's absolute path, else this Python with -m."""
+    script = shutil.which("ovhflow")
+    if script:
+        return [os.path.abspath(script)]
+    return [os.path.abspath(sys.executable), "-m", "ovhflow"]
+
+
+def state_dir() -> Path:
+    """Where logs and reports go by default: ``$XDG_STATE_HOME/ovhflow`` when set, else /var/log/ovhflow
+    for root, else ``~/.local/state/ovhflow``."""
+    if os.environ.get("XDG_STATE_HOME"):
+        return Path(os.environ["XDG_STATE_HOME"]) / "ovhflow"
+    if os.geteuid() == 0:
+        return Path("/var/log/ovhflow")
+    return Path(os.path.expanduser("~/.local/state")) / "ovhflow"
+
+
+def unit_name(recipe: Path) -> str:
+    """``burst.yaml`` -> ``ovhflow-burst``: a name systemd and file systems accept."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", recipe.stem).strip("-.") or "recipe"
+    return f"ovhflow-{stem}"
+
+
+def secret_inputs(recipe: Path) -> set[str]:
+    """Inputs the recipe declares ``secret: true`` (best effort: ``ovhflow run`` validates the recipe)."""
+    try:
+        document = yaml.safe_load(recipe.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return set()
+    inputs = document.get("inputs") if isinstance(document, dict) else None
+    if not isinstance(inputs, dict):
+        return set()
+    return {
+        str(name) for name, spec in inputs.items() if isinstance(spec, dict) and spec.get("secret") is True
+    }
+
+
+def crontab_escape(command: str) -> str:
+    """Cron turns an unescaped ``%`` into a newline; a backslash keeps it a percent sign."""
+    return command.replace("%", "\\%")
+
+
+def systemd_quote(word: str) -> str:
+    """One ExecStart= word: bare when plain, else double-quoted; ``%`` and ``$`` doubled for systemd."""
+    if not _SAFE_WORD.match(word):
+        word = '"' + word.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return word.replace("%", "%%").replace("$", "$$")
+
+
+def run_arguments(
+    recipe: Path,
+    report: Path,
+    params: tuple[str, ...],
+    params_file: str | None,
+    config_file: str | None,
+    endpoint: str | None,
+    wait_lock: float | None,
+) -> list[str]:
+    """The ``ovhflow run ...`` argument list, every path absolute."""
+    arguments = ["run", str(recipe), "--log-format", "json", "--report", str(report)]
+    for param in params:
+        arguments += ["-p", param]
+    if params_file:
+        arguments += ["--params", str(Path(params_file).resolve())]
+    if config_file:
+        arguments += ["--config", str(Path(config_file).resolve())]
+    if endpoint:
+        arguments += ["--endpoint", endpoint]
+    if wait_lock is not None:
+        arguments += ["--wait-lock", f"{wait_lock:g}"]
+    return arguments
+
+
+def render(schedule_text: str, recipe: Path, name: str, command: list[str], log: Path, out: Path) -> str:
+    """The text printed: crontab line, then the service and timer units, with where each one goes."""
+    schedule = parse_schedule(schedule_text)
+    unit_dir = "/etc/systemd/system" if os.geteuid() == 0 else "~/.config/systemd/user"
+    systemctl = "systemctl" if os.geteuid() == 0 else "systemctl --user"
+    cron_line = f"{schedule.text} {crontab_escape(shlex.join(command))} >> {shlex.quote(str(out))} "
+    cron_line += f"2>> {shlex.quote(str(log))}"
+    calendars = "\n".join(f"OnCalendar={value}" for value in on_calendar(schedule))
+    exec_start = " ".join(systemd_quote(word) for word in command)
+    escaped_out, escaped_log = (str(p).replace("%", "%%") for p in (out, log))
+    return f"""\
+# Runs {recipe} on schedule "{schedule.text}" ({name}).
+# The lock is on: a run still going when the next one starts makes the new one exit 4.
+# JSON log (stderr): {log}   results (stdout): {out}   report: see --report below.
+# First: mkdir -p {shlex.quote(str(log.parent))}
+
+# --- crontab line (add it with: crontab -e) ---
+{cron_line}
+
+# --- {unit_dir}/{name}.service ---
+[Unit]
+Description=ovhflow recipe {recipe.name.replace("%", "%%")}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart={exec_start}
+StandardOutput=append:{escaped_out}
+StandardError=append:{escaped_log}
+
+# --- {unit_dir}/{name}.timer ---
+[Unit]
+Description=Schedule of {name}.service (cron: {schedule.text})
+
+[Timer]
+{calendars}
+Unit={name}.service
+
+[Install]
+WantedBy=timers.target
+
+# Then: {systemctl} daemon-reload && {systemctl} enable --now {name}.timer
+"""
+
+
+@click.command()
+@click.argument("recipe", type=click.Path(dir_okay=False))
+@click.option("--schedule", required=True, help='Cron schedule, e.g. "0 3 * * *" or @daily.')
+@click.option(
+    "-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Recipe input (repeatable)."
+)
+@click.option("--params", "params_file", type=click.Path(dir_okay=False), help="YAML file of inputs.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="The ovh.conf the job uses.")
+@click.option("--endpoint", help="Endpoint name or URL for the job.")
+@click.option(
+    "--log-file", type=click.Path(dir_okay=False), help="JSON log file (default in the state folder)."
+)
+@click.option(
+    "--report", "report_file", type=click.Path(dir_okay=False), help="Report file of the latest run."
+)
+@click.option("--name", help="Job name, used for the units and default file names.")
+@click.option("--wait-lock", type=click.FloatRange(min=0), help="Seconds a run waits for the previous one.")
+@debug_option
+def cron(
+    recipe: str,
+    schedule: str,
+    params: tuple[str, ...],
+    params_file: str | None,
+    config_file: str | None,
+    endpoint: str | None,
+    log_file: str | None,
+    report_file: str | None,
+    name: str | None,
+    wait_lock: float | None,
+    debug: bool,
+) -> None:
+    """Print a crontab line and a systemd service and timer that run RECIPE on a schedule."""
+    with reported_errors(debug):
+        recipe_path = Path(recipe).resolve()
+        if not recipe_path.is_file():
+            raise UsageError(f"recipe {recipe}: no such file")
+        parse_schedule(schedule)
+        secrets_given = sorted(secret_inputs(recipe_path) & {p.partition("=")[0] for p in params})
+        for param in params:
+            if "=" not in param:
+                raise UsageError(f"-p {param!r}: expected NAME=VALUE")
+        if secrets_given:
+            raise UsageError(
+                f"input {', '.join(secrets_given)} is secret: a -p value would be stored in clear in the "
+                "crontab and unit files; give it through the environment (the input's env:) or --params "
+                "with a 0600 file"
+            )
+        job = name or unit_name(recipe_path)
+        folder = state_dir()
+        log = Path(log_file).resolve() if log_file else folder / f"{job}.log"
+        out = log.with_suffix(".out")
+        report = Path(report_file).resolve() if report_file else folder / f"{job}.report.json"
+        if config_file is None and Path("ovh.conf").is_file():
+            config_file = "ovh.conf"  # cron starts in $HOME: the ./ovh.conf seen here would be missed
+        arguments = run_arguments(recipe_path, report, params, params_file, config_file, endpoint, wait_lock)
+        click.echo(render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out), nl=False)

@@ -1,0 +1,100 @@
+"""`ovhflow auth` end to end against the sandbox: the test plays the account owner visiting the URL."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from tests.conftest import REPO_ROOT, run_ovhflow
+
+
+def _start_auth(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env)
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", "auth", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+    )
+
+
+def _saved_key(path: Path, section: str) -> str:
+    parser = configparser.RawConfigParser()
+    parser.read(path)
+    return parser.get(section, "consumer_key")
+
+
+def test_auth_waits_for_validation_then_saves_a_working_key(sandbox, app_env, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "ovh.conf").write_text("# kept\n[other]\nname = value\n")
+    process = _start_auth(
+        ["--rule", "GET:/me", "--rule", "GET:/me/*", "--poll-interval", "0.1", "--timeout", "60"],
+        app_env,
+        work,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    assert url.startswith(sandbox.root + "/")  # the validation page is served by the sandbox itself
+    assert not (work / "ovh.conf").read_text().count("consumer_key")  # nothing saved before validation
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and "validated" in page.text
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    conf = work / "ovh.conf"
+    assert (conf.stat().st_mode & 0o777) == 0o600
+    key = _saved_key(conf, sandbox.url)
+    assert "# kept" in conf.read_text() and "name = value" in conf.read_text()
+    assert f"saved to {conf}" in err
+    assert key not in out + err + url
+    assert sandbox.credentials["application_secret"] not in out + err
+    # the saved key works: /me is granted, /dedicated/server is outside its rules
+    me = run_ovhflow("call", "GET", "/me", env=app_env, cwd=work)
+    assert me.returncode == 0, me.stderr
+    assert '"nichandle"' in me.stdout
+    refused = run_ovhflow("call", "GET", "/dedicated/server", env=app_env, cwd=work)
+    assert refused.returncode == 1 and "NotGrantedCall" in refused.stderr
+
+
+def test_auth_times_out_without_saving(sandbox, app_env, tmp_path: Path) -> None:
+    result = run_ovhflow(
+        "auth", "--read-only", "--timeout", "0.3", "--poll-interval", "0.1", env=app_env, cwd=tmp_path
+    )
+    assert result.returncode == 3
+    assert "not validated within 0.3 seconds" in result.stderr
+    assert not (tmp_path / "ovh.conf").exists()
+
+
+def test_auth_no_wait_saves_to_chosen_file_and_presets_rules(sandbox, app_env, tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "my.conf"
+    target.parent.mkdir()
+    result = run_ovhflow("auth", "--full", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    key = _saved_key(target, sandbox.url)
+    assert key not in result.stdout + result.stderr
+    assert "Rules asked for: GET /*, POST /*, PUT /*, DELETE /*" in result.stderr
+    credential = sandbox.state["credentials"][str(sandbox.state["consumerKeys"][key])]
+    assert credential["status"] == "pendingValidation"
+    assert {(r["method"], r["path"]) for r in credential["rules"]} == {
+        (m, "/*") for m in ("GET", "POST", "PUT", "DELETE")
+    }
+
+
+def test_auth_bad_rule_and_missing_application_key(sandbox, app_env, isolated_env, tmp_path: Path) -> None:
+    bad = run_ovhflow("auth", "--rule", "FETCH:/me", env=app_env, cwd=tmp_path)
+    assert bad.returncode == 2 and "--rule 'FETCH:/me'" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run_ovhflow(
+        "auth", "--no-wait", env={**isolated_env, "OVH_ENDPOINT": sandbox.url}, cwd=tmp_path
+    )
+    assert missing.returncode == 3 and "application_key" in missing.stderr
+    assert "Traceback" not in missing.stderr

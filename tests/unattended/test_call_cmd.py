@@ -1,0 +1,94 @@
+"""`ovhflow call`: JSON out, arguments as query or body, errors as one line with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_ovhflow
+
+
+def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
+    result = run_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n") == 1  # one compact line for a pipe
+    assert sorted(json.loads(result.stdout)) == sorted(sandbox.state["servers"])
+    assert result.stderr == ""
+
+
+def test_query_and_body_arguments(sandbox, full_env, tmp_path: Path) -> None:
+    bills = run_ovhflow(
+        "call", "get", "/me/bill", "date.from=2000-01-01", "date.to=2000-01-02", env=full_env, cwd=tmp_path
+    )
+    assert bills.returncode == 0, bills.stderr
+    assert json.loads(bills.stdout) == []
+    sent = [e for e in sandbox.journal if e["path"].endswith("/me/bill")][-1]
+    assert sent["query"] == {"date.from": "2000-01-01", "date.to": "2000-01-02"}
+    domain = next(iter(sandbox.state["emailDomains"]))
+    created = run_ovhflow(
+        "call",
+        "POST",
+        f"/email/domain/{domain}/redirection",
+        f"from=a@{domain}",
+        "to=b@example.net",
+        "localCopy:=false",
+        env=full_env,
+        cwd=tmp_path,
+    )
+    assert created.returncode == 0, created.stderr
+    assert sandbox.writes()[-1]["body"] == {"from": f"a@{domain}", "to": "b@example.net", "localCopy": False}
+
+
+def test_api_error_is_one_line_with_query_id_and_exit_1(sandbox, full_env, tmp_path: Path) -> None:
+    result = run_ovhflow("call", "GET", "/dedicated/server/nope.example.net", env=full_env, cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ResourceNotFoundError")
+    assert "OVH query id " in lines[0]
+    assert result.stdout == ""
+
+
+def test_credential_problems_exit_3(sandbox, full_env, isolated_env, tmp_path: Path) -> None:
+    wrong = run_ovhflow("call", "GET", "/me", env={**full_env, "OVH_CONSUMER_KEY": "X" * 32}, cwd=tmp_path)
+    assert wrong.returncode == 3 and "InvalidCredential" in wrong.stderr
+    assert "X" * 32 not in wrong.stderr
+    missing = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    assert missing.returncode == 3 and "Traceback" not in missing.stderr
+
+
+def test_no_auth_call(sandbox, full_env, tmp_path: Path) -> None:
+    result = run_ovhflow("call", "GET", "/auth/time", "--no-auth", env=full_env, cwd=tmp_path)
+    assert result.returncode == 0 and isinstance(json.loads(result.stdout), int)
+    unsigned = [e for e in sandbox.journal if e["path"].endswith("/auth/time")]
+    assert unsigned
+
+
+def test_usage_errors_exit_2(full_env, tmp_path: Path) -> None:
+    for args, expected in [
+        (("FETCH", "/me"), "method 'FETCH'"),
+        (("GET", "me"), "must start with /"),
+        (("POST", "/me/x", "broken"), "expected name=value"),
+        (("POST", "/me/x", "n:={bad"), "n:= is not valid JSON"),
+    ]:
+        result = run_ovhflow("call", *args, env=full_env, cwd=tmp_path)
+        assert result.returncode == 2, (args, result.stderr)
+        assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_readable_conf_is_warned_about(sandbox, isolated_env, tmp_path: Path) -> None:
+    conf = tmp_path / "ovh.conf"
+    creds = sandbox.credentials
+    conf.write_text(
+        f"[default]\nendpoint = {sandbox.url}\n\n[{sandbox.url}]\n"
+        f"application_key = {creds['application_key']}\n"
+        f"application_secret = {creds['application_secret']}\nconsumer_key = {creds['consumer_key']}\n"
+    )
+    conf.chmod(0o644)
+    result = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {conf} is readable by other users (mode 0644)" in result.stderr
+    for secret in (creds["application_secret"], creds["consumer_key"]):
+        assert secret not in result.stderr + result.stdout
+    conf.chmod(0o600)
+    quiet = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    assert quiet.returncode == 0 and "warning" not in quiet.stderr
