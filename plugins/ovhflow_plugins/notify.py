@@ -8,6 +8,7 @@ delivered is reported on stderr and never changes the run's outcome or exit stat
 
 from __future__ import annotations
 
+import os
 import smtplib
 import sys
 from collections.abc import Mapping
@@ -57,6 +58,11 @@ SECTION_SCHEMA: dict[str, Any] = {
                 "starttls": {"type": "boolean", "default": False},
                 "username": {"type": "string"},
                 "password": {"type": "string", "writeOnly": True, "description": "Secret: never printed."},
+                "password_env": {
+                    "type": "string",
+                    "minLength": 1,
+                    "description": "Environment variable holding the password (keeps it out of the recipe).",
+                },
             },
         },
     },
@@ -127,6 +133,12 @@ def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> N
         _warn(f"webhook {_where(url)} answered HTTP {response.status_code}")
 
 
+def _password(config: Mapping[str, Any]) -> str:
+    if config.get("password_env"):
+        return os.environ.get(str(config["password_env"]), "")
+    return str(config.get("password", ""))
+
+
 def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
     """Send the summary by SMTP; failures are reported on stderr (without the password), never raised."""
     recipients = config["to"] if isinstance(config["to"], list) else [config["to"]]
@@ -141,7 +153,7 @@ def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
             if config.get("starttls"):
                 smtp.starttls()
             if config.get("username"):
-                smtp.login(str(config["username"]), str(config.get("password", "")))
+                smtp.login(str(config["username"]), _password(config))
             smtp.send_message(message, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as error:
         # smtplib's messages quote the server's reply, never the password we sent.

@@ -172,6 +172,15 @@ def test_email_login_and_several_recipients(smtp_server, capsys) -> None:
     assert capsys.readouterr().err == ""
 
 
+def test_password_from_the_environment(smtp_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    inbox, port = smtp_server
+    monkeypatch.setenv("TEST_SMTP_PASSWORD", "s3cret-pw")
+    email = {"to": "a@example.com", "host": "127.0.0.1", "port": port, "username": "bot"}
+    notify.ovhflow_run_end(run_info(1, {"email": {**email, "password_env": "TEST_SMTP_PASSWORD"}}))
+    assert inbox.logins == [("bot", "s3cret-pw")]
+    assert len(inbox.messages) == 1
+
+
 def test_rejected_login_warns_without_the_password(smtp_server, capsys) -> None:
     inbox, port = smtp_server
     settings = {
