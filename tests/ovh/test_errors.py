@@ -56,9 +56,9 @@ def test_status_and_error_code_select_the_exception(
 def test_every_exception_derives_from_api_error_and_is_exported_twice() -> None:
     names = [
         "APIError", "HTTPError", "InvalidKey", "InvalidCredential", "InvalidConfiguration", "InvalidResponse",
-        "InvalidRegion", "ReadOnlyError", "ResourceNotFoundError", "BadParametersError", "ResourceConflictError",
-        "NetworkError", "NotGrantedCall", "NotCredential", "Forbidden", "ResourceExpiredError",
-        "OAuth2FailureError",
+        "InvalidRegion", "ReadOnlyError", "ResourceNotFoundError", "BadParametersError",
+        "ResourceConflictError", "NetworkError", "NotGrantedCall", "NotCredential", "Forbidden",
+        "ResourceExpiredError", "OAuth2FailureError",
     ]  # fmt: skip
     for name in names:
         assert getattr(ovh, name) is getattr(ovh.exceptions, name)
@@ -124,7 +124,7 @@ def test_secrets_never_appear_in_repr_str_errors_or_logs(
     assert signature and signature.startswith("$1$")
     secrets = [CREDENTIALS["application_secret"], CREDENTIALS["consumer_key"], signature]
     texts = [repr(client), str(client), str(caught.value), repr(caught.value), caplog.text]
-    assert any("ovhflow.ovh" == record.name for record in caplog.records)
+    assert any(record.name == "ovhflow.ovh" for record in caplog.records)
     for text in texts:
         for secret in secrets:
             assert secret not in text
