@@ -1,0 +1,62 @@
+"""``ovhflow validate RECIPE...`` and ``ovhflow schema``: check recipes without running them.
+
+``validate`` prints ``FILE: ok`` on stdout for each valid file and each problem as ``FILE:LINE:COL: message``
+on stderr; it exits 2 when any file is invalid. ``schema`` prints the recipe JSON Schema (Draft 2020-12),
+built from the installed plugins, for editors (``# yaml-language-server: $schema=recipe.schema.json``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
+from ovhflow.exit_status import ExitStatus
+
+
+@click.command("validate")
+@click.argument("recipe_paths", metavar="RECIPE...", nargs=-1, required=True)
+@plugins_dir_option
+@debug_option
+def validate(recipe_paths: tuple[str, ...], plugins_dir: str | None, debug: bool) -> None:
+    """Check recipe files (YAML, schema, templates, names, includes) without sending any request."""
+    from ovhflow.errors import RecipeError, RecipeErrors
+    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.recipe.loader import RecipeLoader
+    from ovhflow.templating import Templates
+
+    with reported_errors(debug):
+        plugins = load_plugins(plugins_dir)
+        templates = Templates.for_plugins(plugins)
+        invalid = False
+        for path in recipe_paths:
+            loader = RecipeLoader(plugins, templates)
+            try:
+                from pathlib import Path
+
+                loader.load(Path(path), ())
+            except RecipeError as failure:
+                if debug:
+                    raise
+                invalid = True
+                problems = failure.errors if isinstance(failure, RecipeErrors) else [failure]
+                for problem in problems:
+                    click.echo(str(problem), err=True)
+                continue
+            click.echo(f"{path}: ok")
+        if invalid:
+            sys.exit(int(ExitStatus.INVALID_INPUT))
+
+
+@click.command("schema")
+@plugins_dir_option
+@debug_option
+def schema(plugins_dir: str | None, debug: bool) -> None:
+    """Print the recipe JSON Schema, with every installed plugin's actions and sections."""
+    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.recipe.schema import build_recipe_schema
+
+    with reported_errors(debug):
+        click.echo(json.dumps(build_recipe_schema(load_plugins(plugins_dir)), indent=2))

@@ -1,0 +1,275 @@
+"""Recipe inputs: their declared specs, and the values a run gets from -p, --params, env and defaults.
+
+Values are converted to the declared type before anything runs, so a wrong value is an exit-2 error up
+front instead of an API error halfway through. The value of a ``secret`` input never appears in a message.
+An optional input (``required: false``) with no default and no value is left out of ``inputs``, so that
+``inputs.x is defined`` and ``inputs.x | default(...)`` work as in Ansible.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ovhflow.errors import Location, RecipeError, RecipeErrors, UsageError
+from ovhflow.recipe.messages import describe, did_you_mean, preview
+from ovhflow.recipe.model import MISSING, InputSpec
+from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
+
+if TYPE_CHECKING:
+    from ovhflow.recipe.model import Recipe
+
+_INTEGER = re.compile(r"[+-]?\d{1,4000}")
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def plain(value: Any) -> Any:
+    """A copy without file positions: plain dicts and lists, as the engine and JSON want them."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return copy.copy(value)
+
+
+def matches_type(value: Any, type_name: str) -> bool:
+    """Whether a (YAML or JSON) value already has an input type."""
+    if type_name == "string":
+        return isinstance(value, str)
+    if type_name == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if type_name == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if type_name == "boolean":
+        return isinstance(value, bool)
+    if type_name == "list":
+        return isinstance(value, list)
+    return isinstance(value, dict)
+
+
+def convert(text: str, type_name: str, source: str) -> Any:
+    """Convert text from the command line or the environment; ValueError says what was expected."""
+    if type_name == "string":
+        return text
+    stripped = text.strip()
+    if type_name == "integer":
+        if not _INTEGER.fullmatch(stripped):
+            raise ValueError("expected an integer such as 42")
+        return int(stripped)
+    if type_name == "number":
+        if _INTEGER.fullmatch(stripped):
+            return int(stripped)
+        try:
+            number = float(stripped)
+        except ValueError:
+            raise ValueError("expected a number such as 1.5") from None
+        if not math.isfinite(number):
+            raise ValueError("expected a finite number")
+        return number
+    if type_name == "boolean":
+        if stripped.lower() in _TRUE:
+            return True
+        if stripped.lower() in _FALSE:
+            return False
+        raise ValueError("expected true or false")
+    if type_name == "list":
+        if stripped.startswith("["):
+            value = _parse_inline(stripped, source)
+            if not isinstance(value, list):
+                raise ValueError("expected a list such as [a, b] or a,b")
+            return plain(value)
+        return [part.strip() for part in stripped.split(",")] if stripped else []
+    value = _parse_inline(stripped, source)
+    if not isinstance(value, dict):
+        raise ValueError("expected a mapping such as {key: value}")
+    return plain(value)
+
+
+def _parse_inline(text: str, source: str) -> Any:
+    try:
+        return parse_yaml(text, source)
+    except RecipeError as error:
+        raise ValueError(f"not valid YAML/JSON ({error.message})") from None
+
+
+def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]]:
+    """InputSpecs from the (schema-valid) ``inputs:`` mapping, and any contradiction in them."""
+    specs: dict[str, InputSpec] = {}
+    errors: list[RecipeError] = []
+    if not isinstance(raw, dict):
+        return specs, errors
+    for name, spec in raw.items():
+        spec = spec if isinstance(spec, dict) else {}
+        where = spec.value_locations.get if isinstance(spec, LocatedDict) else (lambda _k, d=None: d)
+        location = raw.value_locations.get(name) if isinstance(raw, LocatedDict) else None
+        type_name = spec.get("type", "string")
+        default = plain(spec["default"]) if "default" in spec else MISSING
+        required = spec.get("required", default is MISSING)
+        choices = plain(spec["choices"]) if "choices" in spec else None
+        if "required" in spec and spec["required"] and default is not MISSING:
+            errors.append(
+                RecipeError(
+                    f"inputs.{name}: required: true and a default contradict each other, drop one",
+                    where("required", location),
+                )
+            )
+        if default is not MISSING and default is not None and not matches_type(default, type_name):
+            errors.append(
+                RecipeError(
+                    f"inputs.{name}.default: expected a {type_name}, got {describe(default)}",
+                    where("default", location),
+                )
+            )
+        for index, choice in enumerate(choices or []):
+            if not matches_type(choice, type_name):
+                choice_location = location
+                if isinstance(spec.get("choices"), LocatedList):
+                    choice_location = spec["choices"].item_locations[index]
+                errors.append(
+                    RecipeError(
+                        f"inputs.{name}.choices[{index}]: expected a {type_name}, got {describe(choice)}",
+                        choice_location,
+                    )
+                )
+        if choices and default not in (MISSING, None) and default not in choices:
+            errors.append(
+                RecipeError(
+                    f"inputs.{name}.default: {preview(default)} is not one of its choices",
+                    where("default", location),
+                )
+            )
+        specs[name] = InputSpec(
+            name=name,
+            type=type_name,
+            default=default,
+            required=bool(required),
+            description=spec.get("description", ""),
+            env=spec.get("env"),
+            secret=bool(spec.get("secret", False)),
+            choices=choices,
+            location=location,
+        )
+    return specs, errors
+
+
+def parse_params(items: Iterable[str]) -> dict[str, str]:
+    """``["name=value", ...]`` from repeated ``-p`` options; malformed or repeated names are usage errors."""
+    params: dict[str, str] = {}
+    for number, item in enumerate(items, start=1):
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if not equals or not name:  # the text is not echoed: it may be a secret typed without its name
+            problem = "no '=' found" if not equals else "the name before '=' is empty"
+            raise UsageError(f"-p option #{number}: expected NAME=VALUE ({problem})")
+        if name in params:
+            raise UsageError(f"-p {name}: given more than once")
+        params[name] = value
+    return params
+
+
+def _read_params_file(path: str | Path) -> tuple[dict[str, Any], LocatedDict | None]:
+    document = load_yaml_file(path, what="params")
+    if not isinstance(document, dict):
+        raise RecipeError(
+            f"a params file is a mapping of input names to values, got {describe(document)}",
+            getattr(document, "location", None) or Location(str(path), 1, 1),
+        )
+    return document, document if isinstance(document, LocatedDict) else None
+
+
+def resolve_inputs(
+    recipe: Recipe, params: Mapping[str, str], params_file: str | Path | None, environ: Mapping[str, str]
+) -> dict[str, Any]:
+    """The input values of a run: ``-p`` first, then ``--params``, then ``env:``, then ``default``.
+
+    Raises :class:`UsageError` for an unknown ``-p`` name, :class:`RecipeError` (or
+    :class:`RecipeErrors` for several) for missing required inputs and values of the wrong type.
+    """
+    specs = recipe.inputs
+    declared = ", ".join(specs) or "none"
+    for name in params:
+        if name not in specs:
+            raise UsageError(
+                f"-p {name}: the recipe has no input {name!r}{did_you_mean(name, specs)} "
+                f"(its inputs: {declared})"
+            )
+    file_values: dict[str, Any] = {}
+    located: LocatedDict | None = None
+    if params_file is not None:
+        file_values, located = _read_params_file(params_file)
+        for name in file_values:
+            if name not in specs:
+                where = located.key_locations.get(name) if located is not None else None
+                raise RecipeError(
+                    f"params file: the recipe has no input {name!r}{did_you_mean(name, specs)} "
+                    f"(its inputs: {declared})",
+                    where,
+                )
+    values: dict[str, Any] = {}
+    errors: list[RecipeError] = []
+    for name, spec in specs.items():
+        try:
+            value, found = _value_of(spec, params, file_values, located, environ, str(params_file))
+        except (RecipeError, UsageError) as error:
+            errors.append(error)
+            continue
+        if not found:
+            if spec.required:
+                hint = f" or set ${spec.env}" if spec.env else ""
+                about = f" ({spec.description})" if spec.description else ""
+                errors.append(
+                    RecipeError(f"missing required input {name!r}{about}: pass -p {name}=VALUE{hint}")
+                )
+            continue
+        if spec.choices is not None and value not in spec.choices:
+            shown = "the value" if spec.secret else preview(value)
+            allowed = ", ".join(str(c) for c in spec.choices)
+            errors.append(RecipeError(f"input {name!r}: {shown} is not one of {allowed}"))
+            continue
+        values[name] = value
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RecipeErrors(errors)
+    return values
+
+
+def _value_of(
+    spec: InputSpec,
+    params: Mapping[str, str],
+    file_values: Mapping[str, Any],
+    located: LocatedDict | None,
+    environ: Mapping[str, str],
+    params_file: str,
+) -> tuple[Any, bool]:
+    name = spec.name
+    if name in params:
+        return _converted(params[name], spec, f"-p {name}", UsageError, None), True
+    if name in file_values:
+        value = file_values[name]
+        where = located.value_locations.get(name) if located is not None else None
+        if isinstance(value, str) and spec.type != "string":
+            return _converted(value, spec, f"params file: {name}", RecipeError, where), True
+        if value is not None and not matches_type(value, spec.type):
+            what = "a value of another type" if spec.secret else describe(value)
+            raise RecipeError(f"params file: input {name!r} expects a {spec.type}, got {what}", where)
+        return plain(value), True
+    if spec.env and spec.env in environ:
+        return _converted(environ[spec.env], spec, f"${spec.env} (input {name!r})", RecipeError, None), True
+    if spec.default is not MISSING:
+        return copy.deepcopy(spec.default), True
+    return None, False
+
+
+def _converted(text: str, spec: InputSpec, source: str, error: type, where: Location | None) -> Any:
+    try:
+        return convert(text, spec.type, source)
+    except ValueError as exc:
+        if spec.secret:  # the reason could quote part of the value
+            raise error(f"{source}: the value is not a valid {spec.type}", where) from None
+        raise error(f"{source}: {preview(text)} is not a valid {spec.type}: {exc}", where) from None

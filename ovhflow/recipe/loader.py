@@ -1,0 +1,174 @@
+"""Loading a recipe file: parse with locations, validate, check templates, resolve includes.
+
+Everything that can be known before the first request is checked here, and all problems found are
+raised together as :class:`RecipeErrors`, each with its FILE:LINE:COL, sorted by position.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ovhflow.errors import Location, RecipeError, RecipeErrors
+from ovhflow.recipe.inputs import build_input_specs, plain
+from ovhflow.recipe.messages import describe, did_you_mean
+from ovhflow.recipe.model import (
+    DEFAULT_DELAY,
+    DEFAULT_RETRIES,
+    GROUP_ACTION,
+    INCLUDE_ACTION,
+    MODIFIERS,
+    Recipe,
+    Step,
+)
+from ovhflow.recipe.schema import CORE_KEYS
+from ovhflow.recipe.semantics import SemanticChecker
+from ovhflow.recipe.validation import StructureValidator
+from ovhflow.recipe.yaml_loader import LocatedDict, load_yaml_file
+from ovhflow.templating import Templates, is_template
+
+if TYPE_CHECKING:
+    from ovhflow.plugin_manager import Plugins
+
+MAX_INCLUDE_DEPTH = 16
+
+
+def load_recipe(path: str | Path, plugins: Plugins, templates: Templates | None = None) -> Recipe:
+    """Load and fully validate a recipe; raise :class:`RecipeErrors` listing every problem found."""
+    loader = RecipeLoader(plugins, templates or Templates.for_plugins(plugins))
+    return loader.load(Path(path), ())
+
+
+def _sort_key(error: RecipeError) -> tuple[Any, ...]:
+    where = error.location
+    return (0, "", 0, 0) if where is None else (1, where.file, where.line, where.col)
+
+
+class RecipeLoader:
+    """Loads a recipe and the recipes it includes with one validator and one template environment."""
+
+    def __init__(self, plugins: Plugins, templates: Templates) -> None:
+        self.plugins = plugins
+        self.templates = templates
+        self.structure = StructureValidator(plugins)
+        self.lazy = {name: frozenset(spec.lazy) for name, spec in plugins.actions.items()}
+        self.loaded: dict[Path, Recipe] = {}
+
+    def load(self, path: Path, chain: tuple[Path, ...]) -> Recipe:
+        try:
+            document = load_yaml_file(path)
+        except RecipeError as error:
+            raise RecipeErrors([error]) from None
+        if not isinstance(document, LocatedDict):
+            where = getattr(document, "location", None) or Location(str(path), 1, 1)
+            raise RecipeErrors(
+                [
+                    RecipeError(
+                        f"the top level must be a mapping with name: and steps:, got {describe(document)}",
+                        where,
+                    )
+                ]
+            )
+        errors = self.structure.validate(document)
+        if errors:
+            raise RecipeErrors(sorted(errors, key=_sort_key))
+        inputs, errors = build_input_specs(document.get("inputs") or {})
+        steps = [self.build_step(raw, path, chain, errors) for raw in document["steps"]]
+        recipe = Recipe(
+            name=document["name"],
+            description=document.get("description", ""),
+            inputs=inputs,
+            steps=steps,
+            sections={key: plain(value) for key, value in document.items() if key not in CORE_KEYS},
+            path=path,
+            raw=document,
+        )
+        errors.extend(SemanticChecker(self.templates, inputs, steps, self.lazy).check(steps))
+        if errors:
+            raise RecipeErrors(sorted(errors, key=_sort_key))
+        return recipe
+
+    def build_step(
+        self, raw: LocatedDict, path: Path, chain: tuple[Path, ...], errors: list[RecipeError]
+    ) -> Step:
+        (action,) = self.structure.action_of(raw)
+        until = raw.get("until")
+        step = Step(
+            action=action,
+            args=raw[action],
+            location=raw.location,
+            id=raw.get("id"),
+            name=raw.get("name"),
+            options={key: value for key, value in raw.items() if key not in MODIFIERS and key != action},
+            when=raw.get("when"),
+            loop=raw.get("loop"),
+            as_=raw.get("as", "item"),
+            concurrency=raw.get("concurrency"),
+            until=until,
+            retries=raw.get("retries", DEFAULT_RETRIES if until is not None else 0),
+            delay=float(raw.get("delay", DEFAULT_DELAY if until is not None else 0.0)),
+            backoff=float(raw.get("backoff", 1.0)),
+            ignore_errors=raw.get("ignore_errors", False),
+            log=raw.get("log") if action != "log" else None,
+            key_locations=dict(raw.key_locations),
+            value_locations=dict(raw.value_locations),
+        )
+        if action == GROUP_ACTION:
+            step.steps = [self.build_step(child, path, chain, errors) for child in raw[GROUP_ACTION]]
+        elif action == INCLUDE_ACTION:
+            step.options = {}
+            step.with_ = raw.get("with") or {}
+            self.include(step, path, chain, errors)
+        return step
+
+    def include(self, step: Step, path: Path, chain: tuple[Path, ...], errors: list[RecipeError]) -> None:
+        location = step.value_locations.get(INCLUDE_ACTION, step.location)
+        if is_template(step.args):
+            errors.append(RecipeError("include: takes a file path, not a template", location))
+            return
+        target = (path.parent / step.args).resolve()
+        here = (*chain, path.resolve())
+        if target in here:
+            cycle = " -> ".join(p.name for p in here[here.index(target) :]) + f" -> {target.name}"
+            errors.append(RecipeError(f"include cycle: {cycle}", location))
+            return
+        if len(here) >= MAX_INCLUDE_DEPTH:
+            errors.append(RecipeError(f"include: more than {MAX_INCLUDE_DEPTH} nested includes", location))
+            return
+        if not target.is_file():
+            what = "is a directory" if target.is_dir() else "no such file"
+            errors.append(RecipeError(f"include: {step.args}: {what} ({target})", location))
+            return
+        included = self.loaded.get(target)
+        if included is None:
+            try:
+                included = self.load(target, here)
+            except RecipeErrors as failure:
+                errors.extend(failure.errors)
+                return
+            self.loaded[target] = included
+        step.include, step.included, step.steps = target, included, included.steps
+        self.check_with(step, included, errors)
+
+    @staticmethod
+    def check_with(step: Step, included: Recipe, errors: list[RecipeError]) -> None:
+        given = step.with_ or {}
+        with_location = step.value_locations.get("with", step.location)
+        key_locations = given.key_locations if isinstance(given, LocatedDict) else {}
+        declared = ", ".join(included.inputs) or "none"
+        for name in given:
+            if name not in included.inputs:
+                errors.append(
+                    RecipeError(
+                        f"with: {name!r} is not an input of {included.path.name}"
+                        f"{did_you_mean(name, included.inputs)} (its inputs: {declared})",
+                        key_locations.get(name, with_location),
+                    )
+                )
+        for name, spec in included.inputs.items():
+            if spec.required and name not in given and not spec.env:
+                errors.append(
+                    RecipeError(
+                        f"with: missing required input {name!r} of {included.path.name}", with_location
+                    )
+                )

@@ -1,0 +1,168 @@
+"""Turning jsonschema errors into one located sentence a person can act on.
+
+jsonschema's own messages quote whole instances and talk about schemas; here every error names the key
+path in words (``steps[2].retries``), says what was expected and what was found, and points at the
+FILE:LINE:COL of the offending key or value.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match, relevance
+
+from ovhflow.errors import Location, RecipeError
+from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList
+
+_TYPE_WORDS = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def describe(value: Any) -> str:
+    """What kind of YAML value this is, in words, with a short preview."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {preview(value)}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def preview(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def path_words(parts: Iterable[Any]) -> str:
+    """``["steps", 2, "put"]`` -> ``steps[2].put``."""
+    words = ""
+    for part in parts:
+        if isinstance(part, int):
+            words += f"[{part}]"
+        else:
+            words += f".{part}" if words else str(part)
+    return words
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def follow(document: Any, parts: Sequence[Any]) -> tuple[Any, Location | None]:
+    """The value at ``parts`` inside a located document, and where it is (the closest known place)."""
+    value, where = document, getattr(document, "location", None)
+    for part in parts:
+        if isinstance(value, LocatedDict) and part in value:
+            where = value.value_locations.get(part, where)
+        elif isinstance(value, LocatedList) and isinstance(part, int) and part < len(value):
+            where = value.item_locations[part]
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            break
+    return value, where
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    types = schema.get("type")
+    if isinstance(types, str):
+        types = [types]
+    if types:
+        return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+    return "another value"
+
+
+def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> RecipeError:
+    parts = [*prefix, *error.absolute_path]
+    where_words = path_words(parts) or "the recipe"
+    instance, location = follow(document, parts)
+    found = error.instance
+    validator, schema, value = error.validator, error.schema, error.validator_value
+    if "propertyNames" in error.relative_schema_path:
+        key = error.instance
+        if isinstance(instance, LocatedDict):
+            location = instance.key_locations.get(key, location)
+        pattern = str(schema.get("pattern", ""))
+        letters = "letters" if "A-Z" in pattern or not pattern else "lowercase letters"
+        hint = schema.get("x-hint") or f"use {letters}, digits and _, not starting with a digit"
+        return RecipeError(f"{where_words}: {key!r} is not a valid name: {hint}", location)
+    if validator == "additionalProperties" and isinstance(instance, dict):
+        known = list(schema.get("properties", {}))
+        extra = [key for key in instance if key not in known]
+        key = extra[0] if extra else "?"
+        if isinstance(instance, LocatedDict):
+            location = instance.key_locations.get(key, location)
+        return RecipeError(f"unknown key {key!r} in {where_words}{did_you_mean(key, known)}", location)
+    if validator == "required":
+        missing = [key for key in value if not isinstance(instance, dict) or key not in instance]
+        key = missing[0] if missing else value[0]
+        return RecipeError(f"{where_words}: missing required key {key!r}", location)
+    if validator == "type":
+        return RecipeError(f"{where_words}: expected {_expected(schema)}, got {describe(found)}", location)
+    if validator == "enum":
+        choices = ", ".join(str(choice) for choice in value)
+        return RecipeError(f"{where_words}: must be one of {choices}; got {describe(found)}", location)
+    if validator == "const":
+        return RecipeError(f"{where_words}: must be {value!r}; got {describe(found)}", location)
+    if validator == "minItems" and value == 1:
+        return RecipeError(f"{where_words}: must not be empty", location)
+    if validator == "minLength" and value == 1:
+        return RecipeError(f"{where_words}: must not be empty", location)
+    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[
+            validator
+        ]
+        return RecipeError(f"{where_words}: must be {relation} {value}, got {preview(found)}", location)
+    if validator == "pattern":
+        hint = schema.get("x-hint")
+        why = f": {hint}" if hint else f" (must match {value})"
+        return RecipeError(f"{where_words}: {preview(found)} is not valid{why}", location)
+    if validator == "dependentRequired":
+        needing = next((k for k in value if isinstance(instance, dict) and k in instance), "?")
+        if isinstance(instance, LocatedDict):
+            location = instance.key_locations.get(needing, location)
+        needed = " and ".join(repr(k) for k in value.get(needing, []))
+        return RecipeError(f"{where_words}: {needing!r} only applies with {needed}", location)
+    return RecipeError(f"{where_words}: {error.message}", location)
+
+
+def schema_errors(
+    validator: Draft202012Validator, instance: Any, document: Any, prefix: Sequence[Any] = (), limit: int = 10
+) -> list[RecipeError]:
+    """Validate ``instance`` (found at ``prefix`` in ``document``) and return its errors, most relevant first.
+
+    ``oneOf``/``anyOf`` failures are replaced by their most relevant sub-error, and each key path is
+    reported once.
+    """
+    found: list[RecipeError] = []
+    seen: set[tuple[Any, ...]] = set()
+    for error in sorted(validator.iter_errors(instance), key=relevance):
+        chosen = best_match([error]) if error.context else error
+        path = tuple(chosen.absolute_path)
+        if path in seen:
+            continue
+        seen.add(path)
+        found.append(_format(chosen, document, prefix))
+        if len(found) >= limit:
+            break
+    return found

@@ -1,0 +1,249 @@
+"""Reading YAML files into dicts and lists that remember where each key and value is.
+
+PyYAML's own constructors forget positions and silently keep the last of duplicate keys, so the node tree
+is composed with a SafeLoader-based composer and built here. Limits, all refused with a located message:
+
+- files over :data:`MAX_FILE_SIZE` bytes (checked before reading), empty, binary or non-UTF-8 files;
+- nesting deeper than :data:`MAX_DEPTH` (checked while composing, before Python's recursion limit);
+- more than :data:`MAX_NODES` values once aliases are expanded: anchors and aliases work, but a "billion
+  laughs" document stops after that many values, quickly and in bounded memory.
+
+Mapping keys are always strings: the key's text as written (``on:`` is ``"on"``, ``1:`` is ``"1"``), which
+is what JSON bodies and recipe keys need. Timestamps stay strings; ``!!binary``, ``!!set`` and unknown tags
+are refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ovhflow.errors import Location, RecipeError
+
+MAX_FILE_SIZE = 1024 * 1024  # 1 MiB
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_SCALARS = {
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    _STR,
+}
+
+
+class LocatedDict(dict):
+    """A mapping from a YAML file: ``location`` of the mapping, and of each key and each value."""
+
+    location: Location
+    key_locations: dict[str, Location]
+    value_locations: dict[str, Location]
+
+
+class LocatedList(list):
+    """A sequence from a YAML file: ``location`` of the sequence and of each item."""
+
+    location: Location
+    item_locations: list[Location]
+
+
+def _tag_name(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
+
+
+def location_of(container: Any, key: Any) -> Location | None:
+    """Where ``container[key]`` is, if the container came from a file."""
+    if isinstance(container, LocatedDict):
+        return container.value_locations.get(key)
+    if (
+        isinstance(container, LocatedList)
+        and isinstance(key, int)
+        and 0 <= key < len(container.item_locations)
+    ):
+        return container.item_locations[key]
+    return None
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses deep nesting before it can exhaust the Python stack."""
+
+    def __init__(self, stream: str, filename: str) -> None:
+        super().__init__(stream)
+        self.name = filename
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise RecipeError(
+                    f"YAML is nested more than {MAX_DEPTH} levels deep", Location(self.name, mark.line + 1, 1)
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+class _Builder:
+    """Turns composed nodes into LocatedDict / LocatedList / scalars, counting expanded values."""
+
+    def __init__(self, filename: str, loader: yaml.SafeLoader) -> None:
+        self.filename = filename
+        self.loader = loader
+        self.count = 0
+
+    def where(self, node: Node) -> Location:
+        return Location(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise RecipeError(
+                f"YAML expands to more than {MAX_NODES:,} values (aliases repeated too often?)",
+                self.where(node),
+            )
+        if depth > MAX_DEPTH:
+            raise RecipeError(
+                f"YAML is nested more than {MAX_DEPTH} levels deep (through aliases)", self.where(node)
+            )
+        if isinstance(node, MappingNode):
+            if node.tag != _MAP:
+                raise RecipeError(f"unsupported YAML tag {_tag_name(node.tag)}", self.where(node))
+            return self.mapping(node, depth)
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ:
+                raise RecipeError(f"unsupported YAML tag {_tag_name(node.tag)}", self.where(node))
+            result = LocatedList(self.build(item, depth + 1) for item in node.value)
+            result.location = self.where(node)
+            result.item_locations = [self.where(item) for item in node.value]
+            return result
+        return self.scalar(node)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag == _TIMESTAMP:
+            return node.value
+        if node.tag not in _SCALARS:
+            raise RecipeError(f"unsupported YAML tag {_tag_name(node.tag)}", self.where(node))
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ConstructorError, ValueError) as exc:
+            raise RecipeError(f"invalid YAML value {node.value!r}: {exc}", self.where(node)) from None
+
+    def mapping(self, node: MappingNode, depth: int) -> LocatedDict:
+        result = LocatedDict()
+        result.location = self.where(node)
+        result.key_locations, result.value_locations = {}, {}
+        merged: list[tuple[str, Any, Location, Location]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(self.merge_items(value_node, depth))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise RecipeError(
+                    "mapping keys must be plain text, not lists or mappings", self.where(key_node)
+                )
+            key = key_node.value
+            if key in result:
+                first = result.key_locations[key]
+                raise RecipeError(
+                    f"duplicate key {key!r} (first at line {first.line}): a mapping holds each key once",
+                    self.where(key_node),
+                )
+            result[key] = self.build(value_node, depth + 1)
+            result.key_locations[key] = self.where(key_node)
+            result.value_locations[key] = self.where(value_node)
+        for key, value, key_location, value_location in merged:
+            if key not in result:  # keys written in the mapping win over merged ones
+                result[key] = value
+                result.key_locations[key] = key_location
+                result.value_locations[key] = value_location
+        return result
+
+    def merge_items(self, node: Node, depth: int) -> list[tuple[str, Any, Location, Location]]:
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        items = []
+        for source in sources:
+            built = self.build(source, depth + 1)
+            if not isinstance(built, LocatedDict):
+                raise RecipeError("'<<' merges a mapping or a list of mappings", self.where(source))
+            for key, value in built.items():
+                items.append((key, value, built.key_locations[key], built.value_locations[key]))
+        return items
+
+
+def parse_yaml(text: str, filename: str) -> Any:
+    """Parse one YAML document with locations; ``None`` for a document with no content."""
+    loader = None
+    try:
+        loader = _DepthLimitedLoader(text, filename)
+        node = loader.get_single_node()
+        return None if node is None else _Builder(filename, loader).build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename, 1, 1)
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context.startswith("expected"):
+            problem = f"{exc.context}, {problem}"
+        elif exc.context and exc.context != problem:
+            problem = f"{problem} ({exc.context})"
+        raise RecipeError(f"invalid YAML: {problem}", location) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters and the like
+        position = getattr(exc, "position", 0) or 0
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise RecipeError(f"invalid YAML: {reason}", Location(filename, line, column)) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def read_text(path: str | Path, what: str = "recipe") -> str:
+    """Read a YAML file as text with the size, type and encoding checks every input file gets."""
+    name = str(path)
+    file = Path(path)
+    try:
+        if file.is_dir():
+            raise RecipeError(f"{name}: is a directory, not a {what} file")
+        size = file.stat().st_size
+        if size > MAX_FILE_SIZE:
+            raise RecipeError(f"{name}: file is {size:,} bytes, over the limit of {MAX_FILE_SIZE:,} bytes")
+        with file.open("rb") as handle:
+            data = handle.read(MAX_FILE_SIZE + 1)
+    except FileNotFoundError:
+        raise RecipeError(f"{name}: no such file") from None
+    except PermissionError:
+        raise RecipeError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise RecipeError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_SIZE:
+        raise RecipeError(f"{name}: file is over the limit of {MAX_FILE_SIZE:,} bytes")
+    if b"\x00" in data:
+        raise RecipeError(f"{name}: binary file, not a YAML {what}")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise RecipeError(f"{what} file is not UTF-8 text", Location(name, line, column)) from None
+    return text
+
+
+def load_yaml_file(path: str | Path, what: str = "recipe") -> Any:
+    """Read and parse a YAML file; an empty document is an error naming what was expected."""
+    name = str(path)
+    value = parse_yaml(read_text(path, what), name)
+    if value is None:
+        raise RecipeError(f"{name}: empty file, expected a YAML {what} mapping")
+    return value

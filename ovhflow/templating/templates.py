@@ -1,0 +1,312 @@
+"""Compiling, checking and rendering recipe templates: one :class:`Templates` per run.
+
+Templates are compiled once (at validation, so syntax errors surface before the first request) and
+cached; rendering keeps native types for a string that is a single ``{{ expression }}`` so that
+``loop: "{{ steps.servers.result }}"`` loops over a list, not over the characters of its repr.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from jinja2 import meta, nodes
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
+from jinja2.parser import Parser
+from jinja2.runtime import Undefined
+
+from ovhflow.errors import Location, RecipeError, StepFailed
+from ovhflow.templating.sandbox import (
+    _HUGE_WIDTH,
+    MAX_OUTPUT,
+    RecipeEnvironment,
+    TemplateLimitError,
+    end_budget,
+    new_budget,
+)
+
+if TYPE_CHECKING:
+    from ovhflow.plugin_manager import Plugins
+
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+class RenderError(StepFailed):
+    """A template failed while rendering: an undefined name, something the sandbox refused, a limit.
+
+    It is a :class:`StepFailed` (exit 1) because it happens during a run; the engine adds the step's
+    location. Syntax errors are :class:`RecipeError` and are found at validation instead.
+    """
+
+
+def is_template(value: Any) -> bool:
+    """True for a string that holds Jinja syntax (anything else is used as it is, without rendering)."""
+    return isinstance(value, str) and any(marker in value for marker in TEMPLATE_MARKERS)
+
+
+def now(utc: bool = False, fmt: str | None = None) -> datetime | str:
+    """The current time, local (aware) or UTC; formatted with ``strftime`` when ``fmt`` is given."""
+    moment = datetime.now(timezone.utc) if utc else datetime.now().astimezone()
+    if fmt is None:
+        return moment
+    if _HUGE_WIDTH.search(fmt):
+        raise TemplateLimitError("now(): format width is too large")
+    return moment.strftime(fmt)
+
+
+def _short(source: str) -> str:
+    text = source if len(source) <= 80 else source[:77] + "..."
+    return repr(text)
+
+
+def _path_segment(value: Any) -> str:
+    """Percent-encode one ``{{ }}`` output of a path so that it stays inside its path segment."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    if value is None:
+        raise TemplateLimitError("a value rendered into the path is null")
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if text == "":
+        raise TemplateLimitError("a value rendered into the path is empty")
+    if text.strip(".") == "":  # "." and ".." would move up or stay in the path
+        return text.replace(".", "%2E")
+    return quote(text, safe="")
+
+
+def _single_expression(source: str) -> str | None:
+    """The inner expression of a string that is exactly one ``{{ ... }}`` (a trailing newline allowed)."""
+    core = source[:-1] if source.endswith("\n") else source
+    if not (core.startswith("{{") and core.endswith("}}")):
+        return None
+    inner = core[2:-2]
+    if inner[:1] in "-+":
+        inner = inner[1:]
+    if inner[-1:] in "-+":
+        inner = inner[:-1]
+    return inner
+
+
+class Templates:
+    """The sandboxed Jinja environment of one run, with a cache of compiled templates.
+
+    Thread-safe: the engine renders loop iterations on a thread pool.
+    """
+
+    def __init__(self, filters: Mapping[str, Callable[..., Any]] = ()) -> None:
+        filters = dict(filters)
+        self.env = RecipeEnvironment(filters)
+        self.path_env = RecipeEnvironment(filters, finalize=_path_segment)
+        for env in (self.env, self.path_env):
+            env.globals["now"] = now
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_plugins(cls, plugins: Plugins) -> Templates:
+        """A :class:`Templates` with every plugin's filters (``ovhflow_template_filters``)."""
+        filters: dict[str, Callable[..., Any]] = {}
+        for provided in plugins.hook.ovhflow_template_filters():
+            filters.update(provided or {})
+        return cls(filters)
+
+    @property
+    def global_names(self) -> frozenset[str]:
+        """Names every template can use without a context: ``range``, ``now``, ``dict``..."""
+        return frozenset(name for name in self.env.globals if not name.startswith("_"))
+
+    # -- compiling -------------------------------------------------------------------------------
+
+    def compile(self, source: str, location: Location | None = None) -> None:
+        """Check a template's syntax and cache it; raise :class:`RecipeError` at ``location``."""
+        if is_template(source):
+            self._compiled("text", source, location)
+
+    def compile_path(self, source: str, location: Location | None = None) -> None:
+        """Like :meth:`compile` for a path template (rendered by :meth:`render_path`)."""
+        if is_template(source):
+            self._compiled("path", source, location)
+
+    def compile_expression(self, source: str, location: Location | None = None) -> None:
+        """Check a bare expression (``when``, ``until``, ``assert``) and cache it."""
+        self._compiled("expr", source, location)
+
+    def _compiled(self, kind: str, source: str, location: Location | None = None) -> Any:
+        key = (kind, source)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        try:
+            compiled = self._build(kind, source)
+        except TemplateSyntaxError as exc:
+            raise self._syntax_error(kind, source, exc, location) from None
+        with self._lock:
+            self._cache[key] = compiled
+        return compiled
+
+    def _build(self, kind: str, source: str) -> Any:
+        if kind == "expr":
+            if "{{" in source or "{%" in source:
+                raise TemplateSyntaxError("__bare__", 1)
+            return ("native", self.env.compile_expression(source, undefined_to_none=False))
+        if kind == "path":
+            return ("text", self.path_env.from_string(source))
+        tree = self.env.parse(source)
+        inner = _single_expression(source)
+        body = tree.body
+        if (
+            inner is not None
+            and len(body) == 1
+            and isinstance(body[0], nodes.Output)
+            and len(body[0].nodes) == 1
+            and not isinstance(body[0].nodes[0], nodes.TemplateData)
+        ):
+            return ("native", self.env.compile_expression(inner, undefined_to_none=False))
+        return ("text", self.env.from_string(source))
+
+    @staticmethod
+    def _syntax_error(
+        kind: str, source: str, exc: TemplateSyntaxError, location: Location | None
+    ) -> RecipeError:
+        if exc.message == "__bare__":
+            return RecipeError(
+                f"{_short(source)} is a bare expression: write it without {{{{ }}}} or {{% %}}", location
+            )
+        where = f" (template line {exc.lineno})" if exc.lineno and exc.lineno > 1 else ""
+        what = "expression" if kind == "expr" else "template"
+        return RecipeError(f"{what} syntax error in {_short(source)}{where}: {exc.message}", location)
+
+    def is_single_expression(self, source: str) -> bool:
+        """True when ``source`` renders to a native value (exactly one ``{{ expression }}``)."""
+        return is_template(source) and self._compiled("text", source)[0] == "native"
+
+    # -- rendering ---------------------------------------------------------------------------------
+
+    def render(self, value: Any, context: Mapping[str, Any]) -> Any:
+        """Render a value: strings are templates, dicts and lists recursively, anything else as is."""
+        token = new_budget()
+        try:
+            return self._render_value(value, dict(context))
+        finally:
+            end_budget(token)
+
+    def render_path(self, source: str, context: Mapping[str, Any]) -> str:
+        """Render an API path: every ``{{ }}`` output is percent-encoded to stay one path segment."""
+        if not is_template(source):
+            return source
+        token = new_budget()
+        try:
+            return self._render_text(self._compiled("path", source)[1], source, dict(context))
+        finally:
+            end_budget(token)
+
+    def evaluate(self, expression: Any, context: Mapping[str, Any]) -> Any:
+        """Evaluate a bare expression (``when``, ``until``, ``assert``); non-strings are their own value."""
+        if not isinstance(expression, str):
+            return expression
+        token = new_budget()
+        try:
+            return self._run_native(self._compiled("expr", expression)[1], expression, dict(context))
+        finally:
+            end_budget(token)
+
+    def _render_value(self, value: Any, context: dict[str, Any]) -> Any:
+        if isinstance(value, str):
+            if not is_template(value):
+                return value
+            kind, compiled = self._compiled("text", value)
+            if kind == "native":
+                return self._run_native(compiled, value, context)
+            return self._render_text(compiled, value, context)
+        if isinstance(value, Mapping):
+            return {key: self._render_value(item, context) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._render_value(item, context) for item in value]
+        return value
+
+    def _run_native(self, expression: Any, source: str, context: dict[str, Any]) -> Any:
+        try:
+            result = expression(context)
+            if isinstance(result, Undefined):
+                result._fail_with_undefined_error()
+            return result
+        except Exception as exc:
+            raise self._render_failure(source, exc) from None
+
+    def _render_text(self, template: Any, source: str, context: dict[str, Any]) -> str:
+        chunks: list[str] = []
+        total = 0
+        try:
+            for chunk in template.root_render_func(template.new_context(context)):
+                total += len(chunk)
+                if total > MAX_OUTPUT:
+                    raise TemplateLimitError(
+                        f"template output is over the limit of {MAX_OUTPUT:,} characters"
+                    )
+                chunks.append(chunk)
+        except Exception as exc:
+            raise self._render_failure(source, exc) from None
+        return "".join(chunks)
+
+    @staticmethod
+    def _render_failure(source: str, exc: Exception) -> RenderError:
+        if isinstance(exc, UndefinedError):
+            return RenderError(f"template {_short(source)}: undefined: {exc.message}")
+        if isinstance(exc, SecurityError):
+            return RenderError(f"template {_short(source)}: refused by the sandbox: {exc}")
+        if isinstance(exc, (TemplateLimitError, OverflowError, MemoryError)):
+            return RenderError(f"template {_short(source)}: over a limit: {exc}")
+        if isinstance(exc, RecursionError):
+            return RenderError(f"template {_short(source)}: over a limit: recursion too deep")
+        if isinstance(exc, RenderError):
+            return exc
+        return RenderError(f"template {_short(source)}: {type(exc).__name__}: {exc}")
+
+    # -- analysis (validation) ---------------------------------------------------------------------
+
+    def _tree(self, source: str, expression: bool) -> nodes.Template:
+        if expression:
+            parser = Parser(self.env, source, state="variable")
+            expr = parser.parse_expression()
+            tree = nodes.Template([nodes.Output([expr], lineno=1)], lineno=1)
+        else:
+            tree = self.env.parse(source)
+        tree.set_environment(self.env)
+        return tree
+
+    def names_used(self, source: str, expression: bool = False) -> set[str]:
+        """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
+        if not expression and not is_template(source):
+            return set()
+        return set(meta.find_undeclared_variables(self._tree(source, expression)))
+
+    def attributes_used(
+        self, source: str, roots: Iterable[str], expression: bool = False
+    ) -> set[tuple[str, str]]:
+        """``(root, name)`` for each ``root.name`` / ``root['name']`` read in a template, for roots given."""
+        if not expression and not is_template(source):
+            return set()
+        wanted = set(roots)
+        found: set[tuple[str, str]] = set()
+        for node in self._tree(source, expression).find_all((nodes.Getattr, nodes.Getitem)):
+            target = node.node
+            if not (isinstance(target, nodes.Name) and target.ctx == "load" and target.name in wanted):
+                continue
+            if isinstance(node, nodes.Getattr):
+                found.add((target.name, node.attr))
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                found.add((target.name, node.arg.value))
+        return found
+
+    def literal(self, source: str) -> tuple[bool, Any]:
+        """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""
+        inner = _single_expression(source)
+        if inner is None or not self.is_single_expression(source):
+            return False, None
+        expr = self._tree(inner, expression=True).body[0].nodes[0]
+        try:
+            return True, expr.as_const()
+        except nodes.Impossible:
+            return False, None
