@@ -1,0 +1,84 @@
+"""``ovhflow sandbox`` as a subprocess: prints URL and sandbox-only credentials, stops on SIGTERM/Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import requests
+
+from tests.conftest import REPO_ROOT, run_ovhflow
+
+
+def finish(process: subprocess.Popen[str]) -> tuple[str, str]:
+    """Wait for the end; read through the text wrappers (``communicate`` would skip what they buffered)."""
+    process.wait(timeout=20)
+    return process.stdout.read(), process.stderr.read()
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", "sandbox", "--servers", "2", "--bills", "1", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+    )
+    first = process.stdout.readline()
+    match = re.search(r"(http://127\.0\.0\.1:\d+/1\.0)", first)
+    assert match, first + process.stderr.read()
+    return process, match.group(1)
+
+
+def test_serves_prints_credentials_and_stops_on_sigterm(tmp_path) -> None:
+    journal = tmp_path / "journal.jsonl"
+    process, url = start("--journal", str(journal), "--seed", "5")
+    try:
+        assert requests.get(url + "/auth/time", timeout=5).text.isdigit()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = finish(process)
+    assert process.returncode == 0, err
+    assert "Sandbox-only credentials" in out
+    exports = dict(re.findall(r"^export (OVH_[A-Z_]+)=(\S+)$", out, re.MULTILINE))
+    assert exports["OVH_ENDPOINT"] == url
+    assert set(exports) == {
+        "OVH_ENDPOINT",
+        "OVH_APPLICATION_KEY",
+        "OVH_APPLICATION_SECRET",
+        "OVH_CONSUMER_KEY",
+    }
+    assert "Traceback" not in err
+    assert '"path":"/auth/time"' in journal.read_text()
+
+
+def test_stops_on_ctrl_c() -> None:
+    process, url = start("--no-batch", "--no-expand", "--latency-ms", "1")
+    try:
+        assert requests.get(url + "/auth/time", timeout=5).status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = finish(process)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+
+
+def test_bad_options_get_one_message() -> None:
+    strict = run_ovhflow("sandbox", "--strict", timeout=30)
+    assert strict.returncode == 2 and "--strict needs --schema-dir" in strict.stderr
+    assert "Traceback" not in strict.stderr
+    rate = run_ovhflow("sandbox", "--error-rate", "2", timeout=30)
+    assert rate.returncode == 2 and "--error-rate" in rate.stderr
+
+
+def test_state_file_that_is_not_a_state(tmp_path) -> None:
+    bad = tmp_path / "state.json"
+    bad.write_text("{not json")
+    result = run_ovhflow("sandbox", "--state", str(bad), timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr

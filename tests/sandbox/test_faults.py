@@ -1,0 +1,60 @@
+"""Fault injection over real HTTP: latency, rate limit, 5xx answers, dropped connections."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from tests.sandbox.conftest import SignedSession
+
+
+def test_latency_delays_answers(sandbox_factory) -> None:
+    sb = sandbox_factory(servers=1, bills=1, latency=0.05, latency_jitter=0.01)
+    session = requests.Session()
+    started = time.monotonic()
+    for _ in range(3):
+        assert session.get(sb.url + "/auth/time", timeout=5).status_code == 200
+    assert time.monotonic() - started >= 3 * 0.04  # a lower bound only: never flaky on a slow machine
+
+
+def test_rate_limit_answers_429_with_retry_after(sandbox_factory) -> None:
+    sb = sandbox_factory(servers=1, bills=1, rate_limit=2)
+    session = requests.Session()
+    statuses = [session.get(sb.url + "/auth/time", timeout=5) for _ in range(6)]
+    limited = [r for r in statuses if r.status_code == 429]
+    assert statuses[0].status_code == 200
+    assert limited, [r.status_code for r in statuses]
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    assert limited[0].json()["class"] == "Client::TooManyRequests"
+    assert limited[0].headers["X-OVH-QueryID"]
+    assert [e["status"] for e in sb.journal].count(429) == len(limited)
+
+
+def test_error_rate_answers_5xx_without_applying_writes(sandbox_factory) -> None:
+    sb = sandbox_factory(servers=1, bills=1, error_rate=1.0)
+    api = SignedSession(sb.credentials)
+    name = next(iter(sb.state["servers"]))
+    before = sb.state["bursts"][name]["status"]
+    response = api.request("PUT", f"/dedicated/server/{name}/burst", {"status": "inactiveLocked"})
+    assert response.status_code in (500, 502, 503)
+    assert response.json()["class"].startswith("Server::")
+    assert sb.state["bursts"][name]["status"] == before
+    assert sb.writes()[0]["status"] == response.status_code
+
+
+def test_partial_error_rate_is_a_share(sandbox_factory) -> None:
+    sb = sandbox_factory(servers=1, bills=1, error_rate=0.5, seed=4)
+    session = requests.Session()
+    codes = [session.get(sb.url + "/auth/time", timeout=5).status_code for _ in range(60)]
+    assert 10 <= sum(code >= 500 for code in codes) <= 50
+    assert codes.count(200) >= 10
+
+
+def test_drop_rate_closes_connections_without_answer(sandbox_factory) -> None:
+    sb = sandbox_factory(servers=1, bills=1, drop_rate=1.0)
+    with pytest.raises(requests.ConnectionError):
+        requests.post(sb.url + "/auth/credential", json={"accessRules": []}, timeout=5)
+    assert sb.journal[0]["method"] == "POST" and sb.journal[0].get("dropped") is True
+    assert sb.journal[0]["status"] is None
