@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 import inspect
 import os
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,6 +106,20 @@ def _one_line(exc: BaseException) -> str:
     return text if isinstance(exc, ImportError) else f"{type(exc).__name__}: {text}"
 
 
+def _validation_message(exc: pluggy.PluginValidationError) -> str:
+    """pluggy's complaint in a person's words, without the module repr it quotes."""
+    text = str(exc)
+    unknown = re.search(r"unknown hook '([^']+)'", text)
+    if unknown:
+        return f"unknown hook {unknown.group(1)!r} (hooks: {', '.join(hook_names())})"
+    arguments = re.search(r"hookimpl definition: (\w+)\(.*?\)\s+Argument\(s\) \{(.*?)\}", text, re.DOTALL)
+    if arguments:
+        hook, extra = arguments.group(1), arguments.group(2).replace("'", "")
+        names = ", ".join(inspect.signature(getattr(hookspecs, hook, lambda: None)).parameters)
+        return f"{hook}() takes argument(s) the hook does not have: {extra} (the hook is {hook}({names}))"
+    return _one_line(exc)
+
+
 def _misnamed_hooks(module: ModuleType) -> list[str]:
     """Problems pluggy does not see: ``ovhflow_*`` functions without ``@hookimpl``, which would be ignored."""
     marker = f"{PROJECT_NAME}_impl"
@@ -143,7 +158,9 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
         try:
             manager.register(module, name=name)
             manager.check_pending()
-        except (pluggy.PluginValidationError, ValueError) as exc:
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(f"plugin {name!r} ({source}) is invalid: {_validation_message(exc)}") from exc
+        except ValueError as exc:
             raise PluginError(f"plugin {name!r} ({source}) is invalid: {_one_line(exc)}") from exc
         problems = _misnamed_hooks(module)
         if problems:
