@@ -27,7 +27,8 @@ LOG_FORMATS = ("text", "json")
 _ITEM_TEXT_LIMIT = 80
 
 
-def _iso(timestamp: float | None = None) -> str:
+def iso_time(timestamp: float | None = None) -> str:
+    """A local time with offset and milliseconds, as every JSON event carries (now by default)."""
     moment = datetime.fromtimestamp(time.time() if timestamp is None else timestamp, timezone.utc)
     return moment.astimezone().isoformat(timespec="milliseconds")
 
@@ -96,7 +97,7 @@ class RunLogger:
         if level > self._threshold():
             return
         if self.fmt == "json":
-            record = {"time": _iso(), "level": LEVEL_NAMES[level], "event": event, **fields}
+            record = {"time": iso_time(), "level": LEVEL_NAMES[level], "event": event, **fields}
             line = json.dumps(self.redactor.data(record), default=str, ensure_ascii=False)
         else:
             prefix = f"{datetime.now().strftime('%Y-%m-%d %H:%M:%S')} " if self._timestamps else ""
@@ -177,7 +178,7 @@ class RunLogger:
         if report.error:
             fields["error"] = report.error
             text += f": {report.error}"
-        if report.query_id:
+        if report.query_id and report.status == "failed":  # a query id matters for support on errors
             fields["query_id"] = report.query_id
             if report.query_id not in text:
                 text += f" (OVH query id {report.query_id})"

@@ -1,0 +1,92 @@
+"""The ``ovhflow run`` options for unattended runs: log format, report, and the per-recipe lock.
+
+Kept apart from the run command so that it stays a readable sequence and these options can be tested
+on their own: :func:`unattended_options` adds them, :func:`run_lock` takes the lock they ask for, and
+:func:`errors_as_json` keeps the ``--log-format json`` stream parseable even when the run stops before
+its first event (invalid recipe, missing credentials, lock held).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ovhflow.errors import OvhflowError
+from ovhflow.redaction import Redactor
+from ovhflow.run_log import LOG_FORMATS, iso_time
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def unattended_options(command: F) -> F:
+    """Add ``--log-format``, ``--report``, ``--wait-lock`` and ``--no-lock`` to a click command."""
+    options = [
+        click.option(
+            "--log-format",
+            type=click.Choice(LOG_FORMATS),
+            default="text",
+            show_default=True,
+            help="Log lines for people, or one JSON object per event for machines.",
+        ),
+        click.option(
+            "--report", "report_file", metavar="FILE", help="Write a JSON report of the run to FILE."
+        ),
+        click.option(
+            "--wait-lock",
+            type=click.FloatRange(min=0),
+            metavar="SECONDS",
+            help="If the recipe is already running, wait up to SECONDS for it instead of exiting 4.",
+        ),
+        click.option(
+            "--no-lock", is_flag=True, help="Do not take the recipe's lock (allow overlapping runs)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@contextlib.contextmanager
+def run_lock(recipe_path: str | Path, no_lock: bool, wait_seconds: float | None) -> Iterator[None]:
+    """Hold the recipe's lock for the run, unless ``--no-lock``; exits 4 when another run holds it."""
+    if no_lock:
+        yield
+        return
+    from ovhflow.locking import recipe_lock
+
+    with recipe_lock(recipe_path, wait_seconds):
+        yield
+
+
+@contextlib.contextmanager
+def errors_as_json(log_format: str, redactor: Redactor | None = None) -> Iterator[None]:
+    """In JSON log mode, report an error that ends the command as one JSON ``error`` event on stderr.
+
+    Outside JSON mode this does nothing, and the usual ``error: ...`` line is printed by
+    :func:`ovhflow.cli.common.reported_errors`.
+    """
+    if log_format != "json":
+        yield
+        return
+    try:
+        yield
+    except OvhflowError as error:
+        masker = redactor or Redactor()
+        event = {
+            "time": iso_time(),
+            "level": "error",
+            "event": "error",
+            "message": masker.text(str(error)),
+            "exit_status": int(error.exit_status),
+            "error_type": type(error).__name__,
+        }
+        if getattr(error, "query_id", None):
+            event["query_id"] = error.query_id  # type: ignore[attr-defined]
+        print(json.dumps(event, ensure_ascii=False), file=sys.stderr, flush=True)
+        sys.exit(int(error.exit_status))
