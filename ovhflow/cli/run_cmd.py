@@ -59,14 +59,15 @@ def run(
     from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
     from ovhflow.engine.stop import StopRequest
     from ovhflow.plugin_manager import load_plugins
-    from ovhflow.recipe import load_recipe, resolve_inputs
+    from ovhflow.recipe.inputs import parse_params, resolve_inputs
+    from ovhflow.recipe.loader import load_recipe
     from ovhflow.redaction import Redactor
     from ovhflow.run_log import RunLogger
 
     with reported_errors(debug):
         plugins = load_plugins(plugins_dir)
         recipe = load_recipe(recipe_path, plugins)
-        inputs = resolve_inputs(recipe, list(params), params_file, os.environ)
+        inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)
         settings = dict(recipe.sections)
         if notify_webhook:
             settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": notify_webhook}}

@@ -6,6 +6,7 @@ Besides the public protocol it offers built-in actions a few engine services (``
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,16 @@ from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
 from ovhflow.errors import StepFailed
 from ovhflow.plugin_api import HttpRequest, HttpResponse
+
+
+def plan_line(request: HttpRequest) -> str:
+    """One line of check mode's plan (stdout): the write that would be sent, body as JSON."""
+    line = f"plan: {request.method} {request.path}"
+    if request.query:
+        line += "?" + "&".join(f"{key}={value}" for key, value in request.query.items())
+    if request.body is not None:
+        line += " " + json.dumps(request.body, ensure_ascii=False, sort_keys=True, default=str)
+    return line
 
 
 class StepCall:
@@ -81,6 +92,7 @@ class StepCall:
         if request.is_write:
             if response.planned:
                 self.planned_writes += 1
+                runtime.output(runtime.redactor.text(plan_line(request)))
             else:
                 self.sent_writes += 1
             status = "planned" if response.planned else "changed"

@@ -50,10 +50,27 @@ def masked_inputs(recipe: Any, inputs: Mapping[str, Any], redactor: Redactor) ->
 
 
 def included_inputs(recipe: Any, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The inputs of an included recipe: ``with:`` values, then its defaults (checked like ``-p``)."""
-    from ovhflow.recipe.inputs import resolve_included
+    """The inputs of an included recipe: ``with:`` values (of the declared types), then its defaults."""
+    import copy
 
-    return resolve_included(recipe, dict(values))
+    from ovhflow.recipe.inputs import matches_type
+    from ovhflow.recipe.model import MISSING
+
+    unknown = sorted(set(values) - set(recipe.inputs))
+    if unknown:
+        raise StepFailed(f"include {recipe.path}: with: {', '.join(unknown)}: the recipe has no such input")
+    resolved: dict[str, Any] = {}
+    for name, spec in recipe.inputs.items():
+        if name in values:
+            value = values[name]
+            if value is not None and not matches_type(value, spec.type):
+                raise StepFailed(f"include {recipe.path}: with: {name} expects a {spec.type}")
+            resolved[name] = value
+        elif spec.default is not MISSING:
+            resolved[name] = copy.deepcopy(spec.default)
+        elif spec.required:
+            raise StepFailed(f"include {recipe.path}: missing required input {name!r} in with:")
+    return resolved
 
 
 def run_recipe(

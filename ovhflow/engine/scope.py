@@ -34,6 +34,9 @@ class Scope:
         self._inputs = Namespace(dict(inputs)) if inputs is not None else None
         self._run = Namespace(dict(run)) if run is not None else None
         self._lock = threading.Lock()
+        # Steps inside one loop iteration (of a looped group) report no step events: one per step, not
+        # per item, is what the event hooks promise; their outcomes reach the loop's item records.
+        self.in_iteration = bool(names) or (parent is not None and parent.in_iteration)
 
     def child(self, names: Mapping[str, Any] | None = None) -> Scope:
         """A scope for a group run or loop iteration; ``names`` (loop variable, ``loop``) are local to it."""

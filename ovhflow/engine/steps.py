@@ -53,7 +53,9 @@ class StepRunner:
 
         started = time.monotonic()
         location = str(step.location)
-        self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step_label(step), location=location)
+        events = not scope.in_iteration
+        if events:
+            self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step_label(step), location=location)
         interrupted: RunInterrupted | None = None
         items: list[dict[str, Any]] = []
         if step.loop is None:
@@ -75,7 +77,8 @@ class StepRunner:
             query_id=outcome.query_id,
             items=[plain(item) for item in items],
         )
-        self.runtime.emit("ovhflow_step_end", report=report)
+        if events:
+            self.runtime.emit("ovhflow_step_end", report=report)
         if interrupted is not None:
             raise interrupted
         if outcome.failed and not step.ignore_errors:
@@ -153,8 +156,10 @@ class StepRunner:
         """The ``log:`` beside an action, rendered once it ran: it sees ``result`` and ``steps.<id>``."""
         if step.loop is None:
             scope.record(step.id, StepRecord.single(outcome.status, outcome.result, outcome.error))
-        text = self.runtime.renderer.render(step.log, scope.context({"result": outcome.result}))
-        self.runtime.message(str(text), step.id)
+        text = str(self.runtime.renderer.render(step.log, scope.context({"result": outcome.result})))
+        if outcome.status == "planned":  # check mode: say it would happen, not that it did
+            text = f"(planned) {text}"
+        self.runtime.message(text, step.id)
 
     # -- the action itself ------------------------------------------------------------------------
 
