@@ -100,6 +100,14 @@ class Client:
         """The API root URL requests are sent to (``.../1.0``)."""
         return self._endpoint
 
+    def secret_values(self) -> list[str]:
+        """Every secret this client holds right now (application secret, consumer key, OAuth2 client secret
+        and token), so that callers can mask them in anything they print or log."""
+        values = [self._application_secret, self._consumer_key, self._client_secret]
+        if self._oauth2 is not None:
+            values.append(self._oauth2.current_token())
+        return [value for value in values if value]
+
     # lifecycle
 
     def close(self) -> None:

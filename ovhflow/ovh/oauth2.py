@@ -44,6 +44,10 @@ class OAuth2TokenSource:
                 self._fetch()
             return f"Bearer {self._token}"
 
+    def current_token(self) -> str | None:
+        """The token in use, if one was fetched (for masking it, never for printing it)."""
+        return self._token
+
     def discard(self, authorization: str) -> None:
         """Forget the token behind ``authorization`` (the API refused it), unless already renewed."""
         with self._lock:

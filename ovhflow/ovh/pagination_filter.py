@@ -76,18 +76,29 @@ def _like(text: str, pattern: str) -> bool:
     return re.fullmatch(regex, text, re.DOTALL) is not None
 
 
+def _equals(found: Any, text: str) -> bool:
+    if isinstance(found, bool):
+        return found == (text.lower() in ("true", "1"))
+    if isinstance(found, (int, float)):
+        try:
+            return found == float(text)
+        except ValueError:
+            return False
+    return _as_text(found) == text
+
+
 def clause_matches(obj: Any, clause: Clause) -> bool:
-    """Whether ``obj`` satisfies one clause."""
+    """Whether ``obj`` satisfies one clause; a missing or null field only satisfies ``ne``."""
     found = field_value(obj, clause.key)
-    if found is _MISSING:
-        return False
+    if found is _MISSING or found is None:
+        return clause.op == "ne"
     if clause.op == "in":
-        return _as_text(found) in clause.value
+        return any(_equals(found, text) for text in clause.value)
     assert isinstance(clause.value, str)
     if clause.op == "eq":
-        return _as_text(found) == clause.value
+        return _equals(found, clause.value)
     if clause.op == "ne":
-        return _as_text(found) != clause.value
+        return not _equals(found, clause.value)
     if clause.op == "like":
         return _like(_as_text(found), clause.value)
     left, right = _ordered(found, clause.value)

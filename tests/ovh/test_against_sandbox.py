@@ -271,6 +271,7 @@ def test_get_batch_gives_the_same_results_with_and_without_api_support(
         ("datacenter:eq=sbg1", None, None),
         ("datacenter:in=sbg1,gra1", "name", "DESC"),
         ("name:like=%25ns%25&state:eq=ok", "name", "ASC"),
+        ("monitoring:eq=True&linkSpeed:gt=500&noSuchField:ne=x", "datacenter", "DESC"),
     ],
 )
 def test_iter_expanded_gives_the_same_results_with_and_without_api_support(

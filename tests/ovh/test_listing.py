@@ -179,7 +179,9 @@ def test_pagination_filter_operators() -> None:
     assert matches(obj, parse_filter("spec.dc:eq=sbg1&n:ge=12&n:lt=13&ok:eq=true"))
     assert matches(obj, parse_filter("name:like=ns%25.eu&name:ne=x&spec.dc:in=gra1,sbg1"))
     assert matches(obj, parse_filter("n:gt=9"))  # numbers compare as numbers, not text
-    assert not matches(obj, parse_filter("missing:eq=x"))
+    assert matches(obj, parse_filter("ok:eq=True&ok:in=true,false&n:eq=12.0&n:in=11,12"))
+    assert not matches(obj, parse_filter("missing:eq=x")) and not matches(obj, parse_filter("none:eq=null"))
+    assert matches(obj, parse_filter("missing:ne=x&none:ne=x"))
     assert not matches(obj, parse_filter("name:like=ip%25"))
     assert parse_filter("a:in=x%2Cy,z")[0].value == ("x,y", "z")
     with pytest.raises(ValueError, match="key:op=value"):

@@ -172,3 +172,13 @@ def test_consumer_key_request_sends_redirect_and_allowed_ips(server: CaptureServ
         b'{"accessRules":[{"method":"GET","path":"/me"}],"redirection":"https://back.example",'
         b'"allowedIPs":["10.0.0.0/8"]}'
     )
+
+
+def test_secret_values_lists_what_callers_must_mask(server: CaptureServer) -> None:
+    TokenIssuer(server)
+    client = _client(server)
+    assert client.secret_values() == [CLIENT_SECRET]
+    client.get("/me")
+    assert client.secret_values() == [CLIENT_SECRET, "token-1"]
+    signed = ovh.Client(server.url, **CREDENTIALS)
+    assert signed.secret_values() == [CREDENTIALS["application_secret"], CREDENTIALS["consumer_key"]]
