@@ -35,7 +35,8 @@ def test_assert_and_fail_exit_1(sandbox, ovhflow_cli, tmp_path):
     recipe = _write(
         tmp_path,
         "name: x\nsteps:\n  - id: me\n    get: /me\n"
-        "  - assert: steps.me.result.country == 'XX'\n    message: 'country is {{ steps.me.result.country }}'\n",
+        "  - assert: steps.me.result.country == 'XX'\n"
+        "    message: 'country is {{ steps.me.result.country }}'\n",
     )
     done = ovhflow_cli("run", recipe, env=sandbox.env())
     assert done.returncode == 1
