@@ -12,7 +12,8 @@ import datetime as dt
 import random
 from typing import Any
 
-EMAIL_DOMAIN = "example.com"
+from ovhflow.sandbox.data_services import EMAIL_DOMAIN, email_and_zone, iam_resources
+
 # datacenter -> weight; sbg1 gets a meaningful share so that "burst in SBG1" recipes have work to do
 DATACENTERS: dict[str, int] = {
     "sbg1": 30,
@@ -195,66 +196,6 @@ def _applications_and_credentials(rng: random.Random, now: dt.datetime) -> tuple
     return applications, credentials
 
 
-def _email_and_zone(rng: random.Random) -> tuple[dict, dict]:
-    redirections: dict[str, Any] = {}
-    for local, target in [("contact", "alice"), ("sales", "bob"), ("billing", "alice"), ("noc", "ops-team")]:
-        redirection_id = str(rng.randint(10000000, 99999999))
-        redirections[redirection_id] = {
-            "from": f"{local}@{EMAIL_DOMAIN}",
-            "id": redirection_id,
-            "to": f"{target}@mail.{EMAIL_DOMAIN}",
-        }
-    records: dict[str, Any] = {}
-    record_id = rng.randint(5000000000, 5999999999)
-    rows = [
-        ("NS", "", "dns10.ovh.net."),
-        ("NS", "", "ns10.ovh.net."),
-        ("A", "", "51.68.12.34"),
-        ("A", "www", "51.68.12.34"),
-        ("AAAA", "www", "2001:41d0:302:2200::1"),
-        ("MX", "", "1 mx1.mail.ovh.net."),
-        ("TXT", "", '"v=spf1 include:mx.ovh.com ~all"'),
-        ("CNAME", "mail", "ssl0.ovh.net."),
-    ]
-    for field_type, sub_domain, target in rows:
-        record_id += rng.randint(1, 99)
-        records[str(record_id)] = {
-            "fieldType": field_type,
-            "id": record_id,
-            "subDomain": sub_domain,
-            "target": target,
-            "ttl": 0 if field_type != "NS" else 3600,
-            "zone": EMAIL_DOMAIN,
-        }
-    email = {EMAIL_DOMAIN: {"redirections": redirections}}
-    zones = {EMAIL_DOMAIN: {"records": records, "serial": 2024010100, "refreshes": 0}}
-    return email, zones
-
-
-def _iam_resources(rng: random.Random, servers: dict[str, Any]) -> list[dict[str, Any]]:
-    owner = "xx1234-ovh"
-    items = []
-    for name in servers:
-        items.append(("dedicatedServer", name))
-    items += [("emailDomain", EMAIL_DOMAIN), ("dnsZone", EMAIL_DOMAIN)]
-    resources = []
-    for resource_type, name in items:
-        bits = (rng.getrandbits(32), rng.getrandbits(16), rng.getrandbits(12), rng.getrandbits(14))
-        uuid = f"{bits[0]:08x}-{bits[1]:04x}-4{bits[2]:03x}-{0x8000 | bits[3]:04x}-{rng.getrandbits(48):012x}"
-        resources.append(
-            {
-                "displayName": name,
-                "id": uuid,
-                "name": name,
-                "owner": owner,
-                "tags": {"ovh:environment": rng.choice(["production", "staging"])},
-                "type": resource_type,
-                "urn": f"urn:v1:eu:resource:{resource_type}:{name}",
-            }
-        )
-    return resources
-
-
 def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | None = None) -> dict[str, Any]:
     """Build a whole account from ``seed``: the same seed and sizes give the same data (on a given day).
 
@@ -267,7 +208,7 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
     server_objects, bursts = _servers(rng, servers, now)
     bill_objects, details = _bills(rng, bills, now, list(server_objects))
     applications, credentials = _applications_and_credentials(rng, now)
-    email, zones = _email_and_zone(rng)
+    email, zones = email_and_zone(rng)
     me = {
         "address": "2 rue Kellermann",
         "area": "",
@@ -311,6 +252,6 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
         "pendingValidations": {},
         "emailDomains": email,
         "zones": zones,
-        "iamResources": _iam_resources(rng, server_objects),
+        "iamResources": iam_resources(rng, server_objects),
         "counters": {"task": rng.randint(100000000, 200000000), "credential": 500000000},
     }
