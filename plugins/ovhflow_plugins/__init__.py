@@ -11,11 +11,32 @@ import contextlib
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 TEMP_SUFFIX = ".ovhflow-tmp"
+
+
+def is_mapping_like(value: Any) -> bool:
+    """A dict, or a read-only record the engine hands to templates (``steps.x``, a group's result).
+
+    Those records answer ``x["name"]`` and iterate over their names without being dicts; they are
+    recognised by that behaviour so plugins need nothing from the engine's internals.
+    """
+    if isinstance(value, Mapping):
+        return True
+    if isinstance(value, (str, bytes, list, tuple)):
+        return False
+    kind = type(value)
+    return all(hasattr(kind, name) for name in ("__getitem__", "__iter__", "__contains__", "__len__"))
+
+
+def json_default(value: Any) -> Any:
+    """``json.dumps(default=...)``: records become objects, anything else (dates...) its text."""
+    if is_mapping_like(value):
+        return {str(key): value[key] for key in value}
+    return str(value)
 
 
 def _temp_path_for(path: Path) -> Path:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import atomic_writer
+from ovhflow_plugins import atomic_writer, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -45,13 +45,13 @@ SCHEMA: dict[str, Any] = {
 
 def _cell(value: Any) -> Any:
     # Lists and objects become JSON so a spreadsheet gets something readable, not a Python repr.
-    if isinstance(value, (Mapping, list, tuple)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, (list, tuple)) or is_mapping_like(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_default)
     return value
 
 
 def _rows_of(value: Any) -> Iterable[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
         raise ValueError(f"csv: `rows` must be a list, got {type(value).__name__}")
     return value
 

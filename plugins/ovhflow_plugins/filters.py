@@ -12,6 +12,8 @@ bill export or a monthly summary needs without Python in the recipe.
   ``group_by('date', date_format='%Y-%m')`` groups dates by the formatted date (here, the month).
 - ``{{ bills | sum_by('date', date_format='%Y-%m') }}``: the same keys, each with the sum of its items'
   ``priceWithTax.value`` (or ``value='other.attribute'``).
+- ``{{ bills | subelements('lines.results') }}``: ``[bill, line]`` for every line of every bill (as
+  Ansible's ``subelements``), to export nested results one row per inner element.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from ovhflow import hookimpl
+from ovhflow_plugins import is_mapping_like
 
 DEFAULT_PRICE = "priceWithTax.value"
 
@@ -63,7 +66,7 @@ def attribute(item: Any, path: str) -> Any:
     """
     value = item
     for part in path.split("."):
-        if isinstance(value, Mapping) and part in value:
+        if is_mapping_like(value) and part in value:
             value = value[part]
         elif isinstance(value, Sequence) and not isinstance(value, str) and part.lstrip("-").isdigit():
             try:
@@ -76,7 +79,7 @@ def attribute(item: Any, path: str) -> Any:
 
 
 def _items(value: Any, filter_name: str) -> Iterable[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
         raise ValueError(f"{filter_name}: expected a list, got {type(value).__name__}")
     return value
 
@@ -119,7 +122,7 @@ def group_by(items: Any, key: str, date_format: str | None = None) -> dict[Any, 
         group = _value_at(item, key, "group_by", index)
         if date_format is not None:
             group = ovh_date(group, date_format)
-        elif isinstance(group, (dict, list)):
+        elif isinstance(group, list) or is_mapping_like(group):
             raise ValueError(f"group_by: item {index} has a list or object as {key!r}, not a key")
         groups.setdefault(group, []).append(item)
     return groups
@@ -134,11 +137,27 @@ def sum_by(
     }
 
 
+def subelements(items: Any, path: str) -> list[list[Any]]:
+    """``[item, element]`` for every element of each item's list at dotted ``path``, as Ansible's filter.
+
+    It flattens nested results while keeping each element's parent: one CSV row per bill detail line,
+    with the bill it belongs to (``row[0]`` the bill, ``row[1]`` the line).
+    """
+    pairs: list[list[Any]] = []
+    for index, item in enumerate(_items(items, "subelements")):
+        elements = _value_at(item, path, "subelements", index)
+        if elements is None:
+            continue
+        pairs.extend([item, element] for element in _items(elements, "subelements"))
+    return pairs
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "ovh_date": ovh_date,
     "sum_prices": sum_prices,
     "group_by": group_by,
     "sum_by": sum_by,
+    "subelements": subelements,
 }
 
 

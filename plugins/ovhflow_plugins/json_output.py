@@ -7,13 +7,13 @@ document; on stdout the document is a result, kept apart from the logs on stderr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import atomic_writer
+from ovhflow_plugins import atomic_writer, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 
@@ -38,8 +38,8 @@ SCHEMA: dict[str, Any] = {
 
 
 def _encode(value: Any, indent: int | None) -> str:
-    # default=str: dates and other non-JSON values become text instead of failing the step.
-    return json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    # Dates and other non-JSON values become text instead of failing the step.
+    return json.dumps(value, ensure_ascii=False, indent=indent, default=json_default)
 
 
 def _chunks(data: Any, lines: bool, indent: int | None) -> Iterator[str]:
@@ -47,7 +47,7 @@ def _chunks(data: Any, lines: bool, indent: int | None) -> Iterator[str]:
     if not lines:
         yield _encode(data, indent) + "\n"
         return
-    if isinstance(data, (str, bytes, Mapping)) or not isinstance(data, Iterable):
+    if isinstance(data, (str, bytes)) or is_mapping_like(data) or not isinstance(data, Iterable):
         raise ValueError(f"json: `lines: true` needs a list as `data`, got {type(data).__name__}")
     for item in data:
         yield _encode(item, None) + "\n"

@@ -13,6 +13,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
+from ovhflow_plugins import is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -39,8 +40,8 @@ def cell_text(value: Any) -> str:
     """How one value is shown in a cell: empty for null, JSON for lists and objects, one line."""
     if value is None:
         return ""
-    if isinstance(value, (Mapping, list, tuple)):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, (list, tuple)) or is_mapping_like(value):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True, default=json_default)
     return " ".join(str(value).splitlines())
 
 
@@ -75,7 +76,7 @@ def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
 
 
 def _rows_of(value: Any) -> Iterable[Any]:
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+    if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
         raise ValueError(f"table: `rows` must be a list, got {type(value).__name__}")
     return value
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ovhflow_plugins.filters import FILTERS, group_by, ovh_date, ovhflow_template_filters, sum_by, sum_prices
+from ovhflow_plugins.filters import (
+    FILTERS,
+    group_by,
+    ovh_date,
+    ovhflow_template_filters,
+    subelements,
+    sum_by,
+    sum_prices,
+)
 
 BILLS = [
     {"billId": "A", "date": "2024-03-01T00:00:00+01:00", "priceWithTax": {"value": 0.1}, "orderId": 7},
@@ -90,4 +98,18 @@ def test_filters_work_in_templates(fake_call) -> None:
 
 def test_hook_returns_every_filter() -> None:
     assert ovhflow_template_filters() == FILTERS
-    assert set(FILTERS) == {"ovh_date", "sum_prices", "sum_by", "group_by"}
+    assert set(FILTERS) == {"ovh_date", "sum_prices", "sum_by", "group_by", "subelements"}
+
+
+def test_subelements_pairs_each_element_with_its_parent() -> None:
+    bills = [
+        {"id": "A", "lines": {"results": [1, 2]}},
+        {"id": "B", "lines": {"results": []}},
+        {"id": "C", "lines": {"results": [3]}},
+    ]
+    assert subelements(bills, "lines.results") == [[bills[0], 1], [bills[0], 2], [bills[2], 3]]
+    assert subelements([{"x": None}], "x") == []
+    with pytest.raises(ValueError, match="subelements: item 0 has no 'lines'"):
+        subelements([{}], "lines")
+    with pytest.raises(ValueError, match="expected a list"):
+        subelements([{"lines": "text"}], "lines")
