@@ -291,11 +291,11 @@ def test_iter_expanded_gives_the_same_results_with_and_without_api_support(
             assert all(e["headers"]["X-Pagination-Mode"] == "CachedObjectList-Pages" for e in listing_calls)
             assert len(sb.journal) <= 1 + 3  # /auth/time + at most 3 pages of 5, instead of 1 + 12
     assert results[True] == results[False]
-    names = [obj["name"] for obj in results[True]]
     if sort:
-        assert names == sorted(names, reverse=order == "DESC")
+        keys = [obj[sort] for obj in results[True]]
+        assert keys == sorted(keys, reverse=order == "DESC")
     if filter_ is None:
-        assert len(names) == 12
+        assert len(results[True]) == 12
 
 
 def test_iter_v2_follows_the_cursor(sandbox: Any) -> None:
