@@ -17,8 +17,6 @@ from ovhflow.errors import ConfigError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.redaction import Redactor
 
-SECRET_ATTRIBUTES = ("_application_secret", "_consumer_key", "_client_secret")
-
 
 def max_concurrency(steps: Any, default: int) -> int:
     """The largest literal ``concurrency`` in the recipe, to size the client's connection pool."""
@@ -60,8 +58,8 @@ def open_client(
             raise ConfigError(f"configuration: {getattr(error, 'message', error)}") from error
         except (OSError, ValueError) as error:
             raise ConfigError(f"configuration: {error}") from error
-        for attribute in SECRET_ATTRIBUTES:
-            redactor.add(getattr(client, attribute, None))
+        for secret in client.secret_values():
+            redactor.add(secret)
         stack.callback(client.close)
         yield client
 

@@ -1,0 +1,64 @@
+"""Run events and RunInfo: order of hooks, masked secret inputs, redaction, a failing run-end plugin."""
+
+from __future__ import annotations
+
+from ovhflow import hookimpl
+from ovhflow.engine.runner import run_recipe
+from ovhflow.plugin_manager import load_plugins
+from ovhflow.recipe.model import InputSpec
+from ovhflow.redaction import Redactor
+from tests.engine.conftest import FakeClient, recipe, step
+
+
+def test_event_order_and_item_records(run_steps):
+    steps = [step("get", "/a", id="a"), step("log", "{{ item }}", id="l", loop=[1, 2])]
+    result, events = run_steps(steps, FakeClient({"GET /a": 1}))
+    kinds = [(kind, payload if kind in ("step_start",) else None) for kind, payload in events.events]
+    assert [k for k, _ in kinds] == [
+        "run_start", "step_start", "step_end", "step_start", "item_end", "item_end", "step_end", "run_end",
+    ]  # fmt: skip
+    items = [payload for kind, payload in events.events if kind == "item_end"]
+    assert [(step_id, index, record["item"], record["status"]) for step_id, index, record in items] == [
+        ("l", 0, 1, "ok"),
+        ("l", 1, 2, "ok"),
+    ]
+    run = events.events[-1][1]
+    assert run.exit_status == 0 and run.counts["ok"] == 3
+
+
+def test_secret_inputs_are_masked_and_redacted(run_steps):
+    specs = {"token": InputSpec("token", secret=True), "name": InputSpec("name")}
+    steps = [step("log", "token is {{ inputs.token }}"), step("fail", "bad {{ inputs.token }}")]
+    result, events = run_steps(steps, inputs={"token": "s3cr3t-value", "name": "n"}, specs=specs)
+    assert result.info.inputs == {"token": "***", "name": "n"}
+    assert events.messages == ["token is ***"]
+    assert "s3cr3t-value" not in result.info.error and "s3cr3t-value" not in str(result.info.errors)
+
+
+def test_failing_run_end_plugin_does_not_stop_the_others():
+    seen = []
+
+    class Broken:
+        @hookimpl
+        def ovhflow_run_end(self, run):
+            raise RuntimeError("boom")
+
+    class Working:
+        @hookimpl
+        def ovhflow_run_end(self, run):
+            seen.append(run.exit_status)
+
+    plugins = load_plugins(entry_points=False)
+    plugins.manager.register(Working(), name="working")
+    plugins.manager.register(Broken(), name="broken")
+    messages = []
+    result = run_recipe(
+        recipe([step("log", "hi")]),
+        {},
+        plugins=plugins,
+        client=FakeClient(),
+        redactor=Redactor(),
+        message=lambda text, step_id=None: messages.append(text),
+    )
+    assert result.exit_status == 0 and seen == [0]
+    assert any("boom" in m for m in messages)
