@@ -23,6 +23,14 @@ from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file,
 if TYPE_CHECKING:
     from ovhflow.recipe.model import Recipe
 
+TYPE_WORDS = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "list": "a list",
+    "object": "a mapping",
+}
 _INTEGER = re.compile(r"[+-]?\d{1,4000}")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
@@ -121,7 +129,7 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
         if default is not MISSING and default is not None and not matches_type(default, type_name):
             errors.append(
                 RecipeError(
-                    f"inputs.{name}.default: expected a {type_name}, got {describe(default)}",
+                    f"inputs.{name}.default: expected {TYPE_WORDS[type_name]}, got {describe(default)}",
                     where("default", location),
                 )
             )
@@ -132,7 +140,8 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
                     choice_location = spec["choices"].item_locations[index]
                 errors.append(
                     RecipeError(
-                        f"inputs.{name}.choices[{index}]: expected a {type_name}, got {describe(choice)}",
+                        f"inputs.{name}.choices[{index}]: expected {TYPE_WORDS[type_name]}, "
+                        f"got {describe(choice)}",
                         choice_location,
                     )
                 )
@@ -257,7 +266,9 @@ def _value_of(
             return _converted(value, spec, f"params file: {name}", RecipeError, where), True
         if value is not None and not matches_type(value, spec.type):
             what = "a value of another type" if spec.secret else describe(value)
-            raise RecipeError(f"params file: input {name!r} expects a {spec.type}, got {what}", where)
+            raise RecipeError(
+                f"params file: input {name!r} expects {TYPE_WORDS[spec.type]}, got {what}", where
+            )
         return plain(value), True
     if spec.env and spec.env in environ:
         return _converted(environ[spec.env], spec, f"${spec.env} (input {name!r})", RecipeError, None), True
@@ -271,5 +282,5 @@ def _converted(text: str, spec: InputSpec, source: str, error: type, where: Loca
         return convert(text, spec.type, source)
     except ValueError as exc:
         if spec.secret:  # the reason could quote part of the value
-            raise error(f"{source}: the value is not a valid {spec.type}", where) from None
-        raise error(f"{source}: {preview(text)} is not a valid {spec.type}: {exc}", where) from None
+            raise error(f"{source}: the value is not {TYPE_WORDS[spec.type]}", where) from None
+        raise error(f"{source}: {preview(text)} is not {TYPE_WORDS[spec.type]}: {exc}", where) from None

@@ -39,6 +39,11 @@ def load_recipe(path: str | Path, plugins: Plugins, templates: Templates | None 
     return loader.load(Path(path), ())
 
 
+def _seconds(value: Any) -> Any:
+    """Numbers become floats; a template string stays for the engine to render."""
+    return float(value) if isinstance(value, (int, float)) else value
+
+
 def _sort_key(error: RecipeError) -> tuple[Any, ...]:
     where = error.location
     return (0, "", 0, 0) if where is None else (1, where.file, where.line, where.col)
@@ -106,8 +111,8 @@ class RecipeLoader:
             concurrency=raw.get("concurrency"),
             until=until,
             retries=raw.get("retries", DEFAULT_RETRIES if until is not None else 0),
-            delay=float(raw.get("delay", DEFAULT_DELAY if until is not None else 0.0)),
-            backoff=float(raw.get("backoff", 1.0)),
+            delay=_seconds(raw.get("delay", DEFAULT_DELAY if until is not None else 0.0)),
+            backoff=_seconds(raw.get("backoff", 1.0)),
             ignore_errors=raw.get("ignore_errors", False),
             log=raw.get("log") if action != "log" else None,
             key_locations=dict(raw.key_locations),
@@ -126,11 +131,12 @@ class RecipeLoader:
         if is_template(step.args):
             errors.append(RecipeError("include: takes a file path, not a template", location))
             return
-        target = (path.parent / step.args).resolve()
+        target = path.parent / step.args
+        resolved = target.resolve()
         here = (*chain, path.resolve())
-        if target in here:
-            cycle = " -> ".join(p.name for p in here[here.index(target) :]) + f" -> {target.name}"
-            errors.append(RecipeError(f"include cycle: {cycle}", location))
+        if resolved in here:
+            names = [p.name for p in here[here.index(resolved) :]]
+            errors.append(RecipeError(f"include cycle: {' -> '.join(names)} -> {resolved.name}", location))
             return
         if len(here) >= MAX_INCLUDE_DEPTH:
             errors.append(RecipeError(f"include: more than {MAX_INCLUDE_DEPTH} nested includes", location))
@@ -139,14 +145,14 @@ class RecipeLoader:
             what = "is a directory" if target.is_dir() else "no such file"
             errors.append(RecipeError(f"include: {step.args}: {what} ({target})", location))
             return
-        included = self.loaded.get(target)
+        included = self.loaded.get(resolved)
         if included is None:
             try:
                 included = self.load(target, here)
             except RecipeErrors as failure:
                 errors.extend(failure.errors)
                 return
-            self.loaded[target] = included
+            self.loaded[resolved] = included
         step.include, step.included, step.steps = target, included, included.steps
         self.check_with(step, included, errors)
 

@@ -98,6 +98,8 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
     instance, location = follow(document, parts)
     found = error.instance
     validator, schema, value = error.validator, error.schema, error.validator_value
+    if "x-accepts" in schema:
+        return RecipeError(f"{where_words}: expected {schema['x-accepts']}, got {describe(found)}", location)
     if "propertyNames" in error.relative_schema_path:
         key = error.instance
         if isinstance(instance, LocatedDict):
@@ -112,7 +114,12 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
         key = extra[0] if extra else "?"
         if isinstance(instance, LocatedDict):
             location = instance.key_locations.get(key, location)
-        return RecipeError(f"unknown key {key!r} in {where_words}{did_you_mean(key, known)}", location)
+        hint = did_you_mean(key, known)
+        if isinstance(instance, LocatedDict) and instance.get(key, "") is None and not hint:
+            mapping_line = instance.location.line
+            if instance.key_locations.get(key, instance.location).line == mapping_line:
+                hint = " (in a {...} mapping a comma ends the value: quote text that holds commas)"
+        return RecipeError(f"unknown key {key!r} in {where_words}{hint}", location)
     if validator == "required":
         missing = [key for key in value if not isinstance(instance, dict) or key not in instance]
         key = missing[0] if missing else value[0]
@@ -154,15 +161,34 @@ def schema_errors(
     ``oneOf``/``anyOf`` failures are replaced by their most relevant sub-error, and each key path is
     reported once.
     """
-    found: list[RecipeError] = []
+    chosen_errors = []
     seen: set[tuple[Any, ...]] = set()
     for error in sorted(validator.iter_errors(instance), key=relevance):
-        chosen = best_match([error]) if error.context else error
-        path = tuple(chosen.absolute_path)
-        if path in seen:
+        chosen = best_match([error]) if error.context and "x-accepts" not in error.schema else error
+        key = (tuple(chosen.absolute_path), chosen.validator)
+        if key not in seen:
+            seen.add(key)
+            chosen_errors.append(chosen)
+    misspelt = _misspelt_required(chosen_errors)
+    found = [_format(error, document, prefix) for error in chosen_errors if id(error) not in misspelt]
+    return found[:limit]
+
+
+def _misspelt_required(errors: list[ValidationError]) -> set[int]:
+    """'missing key steps' errors explained by an unknown key 'stpes' beside it: report the typo only."""
+    unknown: dict[tuple[Any, ...], set[str]] = {}
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            unknown.setdefault(tuple(error.absolute_path), set()).update(
+                k for k in error.instance if k not in known
+            )
+    skipped = set()
+    for error in errors:
+        if error.validator != "required" or not isinstance(error.instance, dict):
             continue
-        seen.add(path)
-        found.append(_format(chosen, document, prefix))
-        if len(found) >= limit:
-            break
-    return found
+        missing = [key for key in error.validator_value if key not in error.instance]
+        typos = unknown.get(tuple(error.absolute_path), set())
+        if missing and all(difflib.get_close_matches(key, typos, n=1, cutoff=0.6) for key in missing):
+            skipped.add(id(error))
+    return skipped

@@ -89,11 +89,11 @@ class Step:
     when: Any = None  # a bare expression string, or a literal boolean
     loop: Any = None  # a list, or a template string that gives one
     as_: str = "item"
-    concurrency: int | None = None
+    concurrency: int | str | None = None  # str: a template the engine renders
     until: Any = None
-    retries: int = 0
-    delay: float = 0.0
-    backoff: float = 1.0
+    retries: int | str = 0
+    delay: float | str = 0.0
+    backoff: float | str = 1.0
     ignore_errors: bool = False
     log: str | None = None  # the message printed after the action (the `log` action has it in args)
     steps: list[Step] = field(default_factory=list)

@@ -34,6 +34,19 @@ DEPENDENCIES = {
     "concurrency": ["loop"],
 }
 
+TEMPLATE = {"type": "string", "pattern": r"\{\{"}
+
+
+def _number_or_template(kind: str, low: float, high: float, description: str) -> dict[str, Any]:
+    """A number in a range, or a template rendered at run time (``retries: "{{ inputs.attempts }}"``)."""
+    word = "an integer" if kind == "integer" else "a number"
+    return {
+        "anyOf": [{"type": kind, "minimum": low, "maximum": high}, TEMPLATE],
+        "description": description,
+        "x-accepts": f"{word} from {low} to {high}, or a {{{{ template }}}}",
+    }
+
+
 MODIFIER_SCHEMAS: dict[str, dict[str, Any]] = {
     "id": {
         "type": "string",
@@ -53,19 +66,14 @@ MODIFIER_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "Name of the loop variable (default: item).",
         "x-hint": "use letters, digits and _, not starting with a digit",
     },
-    "concurrency": {"type": "integer", "minimum": 1, "maximum": 256, "description": "Iterations in flight."},
+    "concurrency": _number_or_template("integer", 1, 256, "Loop iterations in flight at once."),
     "until": {
         "type": ["string", "boolean"],
         "description": "Bare expression over `result`: retry until true.",
     },
-    "retries": {"type": "integer", "minimum": 0, "maximum": 1000, "description": "Attempts after the first."},
-    "delay": {"type": "number", "minimum": 0, "maximum": 86400, "description": "Seconds between attempts."},
-    "backoff": {
-        "type": "number",
-        "minimum": 1,
-        "maximum": 10,
-        "description": "Delay multiplier per attempt.",
-    },
+    "retries": _number_or_template("integer", 0, 1000, "Attempts after the first (with until)."),
+    "delay": _number_or_template("number", 0, 86400, "Seconds between attempts (with until)."),
+    "backoff": _number_or_template("number", 1, 10, "Delay multiplier per attempt (with until)."),
     "ignore_errors": {"type": "boolean", "description": "Record a failure and carry on."},
     "log": {"type": "string", "description": "Message printed after the action ran."},
 }

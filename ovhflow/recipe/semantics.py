@@ -96,6 +96,9 @@ class SemanticChecker:
             self.expression(step.when, where("when"), names)
         if step.name is not None:
             self.value(step.name, where("name"), names)
+        for key in ("concurrency", "retries", "delay", "backoff"):
+            if isinstance(getattr(step, key), str):
+                self.value(getattr(step, key), where(key), outer if key == "concurrency" else names)
         if step.until is not None:
             self.expression(step.until, where("until"), names | RESULT_NAMES, step.id)
         if step.log is not None:
@@ -144,6 +147,15 @@ class SemanticChecker:
                 self.expression(expression, item_location, names)
         elif step.action == SET_ACTION and isinstance(step.args, dict):
             self.check_set(step.args, location, names)
+        elif isinstance(step.args, dict):  # keys the action renders itself (csv columns) are only compiled
+            lazy = self.lazy.get(step.action, frozenset())
+            for key, value in step.args.items():
+                key_location = (
+                    step.args.value_locations.get(key, location)
+                    if isinstance(step.args, LocatedDict)
+                    else location
+                )
+                self.value(value, key_location, names, compile_only=key in lazy)
         else:
             self.value(step.args, location, names)
         lazy = self.lazy.get(step.action, frozenset())
@@ -231,6 +243,10 @@ class SemanticChecker:
         expression: bool,
     ) -> None:
         available = self.known | names
+        for attribute in sorted(self.templates.private_attributes(source, expression)):
+            self.fail(
+                f"{preview(source)} reads {attribute!r}: templates cannot use names starting with _", location
+            )
         for name in sorted(self.templates.names_used(source, expression) - available):
             self.fail(
                 f"undefined name {name!r} in {preview(source)}{did_you_mean(name, available)}", location

@@ -1,0 +1,31 @@
+"""Recipe test helpers: the built-in plugins (no entry points, so results do not depend on what is
+installed) and a function writing a recipe file in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ovhflow.plugin_manager import Plugins, load_plugins
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.fixture(scope="session")
+def plugins() -> Plugins:
+    return load_plugins(entry_points=False)
+
+
+@pytest.fixture
+def write(tmp_path: Path) -> Callable[..., Path]:
+    """``write("name: x\\n...", name="r.yaml")`` -> the path of a new file holding that text."""
+
+    def write_file(text: str, name: str = "recipe.yaml") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write_file
