@@ -8,6 +8,7 @@ leaves half of it behind.
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import secrets
 import shutil
@@ -44,6 +45,21 @@ def _temp_path_for(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
+def _remove_stale_temps(path: Path) -> None:
+    """Delete temporary files a killed writer of ``path`` left behind (its process no longer exists)."""
+    for temp in path.parent.glob(f".{glob.escape(path.name)}.*{TEMP_SUFFIX}"):
+        pid_text = temp.name[len(path.name) + 2 :].split(".", 1)[0]
+        if not pid_text.isdigit() or int(pid_text) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid_text), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        except OSError:
+            pass  # alive but not ours (EPERM): leave it
+
+
 def _fsync_directory(folder: Path) -> None:
     # Makes the rename itself durable; some platforms cannot open a directory, which is fine to skip.
     try:
@@ -68,9 +84,11 @@ def atomic_writer(
     over ``path``: readers (and a run killed half-way) see the previous file or the complete new one,
     never a partial one. With ``append`` the current content of ``path`` is copied into the temporary
     file first, so appending is atomic too. The new file gets the usual permissions (0666 minus umask),
-    or the permissions of the file it replaces.
+    or the permissions of the file it replaces. Temporary files left by a killed earlier writer of the
+    same ``path`` are removed.
     """
     target = Path(path)
+    _remove_stale_temps(target)
     temp = _temp_path_for(target)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:

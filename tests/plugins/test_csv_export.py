@@ -170,3 +170,15 @@ def test_action_spec_declares_columns_lazy_and_a_schema() -> None:
     assert spec.lazy == frozenset({"columns"})
     assert set(spec.schema["required"]) == {"path", "rows", "columns"}
     assert spec.schema["additionalProperties"] is False
+
+
+def test_temporary_files_of_dead_writers_are_cleaned_up(tmp_path: Path, fake_call) -> None:
+    target = tmp_path / "bills.csv"
+    dead = tmp_path / f".bills.csv.999999999.0badcafe{TEMP_SUFFIX}"  # no such process
+    alive = tmp_path / f".bills.csv.1.0badcafe{TEMP_SUFFIX}"  # pid 1 exists: maybe still writing
+    other = tmp_path / f".other.csv.999999999.0badcafe{TEMP_SUFFIX}"
+    for leftover in (dead, alive, other):
+        leftover.write_text("half a file", encoding="utf-8")
+    export_csv(fake_call({"path": str(target), "rows": [], "columns": COLUMNS}))
+    assert not dead.exists()
+    assert alive.exists() and other.exists()

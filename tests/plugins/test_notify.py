@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from email import message_from_bytes
 from typing import Any
 
 import jsonschema
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 from ovhflow_plugins import notify
 
 from ovhflow.plugin_api import RunInfo
@@ -31,49 +27,6 @@ def run_info(exit_status: int, settings: dict[str, Any] | None, error: str | Non
         error=error,
         settings={"notify": settings} if settings is not None else {},
     )
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.logins: list[tuple[str, str]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 (aiosmtpd's naming)
-        self.messages.append(
-            {
-                "from": envelope.mail_from,
-                "to": envelope.rcpt_tos,
-                "message": message_from_bytes(envelope.content),
-            }
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-
-    def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
-        if isinstance(auth_data, LoginPassword):
-            inbox.logins.append((auth_data.login.decode(), auth_data.password.decode()))
-            ok = auth_data.password == b"s3cret-pw"
-            return AuthResult(success=ok, handled=ok)  # handled=False: aiosmtpd answers 535
-        return AuthResult(success=False, handled=False)
-
-    port = free_port()
-    controller = Controller(
-        inbox,
-        hostname="127.0.0.1",
-        port=port,
-        authenticator=authenticator,
-        auth_require_tls=False,
-        auth_exclude_mechanism=["LOGIN"],  # PLAIN only: one attempt, one answer
-    )
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def test_webhook_on_failure_posts_the_summary(webhook_receiver, capsys) -> None:
