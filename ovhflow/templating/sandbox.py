@@ -92,7 +92,7 @@ def _check_size(value: Any) -> Any:
     return value
 
 
-def _budget_iter(iterable: Iterable[Any]) -> Iterator[Any]:
+def budget_iter(iterable: Iterable[Any]) -> Iterator[Any]:
     for value in iterable:
         _spend()
         yield value
@@ -188,7 +188,7 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
             cache_size=0,
         )
         self.globals["range"] = _capped_range
-        self.globals[_ITER] = _budget_iter
+        self.globals[_ITER] = budget_iter
         self.globals[_SIZED] = _check_size
         self.filters.update(dict(filters))
         self.filters = {name: _limited_filter(name, f) for name, f in self.filters.items()}

@@ -8,8 +8,8 @@ cached; rendering keeps native types for a string that is a single ``{{ expressi
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -17,6 +17,7 @@ from jinja2 import meta, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.parser import Parser
 from jinja2.runtime import Undefined
+from markupsafe import Markup
 
 from ovhflow.errors import Location, RecipeError, StepFailed
 from ovhflow.templating.sandbox import (
@@ -24,6 +25,7 @@ from ovhflow.templating.sandbox import (
     MAX_OUTPUT,
     RecipeEnvironment,
     TemplateLimitError,
+    budget_iter,
     end_budget,
     new_budget,
 )
@@ -87,6 +89,21 @@ def _single_expression(source: str) -> str | None:
     if inner[-1:] in "-+":
         inner = inner[:-1]
     return inner
+
+
+_DATA = (str, int, float, bool, type(None), list, tuple, dict, date)
+
+
+def _as_data(value: Any) -> Any:
+    """A native result as data: lazy sequences (``map``, ``range``, dict views) become lists, and
+    other objects (functions, template internals) their text, as ``{{ }}`` inside text would print."""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, (*_DATA, Mapping)):
+        return value
+    if isinstance(value, (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)):
+        return [_as_data(item) for item in budget_iter(value)]
+    return str(value)
 
 
 class Templates:
@@ -153,9 +170,8 @@ class Templates:
             return ("native", self.env.compile_expression(source, undefined_to_none=False))
         if kind == "path":
             return ("text", self.path_env.from_string(source))
-        tree = self.env.parse(source)
         inner = _single_expression(source)
-        body = tree.body
+        body = self.env.parse(source[:-1] if source.endswith("\n") else source).body
         if (
             inner is not None
             and len(body) == 1
@@ -231,7 +247,7 @@ class Templates:
             result = expression(context)
             if isinstance(result, Undefined):
                 result._fail_with_undefined_error()
-            return result
+            return _as_data(result)
         except Exception as exc:
             raise self._render_failure(source, exc) from None
 
@@ -298,6 +314,22 @@ class Templates:
                 found.add((target.name, node.attr))
             elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
                 found.add((target.name, node.arg.value))
+        return found
+
+    def private_attributes(self, source: str, expression: bool = False) -> set[str]:
+        """Attributes starting with ``_`` a template reads: the sandbox refuses them, validation too."""
+        if not expression and not is_template(source):
+            return set()
+        found = set()
+        for node in self._tree(source, expression).find_all((nodes.Getattr, nodes.Getitem)):
+            if isinstance(node, nodes.Getattr):
+                name = node.attr
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                name = node.arg.value
+            else:
+                continue
+            if name.startswith("_"):
+                found.add(name)
         return found
 
     def literal(self, source: str) -> tuple[bool, Any]:

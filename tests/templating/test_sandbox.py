@@ -1,0 +1,128 @@
+"""Template escapes and abuse are refused by the sandbox, and every expensive template ends quickly.
+
+Each case renders for real; a refusal is a RenderError whose message says why. The limits are counted,
+not timed: these renders stop after a bounded amount of work, so the tests stay fast on any machine.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ovhflow.templating import MAX_RANGE, MAX_SIZE, RenderError, Templates
+
+
+@pytest.fixture(scope="module")
+def templates() -> Templates:
+    return Templates()
+
+
+ESCAPES = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ joiner.__init__.__globals__.os }}",
+    "{{ lipsum.__globals__ }}",
+    "{{ lipsum.__globals__['os'].popen('id').read() }}",
+    "{{ namespace.__init__.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ self.__dict__ }}",
+    "{{ range.__self__ }}",
+    "{{ now.__globals__ }}",
+    "{{ inputs.__class__ }}",
+    "{{ inputs['__class__'] }}",
+    "{{ (1).__class__.__base__.__subclasses__() }}",
+    "{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+    "{{ {}.update(a=1) }}",
+    "{{ inputs.clear() }}",
+]
+
+
+@pytest.mark.parametrize("source", ESCAPES)
+def test_escapes_are_refused_by_the_sandbox(templates: Templates, source: str) -> None:
+    with pytest.raises(RenderError) as caught:
+        templates.render(source, {"inputs": {"a": 1}})
+    message = str(caught.value)
+    assert "refused by the sandbox" in message or "undefined" in message, message
+
+
+def test_native_results_are_data_never_internal_objects(templates: Templates) -> None:
+    # {{ self }} exists in Jinja (block references): a single-expression render gives its text, not the object
+    assert templates.render("{{ self }}", {}).startswith("<TemplateReference")
+    assert isinstance(templates.render("{{ range }}", {}), str)
+    assert templates.render("{{ range(3) }}", {}) == [0, 1, 2]
+    assert templates.render("{{ xs | map('upper') }}", {"xs": ["a", "b"]}) == ["A", "B"]
+    assert templates.render("{{ d.keys() }}", {"d": {"k": 1}}) == ["k"]
+
+
+def test_no_file_access(templates: Templates) -> None:
+    for source in ("{% include '/etc/passwd' %}", "{% import 'x' as x %}", "{% extends 'base' %}"):
+        with pytest.raises(Exception) as caught:
+            templates.render(source, {})
+        assert "cannot include, import or extend" in str(caught.value)
+
+
+def test_no_environment_access(templates: Templates) -> None:
+    for source in ("{{ environ }}", "{{ env }}", "{{ os }}", "{{ config }}", "{{ request }}"):
+        with pytest.raises(RenderError, match="undefined"):
+            templates.render(source, {})
+
+
+LIMITS = [
+    ("{{ range(10**9) | list }}", f"range() of 1,000,000,000 items is over the limit of {MAX_RANGE:,}"),
+    ("{{ range(10**9) }}", "over a limit"),
+    ("{{ 'a' * 10**9 }}", f"over the limit of {MAX_SIZE:,}"),
+    ("{{ 10**9 * 'a' }}", f"over the limit of {MAX_SIZE:,}"),
+    ("{{ [0] * 10**9 }}", f"over the limit of {MAX_SIZE:,}"),
+    ("{{ 10 ** (10 ** 8) }}", "is too large"),
+    ("{{ 2 ** 99999 * 2 ** 99999 }}", "too large"),
+    ("{{ 'ab' | center(10**9) }}", "too large"),
+    ("{{ 'ab'.ljust(10**9) }}", "too large"),
+    ("{{ '%0999999999d' % 1 }}", "format width or precision is too large"),
+    ("{{ '{:>999999999}'.format(1) }}", "format width or precision is too large"),
+    ("{{ '%0999999999d' | format(1) }}", "format width or precision is too large"),
+    ("{{ now(fmt='%999999999Y') }}", "too large"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "too much work"),
+    (
+        "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+        "over a limit: template builds a value of 1,048,576 items",
+    ),
+    (
+        "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+        "over a limit: concatenation builds a value over the limit",
+    ),
+    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "recursion too deep"),
+    ("{% for x in [1] recursive %}{{ loop([x]) }}{% endfor %}", "recursion too deep"),
+    ("{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}", "output is over the limit"),
+]
+
+
+@pytest.mark.parametrize(("source", "fragment"), LIMITS)
+def test_expensive_templates_stop_with_a_clear_error(
+    templates: Templates, source: str, fragment: str
+) -> None:
+    with pytest.raises(RenderError) as caught:
+        templates.render(source, {})
+    assert fragment in str(caught.value)
+
+
+def test_limits_leave_room_for_real_work(templates: Templates) -> None:
+    assert templates.render("{{ range(1000) | sum }}", {}) == sum(range(1000))
+    assert templates.render("{{ 'ab' * 1000 }}", {}) == "ab" * 1000
+    assert templates.render("{{ 2 ** 64 }}", {}) == 2**64
+    big = list(range(50_000))
+    assert templates.render("{{ items | map('string') | join(',') | length }}", {"items": big}) == len(
+        ",".join(map(str, big))
+    )
+
+
+def test_each_render_has_its_own_budget(templates: Templates) -> None:
+    source = "{% for i in range(90000) %}{% endfor %}done"
+    for _ in range(20):  # 20 x 90,000 iterations: over one render's budget, but each render is fresh
+        assert templates.render(source, {}) == "done"
+
+
+def test_limits_apply_to_bare_expressions_and_paths(templates: Templates) -> None:
+    with pytest.raises(RenderError, match="over a limit"):
+        templates.evaluate("'a' * 10**9", {})
+    with pytest.raises(RenderError, match="over a limit"):
+        templates.render_path("/x/{{ 'a' * 10**9 }}", {})
