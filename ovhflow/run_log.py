@@ -107,6 +107,7 @@ class RunLogger:
     def _write(self, line: str) -> None:
         with self._lock:
             if self._bar is not None:
+                self._bar.refresh()  # the bar redrawn under the line must show the latest count
                 self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
                 return
             self.stream.write(line + "\n")

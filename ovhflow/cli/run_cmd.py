@@ -12,6 +12,7 @@ import sys
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
+from ovhflow.cli.unattended import errors_as_json, run_lock, unattended_options
 
 
 @click.command("run")
@@ -35,6 +36,7 @@ from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
 @click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
 @click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
 @click.option("--notify-webhook", metavar="URL", help="POST a summary to this URL when the run fails.")
+@unattended_options  # --log-format, --report, --wait-lock, --no-lock (ovhflow/cli/unattended.py)
 @plugins_dir_option
 @debug_option
 def run(
@@ -50,6 +52,10 @@ def run(
     verbose: int,
     quiet: bool,
     notify_webhook: str | None,
+    log_format: str,
+    report_file: str | None,
+    wait_lock: float | None,
+    no_lock: bool,
     plugins_dir: str | None,
     debug: bool,
 ) -> None:
@@ -58,13 +64,16 @@ def run(
     from ovhflow.engine.runner import run_recipe
     from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
     from ovhflow.engine.stop import StopRequest
+    from ovhflow.ovh_conf import warn_about_readable_configs
     from ovhflow.plugin_manager import load_plugins
     from ovhflow.recipe.inputs import parse_params, resolve_inputs
     from ovhflow.recipe.loader import load_recipe
     from ovhflow.redaction import Redactor
     from ovhflow.run_log import RunLogger
+    from ovhflow.run_report import ReportWriter
 
-    with reported_errors(debug):
+    redactor = Redactor()
+    with reported_errors(debug), errors_as_json(log_format, redactor):
         plugins = load_plugins(plugins_dir)
         recipe = load_recipe(recipe_path, plugins)
         inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)
@@ -72,16 +81,24 @@ def run(
         if notify_webhook:
             settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": notify_webhook}}
 
-        redactor = Redactor()
-        logger = RunLogger(sys.stderr, verbosity=-1 if quiet else min(verbose, 1), redactor=redactor)
+        verbosity = -1 if quiet else min(verbose, 1)
+        logger = RunLogger(sys.stderr, fmt=log_format, verbosity=verbosity, redactor=redactor)
         plugins.manager.register(logger, name="run-log")
+        if report_file:
+            plugins.manager.register(ReportWriter(report_file, redactor), name="run-report")
+        if not sandbox:
+            warn_about_readable_configs(config_file)
         if check:
             plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
 
         stop = StopRequest()
         pool_size = max_concurrency(recipe.steps, concurrency)
         client_settings = (sandbox, endpoint, config_file, rate, pool_size, redactor)
-        with open_client(*client_settings) as client, stop_on_signals(stop):
+        with (
+            run_lock(recipe.path, no_lock, wait_lock),
+            open_client(*client_settings) as client,
+            stop_on_signals(stop),
+        ):
             result = run_recipe(
                 recipe,
                 inputs,
@@ -97,5 +114,6 @@ def run(
         if result.error is not None:
             if debug and result.error.__cause__ is not None:
                 raise result.error.__cause__
-            click.echo(f"error: {redactor.text(str(result.error))}", err=True)
+            if log_format != "json":  # in JSON the run_end event carries the error
+                click.echo(f"error: {redactor.text(str(result.error))}", err=True)
     sys.exit(result.exit_status)

@@ -1,0 +1,250 @@
+"""`ovhflow run` as a cron job: lock, JSON log, verbosity, report, readable-conf warning (subprocess CLI
+against the sandbox)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import REPO_ROOT, run_ovhflow
+
+WAIT_FOR_BURST = """\
+name: wait for burst
+inputs:
+  tries: {type: integer, default: 1000}
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: wait
+    name: Wait until burst is active
+    get: /dedicated/server/{{ steps.servers.result[0] }}/burst
+    until: result.status == "active"
+    retries: "{{ inputs.tries }}"
+    delay: 0.1
+"""
+
+MIXED = """\
+name: mixed run
+inputs:
+  dc: {type: string, default: sbg1}
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: missing
+    name: Read a server that does not exist
+    get: /dedicated/server/does-not-exist
+    ignore_errors: true
+  - id: burst
+    name: Enable burst
+    loop: "{{ steps.servers.result[:3] }}"
+    put: /dedicated/server/{{ item }}/burst
+    body: {status: active}
+    log: "burst on {{ item }}"
+"""
+
+FAILING = """\
+name: failing run
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: broken
+    get: /dedicated/server/does-not-exist
+"""
+
+
+def _popen(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env)
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+    )
+
+
+def _events(stderr: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stderr.splitlines()]  # every line must be one JSON object
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_overlapping_runs_exit_4_naming_the_holder_and_wait_lock_waits(
+    sandbox, full_env, tmp_path: Path
+) -> None:
+    recipe = _write(tmp_path, "wait.yaml", WAIT_FOR_BURST)
+    first_server = run_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path)
+    server = json.loads(first_server.stdout)[0]
+    sandbox.state["bursts"][server]["status"] = "inactive"
+    first = _popen(["run", str(recipe), "--log-format", "json"], full_env, tmp_path)
+    assert first.stderr is not None
+    for line in first.stderr:  # the lock is taken before the run starts: wait until the run is polling
+        if json.loads(line).get("event") == "request" and line.count("/burst"):
+            break
+    else:
+        raise AssertionError(f"the first run ended early (exit {first.wait()})")
+    rest: list[str] = []
+    drain = threading.Thread(target=lambda: rest.extend(first.stderr))  # keep the pipe from filling up
+    drain.start()
+    try:
+        second = run_ovhflow("run", str(recipe), env=full_env, cwd=tmp_path)
+        assert second.returncode == 4, second.stderr
+        assert f"pid {first.pid}, started 20" in second.stderr
+        assert "already running" in second.stderr and str(recipe) in second.stderr
+        second_json = run_ovhflow("run", str(recipe), "--log-format", "json", env=full_env, cwd=tmp_path)
+        assert second_json.returncode == 4
+        (event,) = _events(second_json.stderr)
+        assert (
+            event["event"] == "error" and event["exit_status"] == 4 and f"pid {first.pid}" in event["message"]
+        )
+        waiter = _popen(["run", str(recipe), "--wait-lock", "120"], full_env, tmp_path)
+        unlocked = run_ovhflow("run", str(recipe), "--no-lock", "-p", "tries=0", env=full_env, cwd=tmp_path)
+        assert unlocked.returncode != 4  # --no-lock does not look at the lock at all
+    finally:
+        released = run_ovhflow(
+            "call", "PUT", f"/dedicated/server/{server}/burst", "status=active", env=full_env, cwd=tmp_path
+        )
+    assert released.returncode == 0, released.stderr
+    first.wait(timeout=60)
+    drain.join()
+    assert first.returncode == 0, "".join(rest)
+    waiter_out, waiter_err = waiter.communicate(timeout=60)
+    assert waiter.returncode == 0, waiter_err  # it waited for the first run instead of exiting 4
+
+
+def test_json_log_line_by_line(sandbox, full_env, tmp_path: Path) -> None:
+    recipe = _write(tmp_path, "mixed.yaml", MIXED)
+    result = run_ovhflow("run", str(recipe), "--log-format", "json", env=full_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    events = _events(result.stderr)
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "run_start" and kinds[-1] == "run_end"
+    assert {"step_start", "step_end", "item_end", "request", "log"} <= set(kinds)
+    assert all("time" in event and "level" in event for event in events)
+    requests_ = [event for event in events if event["event"] == "request"]
+    assert all({"method", "path", "status", "duration"} <= set(event) for event in requests_)
+    failed = [event for event in requests_ if event["status"] == 404]
+    assert (
+        len(failed) == 1 and failed[0]["query_id"] and failed[0]["path"] == "/dedicated/server/does-not-exist"
+    )
+    assert [event["method"] for event in requests_].count("PUT") == 3
+    items = [event for event in events if event["event"] == "item_end"]
+    assert [(event["index"], event["status"]) for event in items] == [
+        (0, "changed"),
+        (1, "changed"),
+        (2, "changed"),
+    ]
+    ends = {event["step"]: event for event in events if event["event"] == "step_end"}
+    assert ends["missing"]["status"] == "failed" and ends["missing"]["query_id"] == failed[0]["query_id"]
+    assert ends["burst"]["items"] == {"changed": 3}
+    assert events[-1]["exit_status"] == 0 and events[-1]["counts"]["changed"] == 3
+
+
+def test_json_log_on_failure_and_invalid_recipe(sandbox, full_env, tmp_path: Path) -> None:
+    failing = run_ovhflow(
+        "run", str(_write(tmp_path, "f.yaml", FAILING)), "--log-format", "json", env=full_env, cwd=tmp_path
+    )
+    assert failing.returncode == 1
+    events = _events(failing.stderr)
+    assert (
+        events[-1]["event"] == "run_end" and events[-1]["exit_status"] == 1 and events[-1]["level"] == "error"
+    )
+    assert "query id" in events[-1]["error"].lower()
+    invalid = run_ovhflow(
+        "run",
+        str(_write(tmp_path, "bad.yaml", "name: x\nsteps: []\n")),
+        "--log-format",
+        "json",
+        env=full_env,
+        cwd=tmp_path,
+    )
+    assert invalid.returncode == 2
+    (event,) = _events(invalid.stderr)
+    assert event["event"] == "error" and event["exit_status"] == 2 and "bad.yaml" in event["message"]
+
+
+def test_quiet_and_verbose(sandbox, full_env, tmp_path: Path) -> None:
+    recipe = _write(tmp_path, "mixed.yaml", MIXED)
+    quiet = run_ovhflow("run", str(recipe), "-q", env=full_env, cwd=tmp_path)
+    default = run_ovhflow("run", str(recipe), env=full_env, cwd=tmp_path)
+    verbose = run_ovhflow("run", str(recipe), "-v", env=full_env, cwd=tmp_path)
+    for result in (quiet, default, verbose):
+        assert result.returncode == 0, result.stderr
+    # -q: only the failure of the step that ignore_errors let pass
+    assert quiet.stderr.strip() and all(
+        "failed" in line or "404" in line for line in quiet.stderr.splitlines()
+    )
+    assert "burst on" not in quiet.stderr and "done in" not in quiet.stderr
+    assert "burst on" in default.stderr and "done in" in default.stderr
+    assert "PUT /dedicated/server/" not in default.stderr
+    assert verbose.stderr.count("PUT /dedicated/server/") == 3 and "-> 200" in verbose.stderr
+    assert "GET /dedicated/server -> 200" in verbose.stderr
+
+
+def test_report_of_real_and_check_runs(sandbox, full_env, tmp_path: Path) -> None:
+    recipe = _write(tmp_path, "mixed.yaml", MIXED)
+    report_path = tmp_path / "reports" / "mixed.json"
+    report_path.parent.mkdir()
+    checked = run_ovhflow(
+        "run", str(recipe), "--check", "--report", str(report_path), env=full_env, cwd=tmp_path
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert sandbox.writes() == []
+    plan = json.loads(report_path.read_text())
+    assert plan["check"] is True and plan["exit_status"] == 0
+    assert plan["recipe"]["name"] == "mixed run" and plan["inputs"] == {"dc": "sbg1"}
+    assert len(plan["changes"]) == 3 and all(c["method"] == "PUT" for c in plan["changes"])
+    assert [s["id"] for s in plan["steps"]] == ["servers", "missing", "burst"]
+    assert plan["steps"][2]["item_counts"] == {"planned": 3}
+    assert plan["errors"] and plan["errors"][0]["query_id"]
+
+    real = run_ovhflow("run", str(recipe), "--report", str(report_path), env=full_env, cwd=tmp_path)
+    assert real.returncode == 0, real.stderr
+    done = json.loads(report_path.read_text())
+    assert done["check"] is False and len(done["changes"]) == 3
+    changed_paths = sorted(c["path"] for c in done["changes"])
+    assert changed_paths == sorted(w["path"].removeprefix("/1.0") for w in sandbox.writes())
+    assert done["counts"]["changed"] == 3 and done["duration"] >= 0
+    assert sorted(p.name for p in report_path.parent.iterdir()) == ["mixed.json"]
+
+    failing = run_ovhflow(
+        "run",
+        str(_write(tmp_path, "f.yaml", FAILING)),
+        "--report",
+        str(report_path),
+        env=full_env,
+        cwd=tmp_path,
+    )
+    assert failing.returncode == 1
+    failed = json.loads(report_path.read_text())
+    assert failed["exit_status"] == 1 and failed["errors"][0]["query_id"]
+    assert failed["errors"][0]["query_id"] in failing.stderr
+
+
+def test_run_warns_about_readable_conf(sandbox, isolated_env, tmp_path: Path) -> None:
+    creds = sandbox.credentials
+    conf = _write(
+        tmp_path,
+        "ovh.conf",
+        f"[default]\nendpoint = {sandbox.url}\n\n[{sandbox.url}]\n"
+        f"application_key = {creds['application_key']}\napplication_secret = {creds['application_secret']}\n"
+        f"consumer_key = {creds['consumer_key']}\n",
+    )
+    conf.chmod(0o644)
+    recipe = _write(tmp_path, "f.yaml", "name: me\nsteps:\n  - get: /me\n")
+    result = run_ovhflow("run", str(recipe), env=isolated_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"warning: {conf} is readable by other users" in result.stderr
