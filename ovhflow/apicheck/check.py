@@ -43,14 +43,18 @@ def check_recipe(recipe: Any, catalog: Catalog) -> list[Finding]:
     return findings
 
 
-def walk_steps(steps: Iterable[Any]) -> Iterator[Any]:
-    """Steps, their group children and the steps of the recipes they include, depth first."""
+def walk_steps(steps: Iterable[Any], seen: set[int] | None = None) -> Iterator[Any]:
+    """Steps, their group children and the steps of the recipes they include, depth first, each once."""
+    seen = set() if seen is None else seen
     for step in steps:
+        if id(step) in seen:
+            continue
+        seen.add(id(step))
         yield step
-        yield from walk_steps(getattr(step, "steps", None) or [])
+        yield from walk_steps(getattr(step, "steps", None) or [], seen)
         included = getattr(step, "included", None)
         if included is not None:
-            yield from walk_steps(getattr(included, "steps", None) or [])
+            yield from walk_steps(getattr(included, "steps", None) or [], seen)
 
 
 def check_step(step: Any, catalog: Catalog) -> list[Finding]:
@@ -120,7 +124,8 @@ class StepChecker:
     def check_status(self, op: Operation, location: Location) -> None:
         if not op.deprecated:
             return
-        when = f", to be removed on {op.deletion_date[:10]}" if op.deletion_date else ""
+        placeholder = not op.deletion_date or op.deletion_date.startswith("0001-")  # OVH's "no date"
+        when = "" if placeholder else f", to be removed on {op.deletion_date[:10]}"
         instead = f"; use {op.replacement} instead" if op.replacement else ""
         self.add(location, f"{op.method} {op.path} is deprecated{when}{instead}", "warning")
 
@@ -230,7 +235,7 @@ class StepChecker:
     def report(self, problems: list[Problem], body: Any, body_at: Location) -> None:
         for problem in problems:
             unknown_key = problem.message.startswith("unknown ")
-            location = locate_in(body, problem.path, body_at, want_key=unknown_key)
+            location = locate_in(body, problem.path, body_at, want_key=unknown_key) if problem.path else body_at
             label = ".".join(str(p) for p in problem.path)
             prefix = "" if unknown_key or not label else f"body.{label}: "
             self.add(location, prefix + problem.message)

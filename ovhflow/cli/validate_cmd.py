@@ -18,9 +18,20 @@ from ovhflow.exit_status import ExitStatus
 
 @click.command("validate")
 @click.argument("recipe_paths", metavar="RECIPE...", nargs=-1, required=True)
+@click.option(
+    "--api", is_flag=True, help="Also check HTTP steps against the API schemas ('ovhflow schemas pull')."
+)
+@click.option(
+    "--schemas",
+    "schemas_dir",
+    metavar="DIR",
+    help="Check against the schema documents in DIR (implies --api).",
+)
 @plugins_dir_option
 @debug_option
-def validate(recipe_paths: tuple[str, ...], plugins_dir: str | None, debug: bool) -> None:
+def validate(
+    recipe_paths: tuple[str, ...], api: bool, schemas_dir: str | None, plugins_dir: str | None, debug: bool
+) -> None:
     """Check recipe files (YAML, schema, templates, names, includes) without sending any request."""
     from ovhflow.errors import RecipeError, RecipeErrors
     from ovhflow.plugin_manager import load_plugins
@@ -31,12 +42,18 @@ def validate(recipe_paths: tuple[str, ...], plugins_dir: str | None, debug: bool
         plugins = load_plugins(plugins_dir)
         templates = Templates.for_plugins(plugins)
         invalid = False
+        catalog = None
+        if api or schemas_dir:  # issue 10: API schema check
+            from ovhflow.apicheck.check import check_recipe
+            from ovhflow.apicheck.commands import load_catalog, print_findings
+
+            catalog = load_catalog(schemas_dir)
         for path in recipe_paths:
             loader = RecipeLoader(plugins, templates)
             try:
                 from pathlib import Path
 
-                loader.load(Path(path), ())
+                recipe = loader.load(Path(path), ())
             except RecipeError as failure:
                 if debug:
                     raise
@@ -44,6 +61,9 @@ def validate(recipe_paths: tuple[str, ...], plugins_dir: str | None, debug: bool
                 problems = failure.errors if isinstance(failure, RecipeErrors) else [failure]
                 for problem in problems:
                     click.echo(str(problem), err=True)
+                continue
+            if catalog is not None and print_findings(check_recipe(recipe, catalog)):
+                invalid = True
                 continue
             click.echo(f"{path}: ok")
         if invalid:
