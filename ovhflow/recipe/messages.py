@@ -64,7 +64,7 @@ def path_words(parts: Iterable[Any]) -> str:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -189,6 +189,6 @@ def _misspelt_required(errors: list[ValidationError]) -> set[int]:
             continue
         missing = [key for key in error.validator_value if key not in error.instance]
         typos = unknown.get(tuple(error.absolute_path), set())
-        if missing and all(difflib.get_close_matches(key, typos, n=1, cutoff=0.6) for key in missing):
+        if missing and all(difflib.get_close_matches(key, typos, n=1, cutoff=0.7) for key in missing):
             skipped.add(id(error))
     return skipped
