@@ -235,7 +235,9 @@ class StepChecker:
     def report(self, problems: list[Problem], body: Any, body_at: Location) -> None:
         for problem in problems:
             unknown_key = problem.message.startswith("unknown ")
-            location = locate_in(body, problem.path, body_at, want_key=unknown_key) if problem.path else body_at
+            location = body_at  # a problem of the body as a whole: point at its key
+            if problem.path:
+                location = locate_in(body, problem.path, body_at, want_key=unknown_key)
             label = ".".join(str(p) for p in problem.path)
             prefix = "" if unknown_key or not label else f"body.{label}: "
             self.add(location, prefix + problem.message)

@@ -1,4 +1,4 @@
-"""``ovhflow validate --api`` on real recipe files: each check at its FILE:LINE:COL, and the gallery passes."""
+"""``ovhflow validate --api`` on recipe files: each check at its FILE:LINE:COL; the gallery passes."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ def test_each_mistake_is_reported_where_it_is_written() -> None:
         "/dedicated/server/{serviceName} or /dedicated/server/log?)",
         f"{file}:9:20: error: body.status: 'activ' is not one of dedicated.server.BurstStatusEnum: "
         "active, inactive, inactiveLocked (did you mean 'active'?)",
-        f"{file}:10:11: error: POST is not an operation of /dedicated/server/{{serviceName}}/burst (it has GET, PUT)",
-        f"{file}:13:7: error: unknown query parameter 'date.fro' for GET /me/bill (did you mean 'date.from'?)",
+        f"{file}:10:11: error: POST is not an operation of /dedicated/server/{{serviceName}}/burst "
+        "(it has GET, PUT)",
+        f"{file}:13:7: error: unknown query parameter 'date.fro' for GET /me/bill "
+        "(did you mean 'date.from'?)",
         f"{file}:15:21: error: query parameter 'status': 'valide' is not one of auth.CredentialStateEnum: "
         "expired, pendingValidation, refused, validated (did you mean 'validated'?)",
         f"{file}:17:5: error: missing required field 'to' of email.domain.RedirectionCreation",
@@ -54,7 +56,8 @@ def test_warnings_alone_do_not_fail() -> None:
     done = validate(HERE / "warnings-only.yaml")
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{HERE / 'warnings-only.yaml'}: ok\n"
-    assert done.stderr == f"{HERE / 'warnings-only.yaml'}:4:10: warning: GET /dedicated/server/log is deprecated\n"
+    warning = "4:10: warning: GET /dedicated/server/log is deprecated"
+    assert done.stderr == f"{HERE / 'warnings-only.yaml'}:{warning}\n"
 
 
 def test_every_gallery_recipe_passes() -> None:
@@ -72,10 +75,13 @@ def test_api_uses_the_cache_of_the_configured_endpoint(tmp_path: Path) -> None:
         env["OVH_ENDPOINT"] = sb.url
         nothing = validate(HERE / "warnings-only.yaml", env=env, schemas=False)
         assert nothing.returncode == 3
-        assert nothing.stderr == f"error: no API schemas cached for {sb.url}: run 'ovhflow schemas pull' " \
+        assert (
+            nothing.stderr == f"error: no API schemas cached for {sb.url}: run 'ovhflow schemas pull' "
             "(or give --schemas DIR)\n"
+        )
         assert run_ovhflow("schemas", "pull", env=env).returncode == 0
-        done = validate(HERE / "includes-mistake.yaml", RECIPES_DIR / "burst-sbg1.yaml", env=env, schemas=False)
+        burst = RECIPES_DIR / "burst-sbg1.yaml"
+        done = validate(HERE / "includes-mistake.yaml", burst, env=env, schemas=False)
     assert done.returncode == 2
     assert "included-filter.yaml:12:16: error: body.operand: 'contain'" in done.stderr
     assert done.stdout == f"{RECIPES_DIR / 'burst-sbg1.yaml'}: ok\n"
