@@ -33,6 +33,21 @@ def is_mapping_like(value: Any) -> bool:
     return all(hasattr(kind, name) for name in ("__getitem__", "__iter__", "__contains__", "__len__"))
 
 
+def as_flag(value: Any, name: str) -> bool:
+    """A yes/no argument: a boolean, or the text a template rendered (``true``/``false``), nothing else.
+
+    ``bool("false")`` is True, so text is never passed to ``bool``: a typo is an error, not a yes.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0", "", "none"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
+
+
 def json_default(value: Any) -> Any:
     """``json.dumps(default=...)``: records become objects, anything else (dates...) its text."""
     if is_mapping_like(value):

@@ -14,7 +14,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import atomic_writer, is_mapping_like, json_default
+from ovhflow_plugins import as_flag, atomic_writer, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -72,7 +72,7 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
     columns: Mapping[str, Any] = args["columns"]
     headers = [str(header) for header in columns]
     delimiter = str(args.get("delimiter", ","))
-    append = bool(args.get("append", False))
+    append = as_flag(args.get("append", False), "csv: `append`")
     rows = _rows_of(args["rows"])
 
     def rendered_rows() -> Iterable[list[Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import atomic_writer, is_mapping_like, json_default
+from ovhflow_plugins import as_flag, atomic_writer, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 
@@ -61,7 +61,7 @@ def write_json(call: ActionCall) -> dict[str, Any]:
     """Write ``data`` to ``path`` (atomically) or stdout; in check mode report what would be written."""
     args = call.args
     data = args["data"]
-    lines = bool(args.get("lines", False))
+    lines = as_flag(args.get("lines", False), "json: `lines`")
     indent_value = args.get("indent", 2)
     indent = int(indent_value) if indent_value not in (None, 0, "0") else None
     path = args.get("path")

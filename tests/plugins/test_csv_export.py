@@ -182,3 +182,20 @@ def test_temporary_files_of_dead_writers_are_cleaned_up(tmp_path: Path, fake_cal
     export_csv(fake_call({"path": str(target), "rows": [], "columns": COLUMNS}))
     assert not dead.exists()
     assert alive.exists() and other.exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "appends"), [("false", False), ("True", True), (False, False), ("no", False)]
+)
+def test_append_flag_from_a_template(tmp_path: Path, fake_call, value, appends: bool) -> None:
+    target = tmp_path / "bills.csv"
+    target.write_bytes(b"bill,date,total\r\nOLD,x,y\r\n")
+    export_csv(fake_call({"path": str(target), "rows": [], "columns": COLUMNS, "append": value}))
+    assert (b"OLD" in target.read_bytes()) is appends
+
+
+def test_append_flag_rejects_other_text(tmp_path: Path, fake_call) -> None:
+    with pytest.raises(ValueError, match="csv: `append` must be true or false, got 'maybe'"):
+        export_csv(
+            fake_call({"path": str(tmp_path / "x.csv"), "rows": [], "columns": COLUMNS, "append": "maybe"})
+        )

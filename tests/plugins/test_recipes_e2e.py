@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -288,3 +290,38 @@ def test_killed_export_leaves_the_previous_file(sandbox, tmp_path: Path) -> None
     assert again.returncode == 0, again.stderr
     assert target.read_bytes() == previous
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))
+
+
+def test_json_to_stdout_and_json_lines_to_a_file(sandbox, tmp_path: Path) -> None:
+    recipe = tmp_path / "bills-json.yaml"
+    recipe.write_text(
+        textwrap.dedent(
+            """\
+            name: Bills as JSON
+            steps:
+              - id: ids
+                get: /me/bill
+              - id: bill
+                loop: "{{ steps.ids.result }}"
+                get: /me/bill/{{ item }}
+              - json: {data: "{{ steps.ids.result }}"}
+              - json: {data: "{{ steps.bill.results }}", path: bills.jsonl, lines: true}
+              - json:
+                  data: "{{ steps.bill.results | sum_by('date', date_format='%Y') }}"
+                  path: per-year.json
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run_ovhflow("run", str(recipe), "-q", env=sandbox.env(), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    bills = sandbox.state["bills"]
+    assert json.loads(result.stdout) == list(bills)
+    lines = (tmp_path / "bills.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == list(bills.values())
+    per_year: dict[str, Decimal] = {}
+    for bill in bills.values():
+        year = bill["date"][:4]
+        per_year[year] = per_year.get(year, Decimal(0)) + Decimal(str(bill["priceWithTax"]["value"]))
+    written = json.loads((tmp_path / "per-year.json").read_text(encoding="utf-8"))
+    assert written == {year: float(total) for year, total in per_year.items()}
