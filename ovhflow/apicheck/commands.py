@@ -14,14 +14,14 @@ import click
 from ovhflow.apicheck.cache import cached_catalog
 from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apicheck.check import Finding, check_recipe
-from ovhflow.errors import ConfigError, RecipeError, RecipeErrors
+from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors
 
 
-def configured_endpoint_url(endpoint: str | None = None) -> str:
+def configured_endpoint_url(endpoint: str | None = None, config_file: str | None = None) -> str:
     """The API URL of ``endpoint`` (name or URL), else of the configured endpoint, else ovh-eu's."""
     from ovhflow.cli.schemas_cmd import endpoint_url
 
-    return endpoint_url(endpoint)
+    return endpoint_url(endpoint, config_file)
 
 
 def load_catalog(schemas_dir: str | None = None, endpoint: str | None = None) -> Catalog:
@@ -50,12 +50,22 @@ def validate_against_api(recipe: Any, schemas_dir: str | None = None, endpoint: 
     return print_findings(check_recipe(recipe, load_catalog(schemas_dir, endpoint)))
 
 
-def check_before_run(recipe: Any, endpoint_url: str) -> None:
+def check_before_run(
+    recipe: Any, endpoint: str | None = None, config_file: str | None = None, sandbox: bool = False
+) -> None:
     """For ``run``: when schemas are cached for the endpoint, warn, and stop on errors before any request.
 
-    Nothing is checked when nothing was pulled for that endpoint: the check is a help, not a requirement.
+    Nothing is checked when nothing was pulled for that endpoint (the check is a help, not a
+    requirement), nor for ``--sandbox`` runs, nor when the endpoint is misconfigured: the client's own
+    setup reports that, with its exit status.
     """
-    catalog = cached_catalog(endpoint_url)
+    if sandbox:
+        return
+    try:
+        url = configured_endpoint_url(endpoint, config_file)
+    except OvhflowError:
+        return
+    catalog = cached_catalog(url)
     if catalog is None:
         return
     findings = check_recipe(recipe, catalog)

@@ -12,11 +12,11 @@ from ovhflow.cli.common import debug_option, reported_errors
 from ovhflow.errors import UsageError
 
 
-def endpoint_url(endpoint: str | None) -> str:
+def endpoint_url(endpoint: str | None, config_file: str | None = None) -> str:
     """The base URL of an endpoint name or URL; without one, the configured endpoint, else ovh-eu."""
     from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint
 
-    name = endpoint or ConfigurationManager().get("default", "endpoint") or "ovh-eu"
+    name = endpoint or ConfigurationManager(config_file).get("default", "endpoint") or "ovh-eu"
     try:
         return resolve_endpoint(name, "--endpoint")
     except Exception as error:  # InvalidRegion: shown as a usage error, not a traceback

@@ -1,0 +1,51 @@
+"""The check ``ovhflow run`` makes before the first request, when schemas are cached for its endpoint."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ovhflow.apicheck.commands import check_before_run
+from ovhflow.errors import RecipeErrors
+from ovhflow.plugin_manager import load_plugins
+from ovhflow.recipe import load_recipe
+from tests.conftest import RECIPES_DIR, SCHEMAS_DIR
+
+HERE = Path(__file__).parent / "recipes"
+
+
+@pytest.fixture
+def cached_eu(monkeypatch, tmp_path: Path) -> Path:
+    """Schemas cached for ovh-eu, as ``schemas pull`` lays them out (copied from the shared folder)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "ovhflow" / "schemas" / "eu.api.ovh.com"
+    shutil.copytree(SCHEMAS_DIR, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def plugins():
+    return load_plugins(None)
+
+
+def test_errors_stop_the_run(cached_eu: Path, plugins, capsys) -> None:
+    recipe = load_recipe(HERE / "mistakes.yaml", plugins)
+    with pytest.raises(RecipeErrors) as stopped:
+        check_before_run(recipe, "ovh-eu")
+    assert len(stopped.value.errors) == 10
+    first = stopped.value.errors[0]
+    assert (first.location.line, first.location.col) == (7, 10)
+    assert first.message.endswith("(API schema check; --no-api-check skips it)")
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 2 and all(": warning: " in line for line in warnings)
+
+
+def test_good_recipes_and_uncached_endpoints_pass(cached_eu: Path, plugins, capsys) -> None:
+    check_before_run(load_recipe(RECIPES_DIR / "burst-sbg1.yaml", plugins), "ovh-eu")
+    mistakes = load_recipe(HERE / "mistakes.yaml", plugins)
+    check_before_run(mistakes, "ovh-ca")  # nothing cached for ovh-ca: not checked
+    check_before_run(mistakes, "ovh-eu", sandbox=True)  # the sandbox run is not checked
+    check_before_run(mistakes, "no-such-endpoint")  # the client's setup reports that one
+    assert capsys.readouterr().err == ""
