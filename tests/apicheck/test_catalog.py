@@ -91,3 +91,13 @@ def test_missing_or_empty_folder_is_a_config_error(tmp_path) -> None:
         Catalog.from_dir(tmp_path / "nope")
     with pytest.raises(ConfigError, match="no API schema documents"):
         Catalog.from_dir(tmp_path)
+
+
+def test_every_schema_path_is_found_from_a_recipe_path_and_a_request_path(catalog: Catalog) -> None:
+    """Round trip over all ~670 paths: ``{param}`` written as a template, or as a concrete value."""
+    for path in catalog.paths:
+        templated = "/".join("{{ x }}" if s.startswith("{") else s for s in path.split("/"))
+        concrete = "/".join("value-1" if s.startswith("{") else s for s in path.split("/"))
+        assert path in catalog.match(templated), path
+        found = catalog.match(concrete)  # a more literal path may win: /a/b beats /a/{x}
+        assert path in found or found[0].count("{") < path.count("{"), path
