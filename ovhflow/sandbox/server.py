@@ -147,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SandboxServer(ThreadingHTTPServer):
-    """A ThreadingHTTPServer with a deep accept queue and a registry of open connections."""
+    """A ThreadingHTTPServer with a deep accept queue that knows its connections and their threads."""
 
     daemon_threads = True
     block_on_close = False
@@ -158,8 +158,28 @@ class SandboxServer(ThreadingHTTPServer):
         self.app = app
         self.dates = _DateCache()
         self._connections: set[socket.socket] = set()
+        self._connection_threads: set[threading.Thread] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """One named daemon thread per connection, remembered so :meth:`close` can wait for it."""
+        thread = threading.Thread(
+            target=self._connection_thread,
+            args=(request, client_address),
+            name=f"ovhflow-sandbox-{self.server_address[1]}-connection",
+            daemon=True,
+        )
+        with self._connections_lock:
+            self._connection_threads.add(thread)
+        thread.start()
+
+    def _connection_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            self.process_request_thread(request, client_address)
+        finally:
+            with self._connections_lock:
+                self._connection_threads.discard(threading.current_thread())
 
     def track(self, connection: socket.socket, open_: bool) -> None:
         with self._connections_lock:
@@ -171,13 +191,17 @@ class SandboxServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-answer are normal under load; nothing to report."""
 
-    def close(self) -> None:
-        """Stop accepting, then cut idle keep-alive connections so their threads end now."""
+    def close(self, wait: float = 2.0) -> None:
+        """Stop accepting, cut keep-alive connections, and give their threads ``wait`` seconds to end."""
         self.server_close()
         with self._connections_lock:
             connections = list(self._connections)
+            threads = list(self._connection_threads)
         for connection in connections:
             try:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))

@@ -93,6 +93,8 @@ def test_access_rules_and_validation_flow(api, sandbox) -> None:
     assert page.status_code == 200 and "validated" in page.text
     assert page.headers["Content-Type"].startswith("text/html")
     assert anonymous.get(answer["validationUrl"], timeout=5).status_code == 404  # used once
+    visits = [e for e in sandbox.journal if e["path"] == "/sandbox/validate"]
+    assert [e["query"] for e in visits] == [{"credentialToken": "<redacted>"}] * 2
 
     current = restricted.ok("GET", "/auth/currentCredential")
     assert current["status"] == "validated"

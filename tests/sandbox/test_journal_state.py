@@ -96,7 +96,9 @@ def test_stop_is_clean_with_idle_keep_alive_connections(sandbox_factory) -> None
     for session in sessions:
         assert session.get(sb.url + "/auth/time", timeout=5).status_code == 200
     sb.stop()
-    lingering = [t for t in threading.enumerate() if t.name.startswith(f"ovhflow-sandbox-{sb.port}")]
+    lingering = [
+        t for t in threading.enumerate() if t.name.startswith(f"ovhflow-sandbox-{sb.port}") and t.is_alive()
+    ]
     assert lingering == []
     for session in sessions:
         try:
