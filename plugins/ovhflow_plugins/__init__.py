@@ -1,8 +1,9 @@
 """ovhflow's first-party plugins: CSV, JSON, tables, notifications and template filters.
 
 Each module is one plugin, registered through the ``ovhflow`` entry-point group exactly like a
-third-party plugin would be. What two of them share lives here: writing a file so that a crash never
-leaves half of it behind.
+third-party plugin would be. What several of them share lives here: writing a file so that a crash
+never leaves half of it behind (:func:`atomic_writer`, streaming, unlike :func:`ovhflow.atomic.write_atomic`
+which takes the whole content), reading the engine's step records, and yes/no arguments.
 """
 
 from __future__ import annotations

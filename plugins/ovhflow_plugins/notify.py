@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ovhflow import hookimpl
+from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin_api import RunInfo
 
 TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
@@ -73,7 +74,7 @@ def run_status(run: RunInfo) -> str:
     """``succeeded``, ``failed`` or ``interrupted``, from the run's exit status."""
     if run.exit_status in (0, None) and not run.error:
         return "succeeded"
-    if run.exit_status in (130, 143):
+    if run.exit_status in (ExitStatus.INTERRUPTED_INT, ExitStatus.INTERRUPTED_TERM):
         return "interrupted"
     return "failed"
 

@@ -325,3 +325,35 @@ def test_json_to_stdout_and_json_lines_to_a_file(sandbox, tmp_path: Path) -> Non
         per_year[year] = per_year.get(year, Decimal(0)) + Decimal(str(bill["priceWithTax"]["value"]))
     written = json.loads((tmp_path / "per-year.json").read_text(encoding="utf-8"))
     assert written == {year: float(total) for year, total in per_year.items()}
+
+
+def test_authorized_applications_table_on_a_terminal(sandbox, tmp_path: Path) -> None:
+    """With stdout on a pseudo-terminal, the same recipe prints rich's boxed table."""
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    env.update(sandbox.env(), COLUMNS="160", LINES="50")
+    command = [sys.executable, "-m", "ovhflow", "run", "-q", str(RECIPES_DIR / "authorized-apps-table.yaml")]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=terminal, stderr=subprocess.PIPE)
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal's other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    assert process.wait(timeout=60) == 0, process.stderr.read().decode() if process.stderr else ""
+    if process.stderr:
+        process.stderr.close()
+    text = b"".join(chunks).decode("utf-8")
+    assert "Authorized applications" in text
+    assert "┏" in text and "┃" in text  # rich's box, not the plain table's dashes
+    for credential in sandbox.state["credentials"].values():
+        if credential["status"] == "validated":
+            assert str(credential["credentialId"]) in text
+    assert "[active] backup-script" in text  # data, not rich markup
