@@ -112,7 +112,10 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
-        """Stop serving, close connections, save the state file if one was given."""
+        """Stop serving, close connections, save the state file if one was given.
+
+        The account stays in memory: :meth:`start` serves it again on the same port (an API restart).
+        """
         if self._server is not None:
             self._server.shutdown()
             self._server.close()
@@ -158,6 +161,16 @@ class Sandbox:
             "OVH_APPLICATION_SECRET": self._own["application_secret"],
             "OVH_CONSUMER_KEY": self._own["consumer_key"],
         }
+
+    @property
+    def faults(self) -> Faults:
+        """The live fault settings: ``sb.faults.error_rate = 0.3`` changes them while the sandbox runs."""
+        return self._app.faults
+
+    @property
+    def options(self) -> Options:
+        """The live switches: ``batch``, ``expand`` and ``clock_skew`` (seconds)."""
+        return self._app.options
 
     @property
     def journal(self) -> list[dict[str, Any]]:

@@ -34,9 +34,9 @@ JSON_TYPE = "application/json; charset=utf-8"
 VERSION_ROOTS = {"1.0": "v1", "v1": "v1", "v2": "v2"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Options:
-    """Behaviour switches that handlers and the pipeline read."""
+    """Behaviour switches that handlers and the pipeline read; tests may change them while running."""
 
     batch: bool = True
     expand: bool = True

@@ -61,6 +61,14 @@ class Faults:
         self.drop_rate = drop_rate
         self._random = random.Random(seed ^ 0x5EED)
 
+    @property
+    def rate_limit(self) -> float | None:
+        return self.limiter.rate if self.limiter else None
+
+    @rate_limit.setter
+    def rate_limit(self, rate: float | None) -> None:
+        self.limiter = RateLimiter(rate) if rate else None
+
     def should_drop(self) -> bool:
         return self.drop_rate > 0 and self._random.random() < self.drop_rate
 

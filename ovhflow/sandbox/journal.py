@@ -28,13 +28,16 @@ class Journal:
 
     def __init__(self, path: str | Path | None = None) -> None:
         self.entries: list[dict[str, Any]] = []
+        self.path = Path(path) if path else None
         self._lock = threading.Lock()
-        self._file = open(path, "a", encoding="utf-8") if path else None  # noqa: SIM115 (kept open)
+        self._file: Any = None
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self.entries.append(entry)
-            if self._file is not None:
+            if self.path is not None:
+                if self._file is None:  # opened on first use, and again after a stop and restart
+                    self._file = self.path.open("a", encoding="utf-8")
                 self._file.write(json.dumps(entry, separators=(",", ":"), default=str) + "\n")
                 self._file.flush()
 
@@ -43,6 +46,7 @@ class Journal:
             return [entry for entry in self.entries if entry["method"] in WRITE_METHODS]
 
     def close(self) -> None:
+        """Close the file; a later entry reopens it (a sandbox can be stopped and started again)."""
         with self._lock:
             if self._file is not None:
                 self._file.close()

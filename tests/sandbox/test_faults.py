@@ -58,3 +58,26 @@ def test_drop_rate_closes_connections_without_answer(sandbox_factory) -> None:
         requests.post(sb.url + "/auth/credential", json={"accessRules": []}, timeout=5)
     assert sb.journal[0]["method"] == "POST" and sb.journal[0].get("dropped") is True
     assert sb.journal[0]["status"] is None
+
+
+def test_faults_change_while_running_and_the_api_can_restart(sandbox_factory, tmp_path) -> None:
+    journal_file = tmp_path / "journal.jsonl"
+    sb = sandbox_factory(servers=2, bills=1, journal_path=journal_file)
+    api = SignedSession(sb.credentials)
+    name = api.ok("GET", "/dedicated/server")[0]
+    sb.faults.error_rate = 1.0
+    assert api.get("/me").status_code >= 500
+    sb.faults.error_rate = 0.0
+    sb.faults.rate_limit = 1
+    assert [api.get("/me").status_code for _ in range(3)].count(429) >= 1
+    sb.faults.rate_limit = None
+    api.ok("PUT", f"/dedicated/server/{name}/burst", {"status": "inactiveLocked"})
+
+    port = sb.port
+    sb.stop()
+    with pytest.raises(requests.ConnectionError):
+        api.get("/me")
+    sb.start()
+    assert sb.port == port
+    assert api.ok("GET", f"/dedicated/server/{name}/burst")["status"] == "inactiveLocked"
+    assert len(journal_file.read_text().splitlines()) == len(sb.journal)
