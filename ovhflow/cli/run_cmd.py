@@ -12,7 +12,7 @@ import sys
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
-from ovhflow.cli.unattended import errors_as_json, run_lock, unattended_options
+from ovhflow.cli.unattended import errors_as_json, report_early_exit, run_lock, unattended_options
 
 
 @click.command("run")
@@ -73,7 +73,11 @@ def run(
     from ovhflow.run_report import ReportWriter
 
     redactor = Redactor()
-    with reported_errors(debug), errors_as_json(log_format, redactor):
+    with (
+        reported_errors(debug),
+        errors_as_json(log_format, redactor),
+        report_early_exit(report_file, recipe_path, check, redactor),
+    ):
         plugins = load_plugins(plugins_dir)
         recipe = load_recipe(recipe_path, plugins)
         inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)

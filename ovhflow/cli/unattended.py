@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,3 +91,37 @@ def errors_as_json(log_format: str, redactor: Redactor | None = None) -> Iterato
             event["query_id"] = error.query_id  # type: ignore[attr-defined]
         print(json.dumps(event, ensure_ascii=False), file=sys.stderr, flush=True)
         sys.exit(int(error.exit_status))
+
+
+@contextlib.contextmanager
+def report_early_exit(
+    report_file: str | None, recipe_path: str, check: bool, redactor: Redactor | None = None
+) -> Iterator[None]:
+    """Write the ``--report`` also when the command stops before the run starts.
+
+    An invalid recipe (exit 2), rejected credentials (3) or a lock still held (4) at 3 a.m. must show in
+    the report a monitoring script reads, not leave yesterday's report looking like today's.
+    """
+    started = time.time()
+    try:
+        yield
+    except OvhflowError as error:
+        if report_file:
+            from ovhflow.plugin_api import RunInfo
+            from ovhflow.run_report import ReportWriter
+
+            masker = redactor or Redactor()
+            info = RunInfo(
+                recipe_name="",
+                recipe_path=str(Path(recipe_path).absolute()),
+                inputs={},
+                check=check,
+                started_at=started,
+                exit_status=int(error.exit_status),
+                error=masker.text(str(error)),
+            )
+            info.errors.append(
+                {"message": info.error, "step": None, "query_id": getattr(error, "query_id", None)}
+            )
+            ReportWriter(report_file, masker).write(info)
+        raise

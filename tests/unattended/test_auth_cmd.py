@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import configparser
 import os
+import pty
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import requests
@@ -98,3 +100,35 @@ def test_auth_bad_rule_and_missing_application_key(sandbox, app_env, isolated_en
     )
     assert missing.returncode == 3 and "application_key" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_enter_on_a_terminal_checks_at_once(sandbox, app_env, tmp_path: Path) -> None:
+    # Polls are an hour apart: only the Enter key can make the command notice the validation in time.
+    master, slave = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(app_env)
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", "auth", "--poll-interval", "3600", "--timeout", "7200"],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full_env,
+        cwd=tmp_path,
+    )
+    os.close(slave)
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        while not any(e["path"].endswith("/auth/currentCredential") for e in sandbox.journal):
+            time.sleep(0.05)  # validate only after the first poll saw the key pending
+        assert requests.get(url, timeout=10).status_code == 200
+        os.write(master, b"\n")
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        os.close(master)
+    assert process.returncode == 0, err
+    assert "checking..." in err and "The consumer key is validated." in err, err
+    assert _saved_key(tmp_path / "ovh.conf", sandbox.url)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 import threading
@@ -104,7 +105,12 @@ def test_overlapping_runs_exit_4_naming_the_holder_and_wait_lock_waits(
         assert second.returncode == 4, second.stderr
         assert f"pid {first.pid}, started 20" in second.stderr
         assert "already running" in second.stderr and str(recipe) in second.stderr
-        second_json = run_ovhflow("run", str(recipe), "--log-format", "json", env=full_env, cwd=tmp_path)
+        report = tmp_path / "locked.json"
+        second_json = run_ovhflow(
+            "run", str(recipe), "--log-format", "json", "--report", str(report), env=full_env, cwd=tmp_path
+        )
+        locked_report = json.loads(report.read_text())  # the report says why this run did not happen
+        assert locked_report["exit_status"] == 4 and f"pid {first.pid}" in locked_report["error"]
         assert second_json.returncode == 4
         (event,) = _events(second_json.stderr)
         assert (
@@ -172,6 +178,18 @@ def test_json_log_on_failure_and_invalid_recipe(sandbox, full_env, tmp_path: Pat
         cwd=tmp_path,
     )
     assert invalid.returncode == 2
+    assert not (tmp_path / "bad-report.json").exists()
+    reported = run_ovhflow(
+        "run",
+        str(tmp_path / "bad.yaml"),
+        "--report",
+        str(tmp_path / "bad-report.json"),
+        env=full_env,
+        cwd=tmp_path,
+    )
+    assert reported.returncode == 2
+    report = json.loads((tmp_path / "bad-report.json").read_text())
+    assert report["exit_status"] == 2 and "bad.yaml" in report["error"] and report["steps"] == []
     (event,) = _events(invalid.stderr)
     assert event["event"] == "error" and event["exit_status"] == 2 and "bad.yaml" in event["message"]
 
@@ -248,3 +266,49 @@ def test_run_warns_about_readable_conf(sandbox, isolated_env, tmp_path: Path) ->
     result = run_ovhflow("run", str(recipe), env=isolated_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"warning: {conf} is readable by other users" in result.stderr
+
+
+def _run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run the CLI with its stderr on a pseudo-terminal, as a person at a terminal would."""
+    master, slave = pty.openpty()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env)
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        stdin=subprocess.DEVNULL,
+        env=full_env,
+        cwd=cwd,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal is closed once the process has exited
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return process.wait(timeout=60), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(sandbox, full_env, tmp_path: Path) -> None:
+    recipe = _write(
+        tmp_path,
+        "loop.yaml",
+        "name: loop\nsteps:\n  - id: servers\n    get: /dedicated/server\n"
+        "  - id: each\n    loop: '{{ steps.servers.result }}'\n    get: /dedicated/server/{{ item }}\n",
+    )
+    status, terminal = _run_on_terminal(["run", str(recipe)], full_env, tmp_path)
+    assert status == 0, terminal
+    total = len(sandbox.state["servers"])
+    assert "\u2501" in terminal and f"{total}/{total}" in terminal  # rich's bar, counting the items
+    piped = run_ovhflow("run", str(recipe), env=full_env, cwd=tmp_path)
+    assert piped.returncode == 0
+    assert "\x1b[" not in piped.stderr and "\u2501" not in piped.stderr  # never in cron's output
+    status, json_terminal = _run_on_terminal(["run", str(recipe), "--log-format", "json"], full_env, tmp_path)
+    assert status == 0 and "\u2501" not in json_terminal
