@@ -36,20 +36,14 @@ def _refused(error: APIError) -> bool:
     return error.response is not None and error.response.status_code in _REFUSAL_STATUSES
 
 
-def _key_error(error: APIError) -> str:
-    return error.message
-
-
 def _get_one(client: Client, path: str, key: Any) -> dict[str, Any]:
     """One plain GET, its API error (not network or credential errors) reported per key."""
     try:
         return {"key": key, "value": client.call("GET", f"{path}/{key}"), "error": None}
-    except CREDENTIAL_ERRORS:
-        raise
-    except HTTPError:
+    except (HTTPError, *CREDENTIAL_ERRORS):
         raise
     except APIError as error:
-        return {"key": key, "value": None, "error": _key_error(error)}
+        return {"key": key, "value": None, "error": error.message}
 
 
 def _get_chunk_batched(client: Client, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:

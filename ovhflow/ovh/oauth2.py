@@ -7,6 +7,7 @@ an error or a log line.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -16,6 +17,7 @@ import requests
 from ovhflow.ovh.exceptions import OAuth2FailureError
 
 SCOPE = "all"
+log = logging.getLogger("ovhflow.ovh")
 _EXPIRY_MARGIN = 10  # seconds: renew slightly early so a token does not expire in flight
 
 
@@ -86,6 +88,7 @@ class OAuth2TokenSource:
             )
         self._token = str(token)
         expires_in = answer.get("expires_in")
+        log.debug("OAuth2 token obtained from %s (expires in %s s)", self.token_url, expires_in)
         self._expires_at = (
             time.time() + max(0.0, float(expires_in) - _EXPIRY_MARGIN) if expires_in is not None else None
         )
