@@ -137,3 +137,12 @@ def test_query_id_trailing_slash_and_roots(api, sandbox) -> None:
     assert missing.json() == {"class": "Client::NotFound", "message": "Got an invalid (or empty) URL"}
     wrong_method = api.request("DELETE", "/me")
     assert wrong_method.status_code == 405
+
+
+def test_signature_over_raw_utf8_body(api, sandbox) -> None:
+    path = api.url("/domain/zone/example.com/record")
+    text = '{"fieldType":"TXT","subDomain":"été","target":"naïve ✓"}'
+    headers = {**api.signed_headers("POST", path, text), "Content-Type": "application/json"}
+    response = api.http.post(path, data=text.encode(), headers=headers, timeout=5)
+    assert response.status_code == 200, response.text
+    assert response.json()["target"] == "naïve ✓"
