@@ -20,14 +20,7 @@ from ovhflow.ovh.config import ENDPOINTS, OAUTH2_TOKEN_URLS, load_settings  # no
 from ovhflow.ovh.consumer_key import ConsumerKeyRequest
 from ovhflow.ovh.exceptions import HTTPError, InvalidKey, decode_response
 from ovhflow.ovh.oauth2 import OAuth2TokenSource
-from ovhflow.ovh.signing import (
-    canonical_kwargs,
-    json_body,
-    query_string,
-    signature,
-    target_url,
-    with_query,
-)
+from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, signature, target_url, with_query
 from ovhflow.ovh.transport import DEFAULT_POOL_SIZE, RateLimiter, RetrySetting, build_session, retry_policy
 
 TIMEOUT = 180
@@ -41,9 +34,11 @@ class Client:
     ``retries``: ``None`` (default policy: 3 retries of connection errors, 5xx and 429 for GET/PUT/DELETE,
     exponential backoff with jitter, ``Retry-After`` honoured), an int, ``False``/``0`` to disable, or a
     ``urllib3.util.Retry``. ``retry_post``: also retry POST on 5xx/429/read errors (off: a POST may have
-    been processed). ``rate_limit``: requests per second, shared by all threads. ``pool_size``: keep-alive
-    connections kept per host (set it to the number of threads using the client). ``oauth2_token_url``:
-    token endpoint for OAuth2 with a URL endpoint.
+    been processed; only a connection that could not be opened is retried, as nothing was sent).
+    ``rate_limit``: requests per second, shared by all threads (urllib3's retries of one call are paced by
+    its backoff and ``Retry-After`` instead). ``pool_size``: keep-alive connections kept per host (set it
+    to the number of threads using the client). ``oauth2_token_url``: token endpoint for OAuth2 with a
+    URL endpoint.
     """
 
     def __init__(
