@@ -18,8 +18,9 @@ from bench.sandbox_proc import SandboxProcess
 PYTHON_OVH = "python-ovh"
 
 
-def _burst(recipe: str, concurrency: int, *extra: str) -> list[str]:
-    return ovhflow_argv("run", str(RECIPES / recipe), "--concurrency", str(concurrency), *extra)
+def _burst(ctx: Context, recipe: str, concurrency: int, *extra: str) -> list[str]:
+    path = ctx.recipe(RECIPES / recipe)
+    return ovhflow_argv("run", str(path), "--concurrency", str(concurrency), *extra)
 
 
 def python_ovh_variant() -> Variant:
@@ -27,16 +28,12 @@ def python_ovh_variant() -> Variant:
 
 
 BATCH_OR_EXPAND = ">= 25x faster (batch or expand)"
-# label -> (argv, minimum speed-up over python-ovh, the target in words)
-FANOUT: dict[str, tuple[list[str], float, str]] = {
-    "ovhflow concurrency 1": (_burst("burst.yaml", 1), 1 / 1.1, "within 1.1x of python-ovh"),
-    "ovhflow concurrency 16": (_burst("burst.yaml", 16), 12.0, ">= 12x faster"),
-    "ovhflow batch reads, c=16": (_burst("burst-batch.yaml", 16), 25.0, BATCH_OR_EXPAND),
-    "ovhflow expanded listing, c=16": (
-        _burst("burst-expand.yaml", 16),
-        25.0,
-        ">= 25x faster (batch or expand)",
-    ),
+# label -> (recipe, concurrency, minimum speed-up over python-ovh, the target in words)
+FANOUT: dict[str, tuple[str, int, float, str]] = {
+    "ovhflow concurrency 1": ("burst.yaml", 1, 1 / 1.1, "within 1.1x of python-ovh"),
+    "ovhflow concurrency 16": ("burst.yaml", 16, 12.0, ">= 12x faster"),
+    "ovhflow batch reads, c=16": ("burst-batch.yaml", 16, 25.0, BATCH_OR_EXPAND),
+    "ovhflow expanded listing, c=16": ("burst-expand.yaml", 16, 25.0, BATCH_OR_EXPAND),
 }
 
 
@@ -44,7 +41,7 @@ def case_fanout(ctx: Context) -> list[Row]:
     servers = ctx.size(1000, 40)
     latency = 0.02 if not ctx.quick else 0.002
     base = python_ovh_variant()
-    variants = [base] + [Variant(label, argv) for label, (argv, _, _) in FANOUT.items()]
+    variants = [base] + [Variant(label, _burst(ctx, r, c)) for label, (r, c, _, _) in FANOUT.items()]
     rows = []
     with SandboxProcess(servers=servers, latency=latency) as sandbox:
         env = python_env(sandbox.env)
@@ -52,7 +49,7 @@ def case_fanout(ctx: Context) -> list[Row]:
         detail = f"{servers} servers, {latency * 1000:g} ms latency; {base.calls_detail()}"
         rows.append(Row("fan-out", base.label, base.samples, "s", detail=detail))
         for variant in variants[1:]:
-            _, minimum, words = FANOUT[variant.label]
+            _, _, minimum, words = FANOUT[variant.label]
             if variant.error:
                 rows.append(variant.failed_row("fan-out", "s", words))
                 continue
@@ -75,7 +72,7 @@ def case_fanout(ctx: Context) -> list[Row]:
 def case_overhead(ctx: Context) -> list[Row]:
     servers = ctx.size(1000, 40)
     base = python_ovh_variant()
-    ovhflow = Variant("ovhflow concurrency 1", _burst("burst.yaml", 1))
+    ovhflow = Variant("ovhflow concurrency 1", _burst(ctx, "burst.yaml", 1))
     target = "<= 1.3x"
     with SandboxProcess(servers=servers, latency=0) as sandbox:
         env = python_env(sandbox.env)
@@ -110,7 +107,7 @@ def case_rate(ctx: Context) -> list[Row]:
     servers = ctx.size(200, 20)
     rate = 50
     target = f"zero 429s, within 15% of calls/{rate}"
-    variant = Variant(f"ovhflow c=16 --rate {rate}", _burst("burst.yaml", 16, "--rate", str(rate)))
+    variant = Variant(f"ovhflow c=16 --rate {rate}", _burst(ctx, "burst.yaml", 16, "--rate", str(rate)))
     with SandboxProcess(servers=servers, latency=0, rate_limit=rate) as sandbox:
         env = python_env(sandbox.env)
         measure_interleaved(

@@ -65,4 +65,14 @@ def machine_details(repo: Path) -> list[tuple[str, str]]:
         ("Python", f"{platform.python_implementation()} {sys.version.split()[0]}"),
         ("ovhflow", f"{__version__} (commit {_commit(repo)})"),
         ("packages", packages),
+        ("load average at start", load_average()),
     ]
+
+
+def load_average() -> str:
+    """Other work on the machine skews every number; the table should say how busy it was."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min)"

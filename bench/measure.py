@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import sys
 from dataclasses import dataclass, field
@@ -31,6 +32,19 @@ class Context:
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full
+
+    def recipe(self, source: Path) -> Path:
+        """A private copy of a recipe for this benchmark run.
+
+        ``ovhflow run`` locks each recipe (by its path) against overlapping runs; with copies, two
+        benchmark runs at once (a full one and the test suite's smoke run) never meet on a lock,
+        while each measured run still pays for taking its lock as a cron job does.
+        """
+        copy = self.workdir / "recipes" / source.name
+        if not copy.exists():
+            copy.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, copy)
+        return copy
 
     def profile_missed(self, label: str, argv: list[str], env: dict[str, str]) -> None:
         """Profile a variant that missed its target (while its sandbox is still up) into the notes."""

@@ -63,7 +63,9 @@ def case_memory(ctx: Context) -> list[Row]:
     variants: list[Variant] = []
     for bills in sizes:
         output = ctx.workdir / f"bills-{bills}.csv"
-        argv = ovhflow_argv("run", str(BILLS_RECIPE), "-p", f"output={output}", "--concurrency", "16")
+        argv = ovhflow_argv(
+            "run", str(ctx.recipe(BILLS_RECIPE)), "-p", f"output={output}", "--concurrency", "16"
+        )
         variant = Variant(f"ovhflow bills CSV, {bills:,} bills", argv)
         variants.append(variant)
         with SandboxProcess(servers=ctx.size(10, 5), bills=bills, latency=0) as sandbox:

@@ -25,6 +25,7 @@ Exit status: 0 when every variant of every case was measured, 1 when one could n
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -32,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.machine import machine_details  # noqa: E402
+from bench.machine import load_average, machine_details  # noqa: E402
 from bench.measure import REPO, Context  # noqa: E402
 from bench.procs import BenchError  # noqa: E402
 from bench.report import Report, text_table  # noqa: E402
@@ -67,8 +68,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the cases' ``with`` blocks: their sandboxes stop
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     report = Report(machine=machine_details(REPO))
     report.settings = f"cases {', '.join(args.cases)}; {args.repeat} run(s) per variant" + (
         "; QUICK smoke sizes, not representative" if args.quick else ""
@@ -92,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"[bench] {name} took {time.perf_counter() - case_began:.0f} s", file=sys.stderr, flush=True
             )
     report.notes += ctx.notes
+    report.machine.append(("load average at end", load_average()))
     report.settings += f"; whole run {time.perf_counter() - began:.0f} s"
     print(text_table(report.rows))
     print()

@@ -8,6 +8,7 @@ GIL with the harness or with the measured clients. It prints one JSON line, ``{"
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -23,9 +24,18 @@ def main() -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    threading.Thread(target=_stop_when_orphaned, args=(stop,), daemon=True).start()
     with Sandbox(**options) as sandbox:
         print(json.dumps({"url": sandbox.url, "env": sandbox.env()}), flush=True)
         stop.wait()
+
+
+def _stop_when_orphaned(stop: threading.Event) -> None:
+    """A harness killed without cleaning up must not leave its sandbox serving forever."""
+    parent = os.getppid()
+    while not stop.wait(0.5):
+        if os.getppid() != parent:
+            stop.set()
 
 
 if __name__ == "__main__":
