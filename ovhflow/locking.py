@@ -26,26 +26,38 @@ _POLL_SECONDS = 0.1
 
 
 def lock_dir() -> Path:
-    """The folder holding lock files: ``$OVHFLOW_LOCK_DIR``, else ``$XDG_RUNTIME_DIR/ovhflow``, else
-    ``/tmp/ovhflow-locks-<uid>``. Created private (0700); refused when it is not ours, because another
-    user able to write there could hold our locks or swap the files."""
+    """The folder holding lock files: ``$OVHFLOW_LOCK_DIR``, else ``~/.local/state/ovhflow/locks``.
+
+    Not ``$XDG_RUNTIME_DIR`` nor ``$XDG_STATE_HOME``: a login shell sets them, cron does not, and a run
+    by hand must see the lock of the cron run. Not ``/tmp`` first either: a systemd unit with
+    ``PrivateTmp=`` has its own. ``/tmp/ovhflow-locks-<uid>`` is only the fallback for a home that cannot
+    be written. The folder is created private (0700) and refused when it is not ours, because another
+    user able to write there could hold our locks or swap the files.
+    """
     explicit = os.environ.get(LOCK_DIR_ENV)
-    if explicit:
-        folder = Path(explicit)
-    elif os.environ.get("XDG_RUNTIME_DIR") and Path(os.environ["XDG_RUNTIME_DIR"]).is_dir():
-        folder = Path(os.environ["XDG_RUNTIME_DIR"]) / "ovhflow"
-    else:
-        folder = Path("/tmp") / f"ovhflow-locks-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, parents=bool(explicit), exist_ok=True)
-        info = folder.lstat()
-    except OSError as error:
-        raise ConfigError(f"cannot create the lock folder {folder}: {error.strerror}") from error
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        raise ConfigError(
-            f"lock folder {folder} is not a folder owned by this user; remove it or set {LOCK_DIR_ENV}"
-        )
-    return folder
+    candidates = (
+        [Path(explicit)]
+        if explicit
+        else [
+            Path(os.path.expanduser("~")) / ".local" / "state" / "ovhflow" / "locks",
+            Path("/tmp") / f"ovhflow-locks-{os.getuid()}",
+        ]
+    )
+    problem: OSError | None = None
+    for folder in candidates:
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = folder.lstat()
+        except OSError as error:
+            problem = error
+            continue
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise ConfigError(
+                f"lock folder {folder} is not a folder owned by this user; remove it or set {LOCK_DIR_ENV}"
+            )
+        return folder
+    reason = problem.strerror if problem is not None else "unknown error"
+    raise ConfigError(f"cannot create a lock folder ({', '.join(map(str, candidates))}): {reason}")
 
 
 def lock_path(recipe_path: str | Path) -> Path:

@@ -224,6 +224,8 @@ class RunLogger:
         return response
 
     def _request_done(self, request: HttpRequest, response: HttpResponse | None, elapsed: float) -> None:
+        if self._threshold() < DEBUG:
+            return  # not shown: skip the formatting, this runs for every request of the run
         status = response.status if response is not None else None
         planned = bool(response is not None and response.planned)
         duration = response.duration if response is not None and response.duration else elapsed

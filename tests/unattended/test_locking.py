@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ovhflow.errors import LockHeld
+from ovhflow.errors import ConfigError, LockHeld
 from ovhflow.exit_status import ExitStatus
 from ovhflow.locking import lock_path, recipe_lock
 
@@ -124,3 +124,35 @@ def test_lock_folder_is_private(tmp_path: Path, private_lock_dir: Path) -> None:
         assert path.parent == private_lock_dir
         assert (private_lock_dir.stat().st_mode & 0o777) == 0o700
         assert (path.stat().st_mode & 0o777) == 0o600
+
+
+def test_default_folder_ignores_session_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cron has no XDG_RUNTIME_DIR while a login shell has one: both must find the same lock
+    monkeypatch.delenv("OVHFLOW_LOCK_DIR")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "elsewhere"))
+    from_shell = lock_path(tmp_path / "job.yaml")
+    monkeypatch.delenv("XDG_RUNTIME_DIR")
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert lock_path(tmp_path / "job.yaml") == from_shell
+    assert from_shell.parent == tmp_path / "home" / ".local" / "state" / "ovhflow" / "locks"
+
+
+def test_unwritable_home_falls_back_to_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OVHFLOW_LOCK_DIR")
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("HOME", str(not_a_folder))
+    assert lock_path(tmp_path / "job.yaml").parent == Path("/tmp") / f"ovhflow-locks-{os.getuid()}"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="giving a folder to another user needs root")
+def test_folder_owned_by_someone_else_is_refused(tmp_path: Path, private_lock_dir: Path) -> None:
+    private_lock_dir.mkdir()
+    os.chown(private_lock_dir, 12345, 12345)
+    with (
+        pytest.raises(ConfigError, match="not a folder owned by this user"),
+        recipe_lock(tmp_path / "job.yaml"),
+    ):
+        pass
