@@ -13,11 +13,11 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
-import yaml
 
-from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
 from ovhflow.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
 
@@ -48,18 +48,17 @@ def unit_name(recipe: Path) -> str:
     return f"ovhflow-{stem}"
 
 
-def secret_inputs(recipe: Path) -> set[str]:
-    """Inputs the recipe declares ``secret: true`` (best effort: ``ovhflow run`` validates the recipe)."""
-    try:
-        document = yaml.safe_load(recipe.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return set()
-    inputs = document.get("inputs") if isinstance(document, dict) else None
-    if not isinstance(inputs, dict):
-        return set()
-    return {
-        str(name) for name, spec in inputs.items() if isinstance(spec, dict) and spec.get("secret") is True
-    }
+def checked_recipe(recipe: Path, plugins_dir: str | None) -> Any:
+    """Load and validate the recipe now: a job that cannot run should fail here, not at 3 a.m."""
+    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.recipe.loader import load_recipe
+
+    return load_recipe(recipe, load_plugins(plugins_dir))
+
+
+def secret_inputs(recipe: Any) -> set[str]:
+    """Inputs the recipe declares ``secret: true``."""
+    return {name for name, spec in recipe.inputs.items() if spec.secret}
 
 
 def crontab_escape(command: str) -> str:
@@ -161,6 +160,7 @@ WantedBy=timers.target
 )
 @click.option("--name", help="Job name, used for the units and default file names.")
 @click.option("--wait-lock", type=click.FloatRange(min=0), help="Seconds a run waits for the previous one.")
+@plugins_dir_option
 @debug_option
 def cron(
     recipe: str,
@@ -173,6 +173,7 @@ def cron(
     report_file: str | None,
     name: str | None,
     wait_lock: float | None,
+    plugins_dir: str | None,
     debug: bool,
 ) -> None:
     """Print a crontab line and a systemd service and timer that run RECIPE on a schedule."""
@@ -181,7 +182,8 @@ def cron(
         if not recipe_path.is_file():
             raise UsageError(f"recipe {recipe}: no such file")
         parse_schedule(schedule)
-        secrets_given = sorted(secret_inputs(recipe_path) & {p.partition("=")[0] for p in params})
+        loaded = checked_recipe(recipe_path, plugins_dir)
+        secrets_given = sorted(secret_inputs(loaded) & {p.partition("=")[0] for p in params})
         for param in params:
             if "=" not in param:
                 raise UsageError(f"-p {param!r}: expected NAME=VALUE")
@@ -199,4 +201,6 @@ def cron(
         if config_file is None and Path("ovh.conf").is_file():
             config_file = "ovh.conf"  # cron starts in $HOME: the ./ovh.conf seen here would be missed
         arguments = run_arguments(recipe_path, report, params, params_file, config_file, endpoint, wait_lock)
+        if plugins_dir:
+            arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
         click.echo(render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out), nl=False)

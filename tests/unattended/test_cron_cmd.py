@@ -130,7 +130,16 @@ def test_cron_prints_crontab_line_and_units(tmp_path: Path, isolated_env: dict[s
     recipe.write_text(RECIPE)
     (tmp_path / "ovh.conf").write_text("[default]\nendpoint = ovh-eu\n")
     result = run_ovhflow(
-        "cron", recipe.name, "--schedule", "0 3 * * 1-5", "-p", "dc=sbg1", env=isolated_env, cwd=tmp_path
+        "cron",
+        recipe.name,
+        "--schedule",
+        "0 3 * * 1-5",
+        "-p",
+        "dc=sbg1",
+        "--wait-lock",
+        "300",
+        env=isolated_env,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     text = result.stdout
@@ -141,7 +150,7 @@ def test_cron_prints_crontab_line_and_units(tmp_path: Path, isolated_env: dict[s
     assert f"--report {state}/ovhflow-night-job.report.json" in cron_line
     assert f"2>> {state}/ovhflow-night-job.log" in cron_line
     assert f"--config {tmp_path / 'ovh.conf'}" in cron_line  # ./ovh.conf made absolute: cron runs in $HOME
-    assert "-p dc=sbg1" in cron_line
+    assert "-p dc=sbg1" in cron_line and "--wait-lock 300" in cron_line
     executable = cron_line.split()[5]
     assert Path(executable).is_absolute()
     assert "OnCalendar=Mon..Fri *-*-* 03:00:00" in text
@@ -183,6 +192,8 @@ def test_printed_units_pass_systemd_verify(tmp_path: Path, isolated_env: dict[st
 def test_cron_refuses_bad_input(tmp_path: Path, isolated_env: dict[str, str]) -> None:
     recipe = tmp_path / "r.yaml"
     recipe.write_text(RECIPE)
+    invalid = tmp_path / "invalid.yaml"
+    invalid.write_text("name: broken\nsteps: []\n")
     cases = [
         (["cron", str(recipe), "--schedule", "0 3 * *"], "expected 5 fields"),
         (["cron", str(recipe), "--schedule", "0 25 * * *"], "hour 25"),
@@ -192,6 +203,7 @@ def test_cron_refuses_bad_input(tmp_path: Path, isolated_env: dict[str, str]) ->
             "input password is secret",
         ),
         (["cron", str(recipe), "--schedule", "@daily", "-p", "novalue"], "expected NAME=VALUE"),
+        (["cron", str(invalid), "--schedule", "@daily"], "invalid.yaml:2:"),
     ]
     for args, expected in cases:
         result = run_ovhflow(*args, env=isolated_env, cwd=tmp_path)
