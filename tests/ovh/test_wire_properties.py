@@ -43,7 +43,7 @@ def _sent(client: Any, method: str, path: str, kwargs: dict[str, Any], need_auth
     return calls
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     method=st.sampled_from(["GET", "DELETE"]),
     path=paths,
@@ -57,7 +57,7 @@ def test_query_calls_are_identical(method: str, path: str, kwargs: dict[str, Any
     assert ours == theirs
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     method=st.sampled_from(["POST", "PUT"]),
     path=paths,
