@@ -24,7 +24,7 @@ from ovhflow.sandbox.auth import check_signed_call, now_iso
 from ovhflow.sandbox.faults import Faults
 from ovhflow.sandbox.journal import Journal, recorded_headers
 from ovhflow.sandbox.listing import EXPAND_MODE, batch_items, batch_paths, expanded_page
-from ovhflow.sandbox.router import Router
+from ovhflow.sandbox.router import Route, Router
 from ovhflow.sandbox.schemas import SchemaFolder
 
 logger = logging.getLogger("ovhflow.sandbox")
@@ -32,6 +32,7 @@ logger = logging.getLogger("ovhflow.sandbox")
 Answer = tuple[int, list[tuple[str, str]], bytes]
 JSON_TYPE = "application/json; charset=utf-8"
 VERSION_ROOTS = {"1.0": "v1", "v1": "v1", "v2": "v2"}
+_INVALID_JSON = object()
 
 
 @dataclass
@@ -54,6 +55,21 @@ def _split_version(path: str) -> tuple[str | None, str]:
     if version is None:
         return None, path
     return version, "/" + rest.rstrip("/")
+
+
+@dataclass
+class Incoming:
+    """One API request on its way through the pipeline."""
+
+    method: str
+    version: str  # "v1" or "v2"
+    api_path: str  # without the version root: "/me"
+    target: str  # path and query exactly as received, for the signature
+    headers: Any
+    body: bytes
+    decoded: Any  # the JSON body, or None
+    entry: dict[str, Any]  # its journal entry
+    client: str  # the peer's address
 
 
 class SandboxApp:
@@ -107,7 +123,7 @@ class SandboxApp:
                 entry["body"] = decoded
             except ValueError:
                 entry["body"] = body.decode("utf-8", "replace")
-                decoded = ApiError  # marker: answered below, once the faults had their say
+                decoded = _INVALID_JSON  # answered below, once the faults had their say
             if version is None:
                 reply = self._outside_api(method, path, entry["query"])
                 if "credentialToken" in entry["query"]:  # the link grants access: not for the journal
@@ -120,9 +136,11 @@ class SandboxApp:
                 self.faults.check_rate_limit()
                 self.faults.delay()
                 self.faults.check_server_error()
-                if decoded is ApiError:
+                if decoded is _INVALID_JSON:
                     raise bad_request("The request body is not valid JSON")
-                reply = self._api(method, version, api_path, target, headers, body, decoded, entry)
+                reply = self._api(
+                    Incoming(method, version, api_path, target, headers, body, decoded, entry, client)
+                )
         except ApiError as error:
             reply = Reply(error.body, status=error.status, headers=error.headers)
         except Exception:
@@ -146,63 +164,38 @@ class SandboxApp:
             return Reply(None, status=status, raw=page.encode(), content_type="text/html; charset=utf-8")
         raise not_found("Got an invalid (or empty) URL")
 
-    def _api(
-        self,
-        method: str,
-        version: str,
-        api_path: str,
-        target: str,
-        headers: Any,
-        body: bytes,
-        decoded: Any,
-        entry: dict[str, Any],
-    ) -> Reply:
-        if self.schemas is not None and method == "GET" and (api_path.endswith(".json") or api_path == "/"):
-            return self.schemas.reply(version, api_path, headers)
+    def _api(self, request: Incoming) -> Reply:
+        headers, method, version = request.headers, request.method, request.version
+        if self.schemas is not None and method == "GET" and request.api_path.endswith((".json", "/")):
+            return self.schemas.reply(version, request.api_path, headers)
         router = self.routers[version]
         separator = headers.get("X-Ovh-Batch") if method == "GET" else None
         if separator is not None:
             if not self.options.batch or not separator:
                 raise bad_request("Batch mode (X-Ovh-Batch) is not available on this call")
-            keys, paths = batch_paths(api_path, separator)
+            keys, paths = batch_paths(request.api_path, separator)
         else:
-            keys, paths = [], [api_path]
+            keys, paths = [], [request.api_path]
         route, params, other_method = router.match(method, paths[0])
         if route is None:
             if other_method:
-                raise ApiError(
-                    405,
-                    {
-                        "class": "Client::MethodNotAllowed",
-                        "message": f"Method {method} is not allowed on {entry['path']}",
-                    },
-                )
+                message = f"Method {method} is not allowed on {request.entry['path']}"
+                raise ApiError(405, {"class": "Client::MethodNotAllowed", "message": message})
             raise not_found("Got an invalid (or empty) URL")
-        mode = headers.get("X-Pagination-Mode")
-        expand_refused = mode != EXPAND_MODE or not self.options.expand or method != "GET"
-        if mode is not None and version == "v1" and expand_refused:
+        mode = headers.get("X-Pagination-Mode") if version == "v1" else None
+        if mode is not None and (mode != EXPAND_MODE or not self.options.expand or method != "GET"):
             raise bad_request(f"X-Pagination-Mode {mode!r} is not available on this call")
         host = headers.get("Host") or "127.0.0.1"
-        credential = None
-        if route.auth == "signed":
-            rule_paths = None
-            if not route.any_credential:
-                rule_paths = (
-                    tuple(paths) if version == "v1" else tuple(paths) + tuple("/v2" + p for p in paths)
-                )
-            server_time = int(time.time()) + self.options.clock_skew
-            url = b"http://" + host.encode("latin-1") + target.encode("latin-1")
-            credential = check_signed_call(self.state, headers, method, url, body, server_time, rule_paths)
-            credential["lastUse"] = now_iso()
+        credential = self._authenticate(request, route, paths, host) if route.auth == "signed" else None
         if self.checker is not None:
-            problems = self.checker(method, entry["path"], entry["query"], decoded)
+            problems = self.checker(method, request.entry["path"], request.entry["query"], request.decoded)
             if problems:
                 raise bad_request("; ".join(problems))
         call = Call(
             method,
-            api_path,
-            entry["query"],
-            decoded,
+            request.api_path,
+            request.entry["query"],
+            request.decoded,
             headers,
             self.state,
             "http://" + host,
@@ -220,11 +213,30 @@ class SandboxApp:
         with self.lock:
             if separator is not None:
                 reply = Reply(batch_items(keys, paths, fetch))
-            elif mode is not None and version == "v1":
-                reply = expanded_page(route.handler(call, **params), api_path, headers, fetch)
+            elif mode is not None:
+                reply = expanded_page(route.handler(call, **params), request.api_path, headers, fetch)
             else:
                 result = route.handler(call, **params)
                 reply = result if isinstance(result, Reply) else Reply(result)
-            if reply.raw is None:
+            if reply.raw is None:  # encoded under the lock: the data may be live account state
                 reply.raw = _encode(reply.data)
         return reply
+
+    def _authenticate(self, request: Incoming, route: Route, paths: list[str], host: str) -> dict[str, Any]:
+        rule_paths: tuple[str, ...] | None = None
+        if not route.any_credential:  # v2 rules may be written with or without the /v2 prefix
+            rule_paths = tuple(paths) if request.version == "v1" else (*paths, *("/v2" + p for p in paths))
+        server_time = int(time.time()) + self.options.clock_skew
+        url = b"http://" + host.encode("latin-1") + request.target.encode("latin-1")
+        credential = check_signed_call(
+            self.state,
+            request.headers,
+            request.method,
+            url,
+            request.body,
+            server_time,
+            rule_paths,
+            request.client,
+        )
+        credential["lastUse"] = now_iso()
+        return credential

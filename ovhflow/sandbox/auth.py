@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from typing import Any
@@ -133,10 +134,12 @@ def check_signed_call(
     body: bytes,
     server_time: int,
     rule_paths: tuple[str, ...] | None,
+    client: str = "127.0.0.1",
 ) -> dict[str, Any]:
     """Authenticate a signed call and return its credential, or raise OVH's error for the first failure.
 
     ``rule_paths`` None means the call is allowed to any known consumer key (``/auth/currentCredential``).
+    A credential restricted to ``allowedIPs`` refuses other client addresses with 403 ``FORBIDDEN``.
     """
     application_key = headers.get("X-Ovh-Application")
     application = application_by_key(state, application_key)
@@ -159,9 +162,25 @@ def check_signed_call(
     )
     if not hmac.compare_digest(expected, headers.get("X-Ovh-Signature") or ""):
         raise auth_error(400, "INVALID_SIGNATURE", "Invalid signature")
+    if credential.get("allowedIPs") and not _address_allowed(client, credential["allowedIPs"]):
+        raise auth_error(403, "FORBIDDEN", f"This credential cannot be used from {client}")
     if rule_paths is not None and not rules_allow(credential["rules"], method, rule_paths):
         raise auth_error(403, "NOT_GRANTED_CALL", "This call has not been granted")
     return credential
+
+
+def _address_allowed(client: str, blocks: list[str]) -> bool:
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return False
+    for block in blocks:
+        try:
+            if address in ipaddress.ip_network(block, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def check_application(state: dict[str, Any], headers: Any) -> dict[str, Any]:

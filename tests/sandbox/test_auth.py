@@ -146,3 +146,19 @@ def test_signature_over_raw_utf8_body(api, sandbox) -> None:
     response = api.http.post(path, data=text.encode(), headers=headers, timeout=5)
     assert response.status_code == 200, response.text
     assert response.json()["target"] == "naïve ✓"
+
+
+def test_allowed_ips_restrict_where_a_credential_works(api, sandbox) -> None:
+    for blocks, expected in ((["10.0.0.0/8"], 403), (["127.0.0.1/32", "10.0.0.0/8"], 200)):
+        answer = requests.post(
+            api.url("/auth/credential"),
+            json={"accessRules": [{"method": "GET", "path": "/me"}], "allowedIPs": blocks},
+            headers={"X-Ovh-Application": api.application_key},
+            timeout=5,
+        ).json()
+        assert requests.get(answer["validationUrl"], timeout=5).status_code == 200
+        restricted = SignedSession({**sandbox.credentials, "consumer_key": answer["consumerKey"]})
+        response = restricted.get("/me")
+        assert response.status_code == expected, response.text
+        if expected == 403:
+            assert response.json()["errorCode"] == "FORBIDDEN"
