@@ -8,6 +8,7 @@ through the run's :class:`Redactor`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.atomic import write_atomic
+from ovhflow.errors import UsageError
 from ovhflow.plugin_api import RunInfo, StepReport
 from ovhflow.redaction import Redactor
 
@@ -51,11 +53,24 @@ def step_summary(report: StepReport) -> dict[str, Any]:
     return summary
 
 
+def check_report_path(path: Path) -> None:
+    """Refuse, before the run, a report that could not be written after it (exit 2 instead of a run
+    whose report silently never appears)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise UsageError(f"--report {path}: is a folder, not a file")
+    if not folder.is_dir():
+        raise UsageError(f"--report {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"--report {path}: folder {folder} is not writable")
+
+
 class ReportWriter:
     """Collects step reports during a run and writes the JSON report when it ends."""
 
     def __init__(self, path: str | Path, redactor: Redactor | None = None) -> None:
         self.path = Path(path)
+        check_report_path(self.path)
         self.redactor = redactor or Redactor()
         self.steps: list[dict[str, Any]] = []
         self._lock = threading.Lock()

@@ -123,5 +123,6 @@ def report_early_exit(
             info.errors.append(
                 {"message": info.error, "step": None, "query_id": getattr(error, "query_id", None)}
             )
-            ReportWriter(report_file, masker).write(info)
+            with contextlib.suppress(OvhflowError):  # a bad --report path is the error being reported
+                ReportWriter(report_file, masker).write(info)
         raise

@@ -6,6 +6,9 @@ import json
 import time
 from pathlib import Path
 
+import pytest
+
+from ovhflow.errors import UsageError
 from ovhflow.plugin_api import RunInfo, StepReport
 from ovhflow.redaction import Redactor
 from ovhflow.run_report import ReportWriter
@@ -70,5 +73,16 @@ def test_report_replaces_previous_one(tmp_path: Path) -> None:
 
 def test_unwritable_report_is_said_not_raised(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     run = RunInfo("R", "/r.yaml", {}, False, time.time())
-    ReportWriter(tmp_path / "missing-folder" / "r.json").ovhflow_run_end(run=run)
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    writer = ReportWriter(folder / "r.json")
+    folder.rmdir()  # removed during the run
+    writer.ovhflow_run_end(run=run)
     assert "cannot write the report" in capsys.readouterr().err
+
+
+def test_impossible_report_path_refused_up_front(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="does not exist"):
+        ReportWriter(tmp_path / "missing-folder" / "r.json")
+    with pytest.raises(UsageError, match="is a folder"):
+        ReportWriter(tmp_path)

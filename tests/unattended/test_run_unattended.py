@@ -190,6 +190,12 @@ def test_json_log_on_failure_and_invalid_recipe(sandbox, full_env, tmp_path: Pat
     assert reported.returncode == 2
     report = json.loads((tmp_path / "bad-report.json").read_text())
     assert report["exit_status"] == 2 and "bad.yaml" in report["error"] and report["steps"] == []
+    good = _write(tmp_path, "good.yaml", "name: me\nsteps:\n  - get: /me\n")
+    nowhere = run_ovhflow(
+        "run", str(good), "--report", str(tmp_path / "no" / "r.json"), env=full_env, cwd=tmp_path
+    )
+    assert nowhere.returncode == 2 and "folder" in nowhere.stderr and "does not exist" in nowhere.stderr
+    assert not any("/me" in entry["path"] for entry in sandbox.journal)  # refused before any request
     (event,) = _events(invalid.stderr)
     assert event["event"] == "error" and event["exit_status"] == 2 and "bad.yaml" in event["message"]
 
