@@ -78,6 +78,8 @@ class Sandbox:
         port: int = 0,
     ) -> None:
         self.state_file = Path(state_file) if state_file else None
+        if self.state_file is not None and not self.state_file.resolve().parent.is_dir():
+            raise ValueError(f"{self.state_file}: its folder does not exist")
         loaded = load_state(self.state_file) if self.state_file else None
         self.state: dict[str, Any] = loaded or generate_account(seed, servers, bills)
         self._own = ensure_sandbox_credentials(self.state)

@@ -102,9 +102,13 @@ class SandboxApp:
         self._query_ids = itertools.count(1)
         self._boot = f"{os.getpid():x}.{int(time.time()) & 0xFFFFF:x}"
 
+    def new_query_id(self) -> str:
+        """A unique id per answer, shaped like OVH's ``X-OVH-QueryID``."""
+        return f"EU.ext-sandbox.{self._boot}.{next(self._query_ids)}"
+
     def handle(self, method: str, target: str, headers: Any, body: bytes, client: str = "") -> Answer | None:
         """Answer one request; ``None`` means drop the connection without answering (a fault)."""
-        query_id = f"EU.ext-sandbox.{self._boot}.{next(self._query_ids)}"
+        query_id = self.new_query_id()
         path, _, raw_query = target.partition("?")
         version, api_path = _split_version(path)
         entry: dict[str, Any] = {

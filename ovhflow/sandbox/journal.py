@@ -30,7 +30,8 @@ class Journal:
         self.entries: list[dict[str, Any]] = []
         self.path = Path(path) if path else None
         self._lock = threading.Lock()
-        self._file: Any = None
+        # opened now so that a bad path fails at start-up, not inside a server thread
+        self._file: Any = self.path.open("a", encoding="utf-8") if self.path else None
 
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:

@@ -111,6 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         body = json.dumps({"class": "Client::BadRequest", "message": message}).encode()
         head = f"HTTP/1.1 {status} {_REASONS.get(status, 'Error')}\r\nContent-Type: application/json\r\n"
+        head += f"X-OVH-QueryID: {self.server.app.new_query_id()}\r\n"
         head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         try:
             self.wfile.write(head.encode("latin-1") + body)

@@ -82,3 +82,12 @@ def test_state_file_that_is_not_a_state(tmp_path) -> None:
     result = run_ovhflow("sandbox", "--state", str(bad), timeout=30)
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr
+
+
+def test_unusable_state_and_journal_paths(tmp_path) -> None:
+    for option in ("--state", "--journal"):
+        result = run_ovhflow("sandbox", option, str(tmp_path / "missing" / "file.json"), timeout=30)
+        assert result.returncode == 2, result.stderr
+        assert (
+            result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr
+        )

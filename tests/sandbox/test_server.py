@@ -60,8 +60,9 @@ def test_connection_close_and_http_1_0_end_the_connection(connect) -> None:
 def test_malformed_request_line_gets_400(connect) -> None:
     connection = connect()
     connection.sendall(b"NONSENSE\r\n\r\n")
-    status, _, body = read_answer(connection)
+    status, headers, body = read_answer(connection)
     assert status.startswith("HTTP/1.1 400") and b"Client::BadRequest" in body
+    assert headers["x-ovh-queryid"]
 
 
 def test_expect_continue_and_head(connect) -> None:
