@@ -10,6 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
 from ovhflow.errors import StepFailed
@@ -85,7 +86,15 @@ class StepCall:
             self.query_id = getattr(error, "query_id", None)
             if request.is_write:
                 runtime.add_change({**change, "status": "failed", "query_id": self.query_id})
-            raise
+            if fatal_error(error, None) is not None:
+                raise
+            # Say which call failed: in a loop the path tells the items apart.
+            message = " ".join(str(getattr(error, "message", None) or error or type(error).__name__).split())
+            status = getattr(getattr(error, "response", None), "status_code", None)
+            suffix = f" (HTTP {status})" if status else ""
+            raise StepFailed(
+                f"{request.method} {request.path}: {message}{suffix}", None, self.query_id
+            ) from error
         if response is None:
             raise StepFailed(f"no plugin answered {request.method} {request.path}")
         self.query_id = response.query_id

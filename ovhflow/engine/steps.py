@@ -59,7 +59,10 @@ class StepRunner:
         interrupted: RunInterrupted | None = None
         items: list[dict[str, Any]] = []
         if step.loop is None:
-            outcome = self.run_once(step, scope)
+            try:
+                outcome = self.run_once(step, scope)
+            except RunInterrupted as stop:  # during an `until` delay: report the step, then stop
+                outcome, interrupted = Outcome("failed", error=str(stop), counted=True), stop
             record = StepRecord.single(outcome.status, outcome.result, outcome.error)
         else:
             outcome, items, interrupted = run_loop(self, step, scope)

@@ -89,7 +89,7 @@ def test_ignore_errors_records_and_goes_on(run_steps):
     ]
     result, events = run_steps(steps, client)
     assert result.exit_status == 0
-    assert events.messages == ["failed: gone"]
+    assert events.messages == ["failed: GET /x: gone"]
     assert result.info.counts["failed"] == 1
 
 

@@ -116,9 +116,9 @@ def test_ignore_errors_runs_every_item(run_steps):
     ]
     result, events = run_steps(steps, client)
     assert result.exit_status == 0
-    assert events.messages == ["5 failed no 2"]
+    assert events.messages == ["5 failed GET /n/2: no 2"]
     assert result.info.counts["failed"] == 1 and result.info.counts["ok"] == 6  # 5 gets + the log
-    assert result.info.errors[0]["message"] == "no 2"
+    assert result.info.errors[0]["message"] == "GET /n/2: no 2"
 
 
 def test_looped_group_has_scoped_ids(run_steps):
