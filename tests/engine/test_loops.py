@@ -285,3 +285,34 @@ def test_stop_request_finishes_in_flight_and_starts_nothing_new(run_steps):
     report = events.reports()["n"]
     assert len(report.items) == len(started)  # every started iteration finished and was recorded
     assert [kind for kind, _ in events.events][-1] == "run_end"
+
+
+def test_nested_loops_inside_a_looped_group(run_steps):
+    inner = [step("log", "{{ outer }}-{{ item }}", loop=[1, 2], concurrency=2)]
+    steps = [step("steps", None, steps=inner, loop=["a", "b"], concurrency=2, **{"as": "outer"})]
+    result, events = run_steps(steps)
+    assert result.exit_status == 0, result.error
+    assert sorted(events.messages) == ["a-1", "a-2", "b-1", "b-2"]
+    assert result.info.counts["ok"] == 4
+
+
+def test_loop_over_something_else_than_a_list_fails_with_location(run_steps):
+    bad = step("log", "x", loop="{{ {'a': 1} }}")
+    result, _ = run_steps([bad])
+    assert result.exit_status == 1
+    assert str(result.error) == f"{bad.location}: loop: expected a list, got dict"
+
+
+def test_stop_during_until_delay(run_steps):
+    stop = StopRequest()
+
+    def answer(data):
+        stop.request(ExitStatus.INTERRUPTED_INT, "Ctrl-C")
+        return {"status": "todo"}
+
+    client = FakeClient({"GET /task": answer})
+    steps = [step("get", "/task", id="t", until="result.status == 'done'", retries=100, delay=30)]
+    result, events = run_steps(steps, client, stop=stop)
+    assert result.exit_status == 130
+    assert len(client.calls) == 1  # the 30 s delay was cut short and no new attempt started
+    assert events.reports()["t"].error.startswith("interrupted by Ctrl-C")
