@@ -60,7 +60,7 @@ class Call:
     path: str
     query: dict[str, str]
     body: Any
-    headers: Any  # a case-insensitive mapping (http.client.HTTPMessage)
+    headers: Any  # a case-insensitive mapping (ovhflow.sandbox.server.Headers)
     state: dict[str, Any]
     base_url: str  # "http://host:port", as the client addressed us
     credential: dict[str, Any] | None = None

@@ -14,20 +14,21 @@ import functools
 import hashlib
 import hmac
 import ipaddress
+import random
 import re
-import secrets
 from typing import Any
 
 from ovhflow.sandbox.api import auth_error
+from ovhflow.sandbox.data import token
 
 TIMESTAMP_WINDOW_SECONDS = 60
 FULL_ACCESS = [{"method": method, "path": "/*"} for method in ("GET", "POST", "PUT", "DELETE", "PATCH")]
 SANDBOX_APPLICATION = "ovhflow-sandbox"
+_SYSTEM_RANDOM = random.SystemRandom()  # keys are secrets: never from the seeded generator
 
 
 def _key(length: int) -> str:
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(secrets.choice(alphabet) for _ in range(length))
+    return token(_SYSTEM_RANDOM, length)
 
 
 def now_iso() -> str:

@@ -42,7 +42,8 @@ def _price(value: float, currency: str = "EUR") -> dict[str, Any]:
     return {"currencyCode": currency, "text": f"{value:.2f} €", "value": value}
 
 
-def _token(rng: random.Random, length: int = 16) -> str:
+def token(rng: random.Random, length: int = 16) -> str:
+    """An alphanumeric key like OVH's application and consumer keys."""
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
     return "".join(rng.choice(alphabet) for _ in range(length))
 
@@ -119,7 +120,7 @@ def _bills(rng: random.Random, count: int, now: dt.datetime, server_names: list[
         bill_id = f"FR{rng.randint(10000000, 99999999)}"
         while bill_id in bills:
             bill_id = f"FR{rng.randint(10000000, 99999999)}"
-        password = _token(rng, 6).lower()
+        password = token(rng, 6).lower()
         lines: dict[str, Any] = {}
         total = 0.0
         for _ in range(rng.randint(1, 4)):
@@ -171,7 +172,7 @@ def _applications_and_credentials(rng: random.Random, now: dt.datetime) -> tuple
         application_id = 100000 + rng.randint(1000, 9999) * 10 + index
         applications[str(application_id)] = {
             "applicationId": application_id,
-            "applicationKey": _token(rng, 16),
+            "applicationKey": token(rng, 16),
             "description": description,
             "name": name,
             "status": "inactive" if name.startswith("old") else "active",
