@@ -357,3 +357,48 @@ def test_authorized_applications_table_on_a_terminal(sandbox, tmp_path: Path) ->
         if credential["status"] == "validated":
             assert str(credential["credentialId"]) in text
     assert "[active] backup-script" in text  # data, not rich markup
+
+
+def test_notify_webhook_option_without_a_notify_section(sandbox, tmp_path: Path, webhook_receiver) -> None:
+    args = ("-p", "output=missing/bills.csv", "--notify-webhook", webhook_receiver.url)
+    result = run_recipe("bills-csv.yaml", sandbox, *args, cwd=tmp_path)
+    assert result.returncode == 1
+    (request,) = webhook_receiver.requests
+    assert request["json"]["recipe"] == "Export bills to CSV"
+    assert request["json"]["status"] == "failed"
+
+
+@pytest.mark.timeout(60)
+def test_interrupted_run_alerts_the_webhook(sandbox_factory, tmp_path: Path, webhook_receiver) -> None:
+    slow = sandbox_factory(servers=1, bills=6, latency=0.3)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    env.update(slow.env())
+    command = [
+        sys.executable,
+        "-m",
+        "ovhflow",
+        "run",
+        str(RECIPES_DIR / "bills-csv.yaml"),
+        "-p",
+        "output=bills.csv",
+        "--notify-webhook",
+        webhook_receiver.url,
+    ]
+    process = subprocess.Popen(
+        command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        while not any("/me/bill/" in str(entry.get("path")) for entry in slow.journal):  # fetching bills
+            assert process.poll() is None
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 143
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if process.stderr:
+            process.stderr.close()
+    (request,) = webhook_receiver.requests
+    assert request["json"]["status"] == "interrupted"
+    assert request["json"]["exit_code"] == 143
+    assert not (tmp_path / "bills.csv").exists()
