@@ -49,5 +49,6 @@ def _run_inner(runner: StepRunner, steps: Any, inner: Scope) -> Outcome:
             query_id=error.query_id,
             location=error.location,
             counted=True,
+            cause=error.__cause__ or error,
         )
     return Outcome(aggregate(statuses), inner.recorded(), counted=True)

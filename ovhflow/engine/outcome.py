@@ -25,13 +25,16 @@ class Outcome:
     query_id: str | None = None
     location: Location | None = None
     counted: bool = False
+    cause: BaseException | None = None  # the original exception, for --debug tracebacks
 
     @property
     def failed(self) -> bool:
         return self.status == "failed"
 
     def as_error(self, default_location: Location | None) -> StepFailed:
-        return StepFailed(self.error or "step failed", self.location or default_location, self.query_id)
+        error = StepFailed(self.error or "step failed", self.location or default_location, self.query_id)
+        error.__cause__ = self.cause
+        return error
 
 
 def aggregate(statuses: Iterable[str]) -> str:
@@ -71,4 +74,4 @@ def failure(error: BaseException, location: Location | None) -> Outcome:
         if not isinstance(message, str):
             message = str(message)
         message = " ".join(message.split())
-    return Outcome("failed", error=message, query_id=query_id, location=location)
+    return Outcome("failed", error=message, query_id=query_id, location=location, cause=error)

@@ -142,3 +142,11 @@ def test_interrupt_mid_loop_finishes_in_flight_and_starts_nothing(sandbox_factor
     assert not any(e["path"] == "/me" for e in sandbox.journal)
     assert f"exit {status}" in stderr and "interrupted" in stderr
     assert all(e["status"] == 200 for e in fetched)  # nothing cut off half-way
+
+
+def test_debug_shows_the_traceback(sandbox, ovhflow_cli, tmp_path):
+    recipe = _write(tmp_path, "name: x\nsteps:\n  - get: /dedicated/server/nope\n")
+    quiet = ovhflow_cli("run", recipe, env=sandbox.env())
+    loud = ovhflow_cli("run", "--debug", recipe, env=sandbox.env())
+    assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
+    assert loud.returncode == 1 and "Traceback" in loud.stderr and "ResourceNotFoundError" in loud.stderr
