@@ -35,6 +35,7 @@ def run_include(runner: StepRunner, step: Any, scope: Scope) -> Outcome:
         return Outcome("planned", PLANNED)
     recipe, inputs = runtime.load_include(step, values)
     root = Scope(inputs=inputs, run=scope.run_values())
+    root.in_iteration = scope.in_iteration  # inside a loop item, its steps report through the item
     return _run_inner(runner, recipe.steps, root)
 
 
