@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ovhflow_plugins import TEMP_SUFFIX
 from ovhflow_plugins.csv_export import export_csv, ovhflow_actions
 
@@ -199,3 +202,20 @@ def test_append_flag_rejects_other_text(tmp_path: Path, fake_call) -> None:
         export_csv(
             fake_call({"path": str(tmp_path / "x.csv"), "rows": [], "columns": COLUMNS, "append": "maybe"})
         )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cells=st.lists(st.lists(st.text(max_size=12), min_size=2, max_size=2), max_size=5),
+    delimiter=st.sampled_from([",", ";", "\t", "|"]),
+)
+def test_any_text_reads_back_unchanged(
+    tmp_path: Path, fake_call, cells: list[list[str]], delimiter: str
+) -> None:
+    """Quotes, delimiters, line breaks and any Unicode survive a write and a read by the csv module."""
+    target = tmp_path / "round-trip.csv"
+    rows = [{"a": a, "b": b} for a, b in cells]
+    columns = {"first": "{{ row.a }}", "second": "{{ row.b }}"}
+    export_csv(fake_call({"path": str(target), "rows": rows, "columns": columns, "delimiter": delimiter}))
+    with open(target, encoding="utf-8", newline="") as stream:
+        assert list(csv.reader(stream, delimiter=delimiter)) == [["first", "second"], *cells]
