@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -147,6 +148,8 @@ def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
     message["From"] = str(config.get("from", "ovhflow@localhost"))
     message["To"] = ", ".join(recipients)
     message["Subject"] = str(config.get("subject") or f"ovhflow: {body['recipe']} {body['status']}")
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain="ovhflow.local")
     message.set_content(body["text"] + f"\n\nstarted {body['started_at']}, ended {body['ended_at']}\n")
     host, port = str(config.get("host", "localhost")), int(config.get("port", 25))
     try:

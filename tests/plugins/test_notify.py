@@ -98,6 +98,7 @@ def test_email_on_failure(smtp_server, capsys) -> None:
     assert mail["from"] == "cron@example.com"
     assert mail["to"] == ["ops@example.com"]
     assert mail["message"]["Subject"] == "ovhflow: Export bills failed"
+    assert mail["message"]["Date"] and mail["message"]["Message-ID"].endswith("@ovhflow.local>")
     text = mail["message"].get_payload(decode=True).decode()
     assert "ovhflow: Export bills failed (exit 1)" in text
     assert "step failed" in text
