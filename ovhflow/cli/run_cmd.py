@@ -36,6 +36,7 @@ from ovhflow.cli.unattended import errors_as_json, report_early_exit, run_lock, 
 @click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
 @click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
 @click.option("--notify-webhook", metavar="URL", help="POST a summary to this URL when the run fails.")
+@click.option("--no-api-check", is_flag=True, help="Skip the check against cached API schemas.")
 @unattended_options  # --log-format, --report, --wait-lock, --no-lock (ovhflow/cli/unattended.py)
 @plugins_dir_option
 @debug_option
@@ -56,6 +57,7 @@ def run(
     report_file: str | None,
     wait_lock: float | None,
     no_lock: bool,
+    no_api_check: bool,
     plugins_dir: str | None,
     debug: bool,
 ) -> None:
@@ -81,6 +83,10 @@ def run(
         plugins = load_plugins(plugins_dir)
         recipe = load_recipe(recipe_path, plugins)
         inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)
+        if not no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
+            from ovhflow.apicheck.commands import check_before_run
+
+            check_before_run(recipe, endpoint, config_file, sandbox)
         settings = dict(recipe.sections)
         if notify_webhook:
             settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": notify_webhook}}

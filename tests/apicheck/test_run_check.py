@@ -49,3 +49,23 @@ def test_good_recipes_and_uncached_endpoints_pass(cached_eu: Path, plugins, caps
     check_before_run(mistakes, "ovh-eu", sandbox=True)  # the sandbox run is not checked
     check_before_run(mistakes, "no-such-endpoint")  # the client's setup reports that one
     assert capsys.readouterr().err == ""
+
+
+def test_run_stops_before_any_request_and_no_api_check_skips(tmp_path: Path) -> None:
+    from ovhflow.sandbox import Sandbox
+    from tests.conftest import run_ovhflow
+
+    with Sandbox(servers=1, bills=1, schema_dir=SCHEMAS_DIR) as sb:
+        env = {"XDG_CACHE_HOME": str(tmp_path), **sb.env()}
+        assert run_ovhflow("schemas", "pull", env=env).returncode == 0
+        del sb.journal[:]
+        stopped = run_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", env=env)
+        assert stopped.returncode == 2, stopped.stderr
+        assert f"{HERE / 'mistakes.yaml'}:7:10: unknown API path '/dedicated/servr'" in stopped.stderr
+        assert sb.journal == []  # nothing was sent
+        skipped = run_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", "--no-api-check", env=env)
+        assert skipped.returncode == 1  # the sandbox answers the unknown path with a 404
+        sent = [(e["method"], e["path"], e["status"]) for e in sb.journal if e["path"] != "/auth/time"]
+        assert sent == [("GET", "/dedicated/servr", 404)]  # (the client reads /auth/time to sync its clock)
+        good = run_ovhflow("run", str(RECIPES_DIR / "welcome.yaml"), "--no-lock", env=env)
+        assert good.returncode == 0, good.stderr
