@@ -114,7 +114,7 @@ class SandboxApp:
         entry: dict[str, Any] = {
             "method": method,
             "path": api_path if version == "v1" else ("/v2" + api_path if version else path),
-            "query": dict(parse_qsl(raw_query, keep_blank_values=True)),
+            "query": dict(parse_qsl(raw_query, keep_blank_values=True)) if raw_query else {},
             "body": None,
             "status": None,
             "time": time.time(),

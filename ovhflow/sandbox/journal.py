@@ -54,5 +54,9 @@ class Journal:
                 self._file = None
 
 
+_RECORDED = {name.lower(): name for name in RECORDED_HEADERS}
+
+
 def recorded_headers(headers: Any) -> dict[str, str]:
-    return {name: value for name in RECORDED_HEADERS if (value := headers.get(name)) is not None}
+    """The headers worth journaling, under their usual spelling (``headers`` is keyed by lower-case name)."""
+    return {_RECORDED[name]: value for name, value in headers.items() if name in _RECORDED}
