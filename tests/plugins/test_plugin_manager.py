@@ -16,7 +16,7 @@ import pytest
 from ovhflow.errors import PluginError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin_manager import DEFAULT_PLUGINS, DISABLE_ENV, hook_names, load_plugins
-from tests.conftest import run_ovhflow
+from tests.conftest import RECIPES_DIR, run_ovhflow
 
 FIRST_PARTY = {"csv": ["csv"], "json": ["json"], "table": ["table"], "notify": [], "filters": []}
 
@@ -289,3 +289,11 @@ def test_hook_names_are_the_hookspecs() -> None:
             "ovhflow_run_end",
         ]
     )
+
+
+def test_a_blocked_action_is_unknown_to_recipes() -> None:
+    recipe = str(RECIPES_DIR / "bills-csv.yaml")
+    assert run_ovhflow("validate", recipe).returncode == 0
+    blocked = run_ovhflow("validate", recipe, env={DISABLE_ENV: "csv"})
+    assert blocked.returncode == ExitStatus.INVALID_INPUT
+    assert f"{recipe}:" in blocked.stderr and "'csv'" in blocked.stderr
