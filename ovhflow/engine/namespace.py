@@ -59,15 +59,35 @@ class StepRecord(Namespace):
 
 
 def plain(value: Any) -> Any:
-    """``value`` with namespaces turned into dicts and planned answers into ``"(planned)"``: JSON-ready."""
+    """``value`` with namespaces turned into dicts and planned answers into ``"(planned)"``: JSON-ready.
+
+    A value holding neither (API data, almost always) is returned as it is, not copied: the report of a
+    loop over thousands of API objects must not double the memory the run uses.
+    """
+    return _converted(value) if _needs_conversion(value) else value
+
+
+def _needs_conversion(value: Any) -> bool:
+    from ovhflow.engine.planned import PLANNED
+
+    if value is PLANNED or isinstance(value, Namespace):
+        return True
+    if isinstance(value, dict):
+        return any(_needs_conversion(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_needs_conversion(item) for item in value)
+    return False
+
+
+def _converted(value: Any) -> Any:
     from ovhflow.engine.planned import PLANNED
 
     if value is PLANNED:
         return "(planned)"
     if isinstance(value, Namespace):
-        return {key: plain(value[key]) for key in value}
+        return {key: _converted(value[key]) for key in value}
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
+        return {key: _converted(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(item) for item in value]
+        return [_converted(item) for item in value]
     return value
