@@ -24,7 +24,12 @@ from ovhflow.plugin_api import RunInfo
 
 TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
 
-STRING_LIST = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}]}
+STRING_LIST = {
+    "anyOf": [
+        {"type": "string", "minLength": 1},
+        {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+    ]
+}
 
 SECTION_SCHEMA: dict[str, Any] = {
     "type": "object",

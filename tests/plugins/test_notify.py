@@ -196,7 +196,8 @@ def test_section_schema_accepts_the_documented_forms_and_rejects_others() -> Non
     ]
     for value in good:
         jsonschema.Draft202012Validator(schema).validate(value)
-    for value in [{"when": "sometimes"}, {"webhook": 3}, {"email": {"host": "x"}}, {"sms": "1"}]:
+    bad = [{"when": "sometimes"}, {"webhook": 3}, {"email": {"host": "x"}}, {"email": {"to": []}}, {"sms": 1}]
+    for value in bad:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.Draft202012Validator(schema).validate(value)
 
