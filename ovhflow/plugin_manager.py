@@ -58,7 +58,8 @@ class Plugins:
         return self.manager.hook
 
 
-def _disabled_names() -> set[str]:
+def disabled_names() -> set[str]:
+    """The plugin names ``OVHFLOW_DISABLE_PLUGINS`` blocks (comma-separated, spaces ignored)."""
     return {name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()}
 
 
@@ -151,7 +152,7 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
     """
     manager = pluggy.PluginManager(PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
-    disabled = _disabled_names()
+    disabled = disabled_names()
     records: list[PluginRecord] = []
 
     def register(name: str, source: str, module: ModuleType, builtin: bool) -> None:

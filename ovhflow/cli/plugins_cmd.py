@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
-from ovhflow.plugin_manager import DISABLE_ENV, PluginRecord, load_plugins
+from ovhflow.plugin_manager import DISABLE_ENV, PluginRecord, disabled_names, load_plugins
 
 
 def describe(record: PluginRecord) -> str:
@@ -34,7 +34,10 @@ def plugins(show_all: bool, plugins_dir: str | None, debug: bool) -> None:
     with reported_errors(debug):
         loaded = load_plugins(plugins_dir)
         shown = [record for record in loaded.records if show_all or not record.builtin]
-        if not shown:
-            click.echo(f"no plugins (built-ins are listed with --all; {DISABLE_ENV} may block some)")
-            return
-        click.echo("\n".join(describe(record) for record in shown))
+        if shown:
+            click.echo("\n".join(describe(record) for record in shown))
+        else:
+            click.echo("no plugins (built-ins are listed with --all)")
+        blocked = disabled_names()
+        if blocked:
+            click.echo(f"blocked by {DISABLE_ENV}: {', '.join(sorted(blocked))}")

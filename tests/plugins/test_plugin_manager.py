@@ -188,9 +188,10 @@ def test_disable_variable_blocks_a_broken_plugin_before_it_is_imported(tmp_path:
     assert one_line_error(failing.stderr) == (
         "error: plugin 'broken' (broken_dist_plugin) failed to import: RuntimeError: boom at import"
     )
-    blocked = run_ovhflow("plugins", env=env_with(site, **{DISABLE_ENV: "broken"}))
+    blocked = run_ovhflow("plugins", env=env_with(site, **{DISABLE_ENV: "broken,table"}))
     assert blocked.returncode == 0, blocked.stderr
-    assert "broken" not in blocked.stdout
+    assert "broken 0.1" not in blocked.stdout and "table 0.1.0" not in blocked.stdout
+    assert blocked.stdout.splitlines()[-1] == f"blocked by {DISABLE_ENV}: broken, table"
 
 
 def test_disable_variable_blocks_plugins_dir_modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
