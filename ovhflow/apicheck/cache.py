@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,12 +191,12 @@ def list_cached() -> list[CachedEndpoint]:
     return found
 
 
-def cached_catalog(endpoint_url: str) -> Catalog | None:
-    """The catalog of an endpoint's cached schemas, or None when nothing was pulled for it."""
+def cached_catalog(endpoint_url: str, wanted: Callable[[str], bool] | None = None) -> Catalog | None:
+    """The catalog of an endpoint's cached schemas (those ``wanted``), or None when nothing was pulled."""
     folder = endpoint_folder(endpoint_url.rstrip("/"))
     if not folder.is_dir() or not any(folder.rglob("*.json")):
         return None
     try:
-        return Catalog.from_dir(folder)
+        return Catalog.from_dir(folder, wanted)
     except ConfigError:
         return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,14 +143,19 @@ class Catalog:
             self.add_document(source, document)
 
     @classmethod
-    def from_dir(cls, folder: str | Path) -> Catalog:
-        """Load every schema document under ``folder`` (any depth), skipping root listings."""
+    def from_dir(cls, folder: str | Path, wanted: Callable[[str], bool] | None = None) -> Catalog:
+        """Load the schema documents under ``folder`` (any depth) and the root listings (``_index.json``).
+
+        ``wanted`` gets each document's path relative to ``folder`` (``v1/dedicated/server.json``) and
+        says whether to load it: parsing only the APIs a recipe uses keeps a run's start-up short.
+        """
         root = Path(folder)
         if not root.is_dir():
             raise ConfigError(f"schema folder not found: {root}")
         catalog = cls()
         for file in sorted(root.rglob("*.json")):
-            if file.name.startswith("."):
+            relative = file.relative_to(root).as_posix()
+            if file.name.startswith(".") or (file.name != INDEX_FILE and wanted and not wanted(relative)):
                 continue
             try:
                 document = json.loads(file.read_text(encoding="utf-8"))
@@ -158,7 +163,7 @@ class Catalog:
                 raise ConfigError(f"{file}: not a readable schema document: {error}") from error
             if not isinstance(document, dict) or not isinstance(document.get("apis"), list):
                 continue
-            source = str(file.relative_to(root))
+            source = relative
             if file.name == INDEX_FILE:
                 catalog.add_listing(source, document)
             else:

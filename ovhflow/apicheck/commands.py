@@ -12,8 +12,8 @@ from typing import Any
 import click
 
 from ovhflow.apicheck.cache import cached_catalog
-from ovhflow.apicheck.catalog import Catalog
-from ovhflow.apicheck.check import Finding, check_recipe
+from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, is_template, normalize_path, split_path
+from ovhflow.apicheck.check import Finding, check_recipe, walk_steps
 from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors
 
 
@@ -50,6 +50,30 @@ def validate_against_api(recipe: Any, schemas_dir: str | None = None, endpoint: 
     return print_findings(check_recipe(recipe, load_catalog(schemas_dir, endpoint)))
 
 
+def documents_for(recipe: Any) -> Callable[[str], bool] | None:
+    """Which cached documents a recipe's HTTP steps can need: those of APIs sharing their first segment.
+
+    The first segment (``/dedicated`` for ``/dedicated/servr``) keeps near-miss suggestions working; a
+    path whose first segment is a template, or matches no document, makes every document needed.
+    """
+    heads: set[str] = set()
+    for step in walk_steps(getattr(recipe, "steps", None) or []):
+        if str(getattr(step, "action", "")).upper() not in HTTP_METHODS or not isinstance(step.args, str):
+            continue
+        segments = split_path(normalize_path(step.args))
+        head = segments[:2] if segments[:1] == ["v2"] else segments[:1]
+        if not head or any(is_template(s) for s in head):
+            return None
+        heads.add("/".join(head))
+
+    def head_of(relative: str) -> str:
+        version, _, rest = relative.removesuffix(".json").partition("/")
+        first = rest.split("/", 1)[0]
+        return f"v2/{first}" if version == "v2" else first
+
+    return lambda relative: head_of(relative) in heads
+
+
 def check_before_run(
     recipe: Any, endpoint: str | None = None, config_file: str | None = None, sandbox: bool = False
 ) -> None:
@@ -65,10 +89,16 @@ def check_before_run(
         url = configured_endpoint_url(endpoint, config_file)
     except OvhflowError:
         return
-    catalog = cached_catalog(url)
+    if not any(str(s.action).upper() in HTTP_METHODS for s in walk_steps(recipe.steps)):
+        return
+    wanted = documents_for(recipe)
+    catalog = cached_catalog(url, wanted) or (cached_catalog(url) if wanted is not None else None)
     if catalog is None:
         return
     findings = check_recipe(recipe, catalog)
+    if wanted is not None and any(f.severity == "error" for f in findings):
+        every = cached_catalog(url)  # rare: check again with every API, for the best suggestions
+        findings = check_recipe(recipe, every) if every is not None else findings
     for finding in findings:
         if finding.severity == "warning":
             click.echo(str(finding), err=True)

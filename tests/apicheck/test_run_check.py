@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ovhflow.apicheck.commands import check_before_run
-from ovhflow.errors import RecipeErrors
+from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.plugin_manager import load_plugins
 from ovhflow.recipe import load_recipe
 from tests.conftest import RECIPES_DIR, SCHEMAS_DIR
@@ -69,3 +69,22 @@ def test_run_stops_before_any_request_and_no_api_check_skips(tmp_path: Path) -> 
         assert sent == [("GET", "/dedicated/servr", 404)]  # (the client reads /auth/time to sync its clock)
         good = run_ovhflow("run", str(RECIPES_DIR / "welcome.yaml"), "--no-lock", env=env)
         assert good.returncode == 0, good.stderr
+
+
+def test_run_loads_only_the_apis_a_recipe_uses(plugins) -> None:
+    from ovhflow.apicheck.catalog import Catalog
+    from ovhflow.apicheck.commands import documents_for
+
+    burst = documents_for(load_recipe(RECIPES_DIR / "burst-sbg1.yaml", plugins))
+    assert burst is not None
+    assert Catalog.from_dir(SCHEMAS_DIR, burst).sources == ["v1/dedicated/server.json"]
+    mail = documents_for(load_recipe(RECIPES_DIR / "mail-redirection.yaml", plugins))
+    loaded = sorted(Catalog.from_dir(SCHEMAS_DIR, mail).sources)
+    assert loaded == ["v1/email/domain.json", "v1/email/pro.json"]
+
+
+def test_a_typo_in_the_first_segment_still_gets_a_suggestion(cached_eu: Path, plugins, tmp_path) -> None:
+    recipe = tmp_path / "typo.yaml"
+    recipe.write_text("name: typo\nsteps:\n  - get: /dedicatd/server\n")
+    with pytest.raises(RecipeError, match="did you mean /dedicated/server"):
+        check_before_run(load_recipe(recipe, plugins), "ovh-eu")
