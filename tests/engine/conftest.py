@@ -133,9 +133,11 @@ def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
         specs: dict[str, InputSpec] | None = None,
         concurrency: int = 1,
         stop: StopRequest | None = None,
+        plugins_dir: Path | None = None,
     ) -> tuple[RunResult, Collector]:
-        plugins = load_plugins(entry_points=False)
+        plugins = load_plugins(plugins_dir, entry_points=False)
         collector = Collector()
+        collector.plugins = plugins
         plugins.manager.register(collector.hooks, name="collector")
         if check:
             plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)

@@ -80,3 +80,28 @@ def test_without_check_mode_writes_are_sent(run_steps):
     assert result.exit_status == 0, result.error
     assert [c[1] for c in client.calls] == ["/server/a/reboot", "/server/a/task/7"]
     assert result.info.counts["changed"] == 1 and result.info.changes[0]["status"] == "changed"
+
+
+PLUGIN = """
+from ovhflow import hookimpl
+from ovhflow.plugin_api import ActionSpec
+
+RAN = []
+
+
+@hookimpl
+def ovhflow_actions():
+    return [ActionSpec("touch", lambda call: RAN.append(call.args), {"type": "string"}, writes=True)]
+"""
+
+
+def test_plugin_actions_that_write_are_planned_in_check_mode(run_steps, tmp_path):
+    (tmp_path / "touch_plugin.py").write_text(PLUGIN)
+    touch = step("touch", "file-{{ 1 + 1 }}", id="t")
+    result, events = run_steps([touch], check=True, plugins_dir=tmp_path)
+    assert events.plugins.manager.get_plugin("touch_plugin").RAN == []
+    assert events.reports()["t"].status == "planned"
+    assert result.info.changes == [{"action": "touch", "step": str(touch.location), "status": "planned"}]
+    result, events = run_steps([touch], plugins_dir=tmp_path)
+    assert events.plugins.manager.get_plugin("touch_plugin").RAN == ["file-2"]
+    assert events.reports()["t"].status == "ok"
