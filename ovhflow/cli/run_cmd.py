@@ -12,7 +12,13 @@ import sys
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
-from ovhflow.cli.unattended import errors_as_json, report_early_exit, run_lock, unattended_options
+from ovhflow.cli.unattended import (
+    errors_as_json,
+    redact_tracebacks,
+    report_early_exit,
+    run_lock,
+    unattended_options,
+)
 
 
 @click.command("run")
@@ -75,6 +81,8 @@ def run(
     from ovhflow.run_report import ReportWriter
 
     redactor = Redactor()
+    if debug:
+        redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too
     with (
         reported_errors(debug),
         errors_as_json(log_format, redactor),

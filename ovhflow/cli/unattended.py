@@ -126,3 +126,16 @@ def report_early_exit(
             with contextlib.suppress(OvhflowError):  # a bad --report path is the error being reported
                 ReportWriter(report_file, masker).write(info)
         raise
+
+
+def redact_tracebacks(redactor: Redactor) -> None:
+    """Make ``--debug`` tracebacks pass through the redactor too: an exception's message may quote a
+    secret input, and a traceback is output like any other."""
+    import traceback
+
+    def print_redacted(kind: type[BaseException], error: BaseException, trace: Any) -> None:
+        text = "".join(traceback.format_exception(kind, error, trace))
+        sys.stderr.write(redactor.text(text))
+        sys.stderr.flush()
+
+    sys.excepthook = print_redacted
