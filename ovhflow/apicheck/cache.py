@@ -13,6 +13,7 @@ import datetime
 import json
 import os
 import re
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +31,14 @@ META_FILE = ".meta.json"
 SAFE_API_PATH = re.compile(r"^(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
 TIMEOUT = 60
 WORKERS = 8
+ATTEMPTS = 3  # a busy or flaky endpoint gets two more tries per document
+MAX_RETRY_DELAY = 5.0
+
+
+def retry_delay(why: str, attempt: int) -> float:
+    """Seconds before the next try: the server's ``Retry-After`` when it gave one, else a short backoff."""
+    asked = re.search(r"retry after (\d+) s", why)
+    return min(float(asked[1]) if asked else 0.2 * 2**attempt, MAX_RETRY_DELAY)
 
 
 def cache_root() -> Path:
@@ -103,10 +112,9 @@ class Puller:
                 headers["If-None-Match"] = known["etag"]
             if known.get("last_modified"):
                 headers["If-Modified-Since"] = known["last_modified"]
-        try:
-            response = self.session.get(url, headers=headers, timeout=TIMEOUT)
-        except requests.RequestException as error:
-            self.report.failed.append(f"{relative}: {type(error).__name__}")
+        response = self.get(url, headers)
+        if isinstance(response, str):
+            self.report.failed.append(f"{relative}: {response}")
             return None
         if response.status_code == 304:
             self.report.unchanged.append(relative)
@@ -132,6 +140,24 @@ class Puller:
         }
         self.report.downloaded.append(relative)
         return response.content
+
+    def get(self, url: str, headers: dict[str, str]) -> requests.Response | str:
+        """The response, retrying busy answers (429, 5xx) and dropped connections; else why it failed."""
+        why = ""
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                time.sleep(retry_delay(why, attempt))
+            try:
+                response = self.session.get(url, headers=headers, timeout=TIMEOUT)
+            except requests.RequestException as error:
+                why = type(error).__name__
+                continue
+            if response.status_code != 429 and response.status_code < 500:
+                return response
+            why = f"HTTP {response.status_code}"
+            if response.headers.get("Retry-After", "").isdigit():
+                why += f" (retry after {response.headers['Retry-After']} s)"
+        return why
 
     def listing(self, version: str, base: str) -> list[str]:
         """API paths named by a version's root listing (the cached one when it did not change)."""

@@ -6,10 +6,13 @@ download megabytes of JSON each time.
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from ovhflow.cli.common import debug_option, reported_errors
 from ovhflow.errors import UsageError
+from ovhflow.exit_status import ExitStatus
 
 
 def endpoint_url(endpoint: str | None, config_file: str | None = None) -> str:
@@ -39,7 +42,11 @@ def schemas() -> None:
 )
 @debug_option
 def pull(endpoint: str | None, debug: bool) -> None:
-    """Download (or revalidate) every schema document of an endpoint into the cache."""
+    """Download (or revalidate) every schema document of an endpoint into the cache.
+
+    Exit status: 0 when every listed document is cached and current, 1 when some could not be
+    downloaded (they are named), 2 for an unknown endpoint, 3 when the endpoint's listing is unreachable.
+    """
     from ovhflow.apicheck.cache import pull as pull_schemas
 
     with reported_errors(debug):
@@ -50,7 +57,9 @@ def pull(endpoint: str | None, debug: bool) -> None:
             f"{len(report.missing)} not published, {len(report.failed)} failed -> {report.folder}"
         )
         for failure in report.failed:
-            click.echo(f"warning: could not download {failure}", err=True)
+            click.echo(f"error: could not download {failure}", err=True)
+        if report.failed:
+            sys.exit(int(ExitStatus.STEP_FAILED))
 
 
 @schemas.command(name="list")

@@ -89,3 +89,55 @@ def test_bad_endpoints_are_one_clear_message(tmp_path: Path) -> None:
         refused = run_ovhflow("schemas", "pull", "--endpoint", no_schemas.url, env=env)
     assert refused.returncode == 3
     assert "could not download the API schema listing" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def write_schema_folder(root: Path, listing: list[str], documents: dict[str, str]) -> Path:
+    (root / "v1").mkdir(parents=True)
+    apis = [{"path": path, "schema": "{path}.{format}"} for path in listing]
+    (root / "v1" / "_index.json").write_text(json.dumps({"apis": apis, "basePath": "x/1.0"}))
+    for relative, text in documents.items():
+        (root / "v1" / relative).write_text(text)
+    return root
+
+
+def test_listing_paths_cannot_escape_the_cache(tmp_path: Path) -> None:
+    document = json.dumps({"apis": [], "models": {}, "resourcePath": "/good"})
+    served = write_schema_folder(
+        tmp_path / "served", ["/../../evil", "/ok/../../x", "/good", "//x"], {"good.json": document}
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with Sandbox(servers=1, bills=1, schema_dir=served) as sb:
+        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        requested = sorted(e["path"] for e in sb.journal)
+    assert done.returncode == 0, done.stderr
+    assert "/good.json" in requested and not any("evil" in p or "x.json" in p for p in requested)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert [p for p in written if not p.startswith("served/")] == [
+        f"cache/ovhflow/schemas/127.0.0.1_{sb.port}/.meta.json",
+        f"cache/ovhflow/schemas/127.0.0.1_{sb.port}/v1/_index.json",
+        f"cache/ovhflow/schemas/127.0.0.1_{sb.port}/v1/good.json",
+    ]
+
+
+def test_documents_that_fail_are_named_and_exit_1(tmp_path: Path) -> None:
+    good = json.dumps({"apis": [], "models": {}, "resourcePath": "/good"})
+    served = write_schema_folder(
+        tmp_path / "served", ["/good", "/broken"], {"good.json": good, "broken.json": "<html>oops"}
+    )
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with Sandbox(servers=1, bills=1, schema_dir=served) as sb:
+        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+    assert done.returncode == 1
+    assert done.stderr == "error: could not download v1/broken.json: not JSON\n"
+    assert "2 downloaded" in done.stdout  # the listing and good.json
+
+
+def test_a_failing_endpoint_is_retried_then_reported(tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    with Sandbox(servers=1, bills=1, schema_dir=SCHEMAS_DIR, error_rate=1.0) as sb:
+        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        listing_tries = [e for e in sb.journal if e["path"] == "/"]
+    assert done.returncode == 3
+    assert done.stderr.startswith(f"error: could not download the API schema listing from {sb.url}/ (")
+    assert "v1/_index.json: HTTP 5" in done.stderr and "Traceback" not in done.stderr
+    assert len(listing_tries) == 3
