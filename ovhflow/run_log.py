@@ -141,7 +141,10 @@ class RunLogger:
     ) -> None:
         status = str(record.get("status", ""))
         error = record.get("error")
-        fields = {"step": step_id, "index": index, "status": status, "item": record.get("item")}
+        item = record.get("item")
+        # a scalar item names itself; a whole object (a server's details) would make every line huge
+        shown = item if item is None or isinstance(item, (str, int, float, bool)) else _short(item)
+        fields = {"step": step_id, "index": index, "status": status, "item": shown}
         if error:
             fields["error"] = str(error)
         if record.get("query_id"):

@@ -172,3 +172,19 @@ def test_progress_bar_on_request_does_not_lose_lines() -> None:
 def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="text, json"):
         RunLogger(io.StringIO(), fmt="xml")
+
+
+def test_object_items_are_summarised_in_json() -> None:
+    stream = io.StringIO()
+    logger = RunLogger(stream, fmt="json")
+    run = _run()
+    big = {"name": "ns1", "description": "x" * 500}
+    logger.ovhflow_item_end(run=run, step_id="s", index=0, record={"item": big, "status": "ok"})
+    logger.ovhflow_item_end(run=run, step_id="s", index=1, record={"item": 42, "status": "ok"})
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert (
+        isinstance(first["item"], str)
+        and first["item"].startswith('{"name": "ns1"')
+        and len(first["item"]) <= 80
+    )
+    assert second["item"] == 42
