@@ -318,3 +318,27 @@ def test_progress_bar_on_a_terminal_only(sandbox, full_env, tmp_path: Path) -> N
     assert "\x1b[" not in piped.stderr and "\u2501" not in piped.stderr  # never in cron's output
     status, json_terminal = _run_on_terminal(["run", str(recipe), "--log-format", "json"], full_env, tmp_path)
     assert status == 0 and "\u2501" not in json_terminal
+
+
+def test_sigterm_ends_with_report_log_and_released_lock(sandbox, full_env, tmp_path: Path) -> None:
+    recipe = _write(tmp_path, "wait.yaml", WAIT_FOR_BURST)
+    servers = json.loads(run_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path).stdout)
+    sandbox.state["bursts"][servers[0]]["status"] = "inactive"
+    report = tmp_path / "report.json"
+    first = _popen(["run", str(recipe), "--log-format", "json", "--report", str(report)], full_env, tmp_path)
+    assert first.stderr is not None
+    lines = []
+    for line in first.stderr:
+        lines.append(line)
+        if json.loads(line).get("event") == "request" and "/burst" in line:
+            break
+    else:
+        raise AssertionError(f"the run ended early (exit {first.wait()})")
+    first.terminate()
+    lines += first.stderr.readlines()
+    assert first.wait(timeout=60) == 143
+    events = _events("".join(lines))
+    assert events[-1]["event"] == "run_end" and events[-1]["exit_status"] == 143
+    assert json.loads(report.read_text())["exit_status"] == 143
+    again = run_ovhflow("run", str(recipe), "-p", "tries=0", env=full_env, cwd=tmp_path)
+    assert again.returncode == 1 and "already running" not in again.stderr  # the lock went with the process
