@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from ovhflow import hookimpl
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.redaction import Redactor
+from ovhflow.run_progress import LoopProgress
 
 # Levels, most important first; a line is written when its level is at most the threshold.
 ERROR, WARNING, INFO, DEBUG = 0, 1, 2, 3
@@ -80,9 +81,7 @@ class RunLogger:
         self.progress = (is_tty and fmt == "text") if progress is None else progress
         self._timestamps = not is_tty  # a log file read the next morning needs times; a terminal does not
         self._lock = threading.RLock()
-        self._bar: Any = None  # rich.progress.Progress while a loop runs on a terminal
-        self._bar_task: Any = None
-        self._bar_step: str | None = None
+        self._bar = LoopProgress(self.stream)
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -106,9 +105,8 @@ class RunLogger:
 
     def _write(self, line: str) -> None:
         with self._lock:
-            if self._bar is not None:
-                self._bar.refresh()  # the bar redrawn under the line must show the latest count
-                self._bar.console.print(line, markup=False, highlight=False, soft_wrap=True)
+            if self._bar.active:
+                self._bar.print(line)
                 return
             self.stream.write(line + "\n")
             self.stream.flush()
@@ -263,38 +261,10 @@ class RunLogger:
     # --- progress bar --------------------------------------------------------------------------------
 
     def _advance_bar(self, step_id: str | None, record: Mapping[str, Any]) -> None:
-        if not self.progress or self.verbosity < 0:
-            return
-        with self._lock:
-            if self._bar is None:
-                from rich.console import Console
-                from rich.progress import (
-                    BarColumn,
-                    MofNCompleteColumn,
-                    Progress,
-                    TextColumn,
-                    TimeElapsedColumn,
-                )
-
-                console = Console(file=self.stream, force_terminal=True)
-                self._bar = Progress(
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    MofNCompleteColumn(),
-                    TimeElapsedColumn(),
-                    console=console,
-                    transient=True,
-                )
-                self._bar.start()
-                total = record.get("length") if isinstance(record.get("length"), int) else None
-                self._bar_task = self._bar.add_task(step_id or "loop", total=total)
-                self._bar_step = step_id
-            self._bar.advance(self._bar_task)
+        if self.progress and self.verbosity >= 0:
+            with self._lock:
+                self._bar.advance(step_id, record)
 
     def _stop_bar(self) -> None:
         with self._lock:
-            if self._bar is not None:
-                self._bar.stop()
-                self._bar = None
-                self._bar_task = None
-                self._bar_step = None
+            self._bar.stop()
