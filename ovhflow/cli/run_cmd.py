@@ -113,7 +113,7 @@ def run(
         pool_size = max_concurrency(recipe.steps, concurrency)
         client_settings = (sandbox, endpoint, config_file, rate, pool_size, redactor)
         with (
-            run_lock(recipe.path, no_lock, wait_lock),
+            run_lock(recipe.path, no_lock or sandbox, wait_lock),  # a sandbox run touches nothing real
             open_client(*client_settings) as client,
             stop_on_signals(stop),
         ):

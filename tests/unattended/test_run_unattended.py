@@ -118,7 +118,9 @@ def test_overlapping_runs_exit_4_naming_the_holder_and_wait_lock_waits(
         )
         waiter = _popen(["run", str(recipe), "--wait-lock", "120"], full_env, tmp_path)
         unlocked = run_ovhflow("run", str(recipe), "--no-lock", "-p", "tries=0", env=full_env, cwd=tmp_path)
-        assert unlocked.returncode != 4  # --no-lock does not look at the lock at all
+        assert unlocked.returncode == 1 and "already running" not in unlocked.stderr  # --no-lock ignores it
+        tried = run_ovhflow("run", str(recipe), "--sandbox", "-p", "tries=0", env=full_env, cwd=tmp_path)
+        assert tried.returncode == 1 and "already running" not in tried.stderr  # the sandbox is another world
     finally:
         released = run_ovhflow(
             "call", "PUT", f"/dedicated/server/{server}/burst", "status=active", env=full_env, cwd=tmp_path
