@@ -132,3 +132,12 @@ def test_enter_on_a_terminal_checks_at_once(sandbox, app_env, tmp_path: Path) ->
     assert process.returncode == 0, err
     assert "checking..." in err and "The consumer key is validated." in err, err
     assert _saved_key(tmp_path / "ovh.conf", sandbox.url)
+
+
+def test_auth_with_unknown_application_key_exits_3(sandbox, app_env, tmp_path: Path) -> None:
+    env = {**app_env, "OVH_APPLICATION_KEY": "UnknownAppKey123"}
+    result = run_ovhflow("auth", "--no-wait", env=env, cwd=tmp_path)
+    assert result.returncode == 3
+    assert result.stderr.startswith("error: InvalidKey") and "OVH query id" in result.stderr
+    assert app_env["OVH_APPLICATION_SECRET"] not in result.stderr
+    assert not (tmp_path / "ovh.conf").exists()
