@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.conftest import run_ovhflow
+from tests.conftest import REPO_ROOT, run_ovhflow
 
 
 def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
@@ -92,3 +96,32 @@ def test_readable_conf_is_warned_about(sandbox, isolated_env, tmp_path: Path) ->
     conf.chmod(0o600)
     quiet = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
     assert quiet.returncode == 0 and "warning" not in quiet.stderr
+
+
+def test_pretty_json_on_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    env.update(full_env)
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", "call", "GET", "/me"],
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert process.wait(timeout=60) == 0
+    text = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert text.startswith('{\n  "') and json.loads(text)["nichandle"]
