@@ -31,6 +31,17 @@ if TYPE_CHECKING:
     from ovhflow.plugin_manager import Plugins
 
 MAX_INCLUDE_DEPTH = 16
+MAX_ERRORS = 50  # a file with thousands of problems gets the first ones and a count, not a wall
+
+
+def _raise(errors: list[RecipeError]) -> None:
+    errors = sorted(errors, key=_sort_key)
+    if len(errors) > MAX_ERRORS:
+        hidden = len(errors) - MAX_ERRORS
+        first_hidden = errors[MAX_ERRORS].location
+        more = RecipeError(f"... and {hidden} more problems from here", first_hidden)
+        errors = [*errors[:MAX_ERRORS], more]
+    raise RecipeErrors(errors)
 
 
 def load_recipe(path: str | Path, plugins: Plugins, templates: Templates | None = None) -> Recipe:
@@ -76,7 +87,7 @@ class RecipeLoader:
             )
         errors = self.structure.validate(document)
         if errors:
-            raise RecipeErrors(sorted(errors, key=_sort_key))
+            _raise(errors)
         inputs, errors = build_input_specs(document.get("inputs") or {})
         steps = [self.build_step(raw, path, chain, errors) for raw in document["steps"]]
         recipe = Recipe(
@@ -90,7 +101,7 @@ class RecipeLoader:
         )
         errors.extend(SemanticChecker(self.templates, inputs, steps, self.lazy).check(steps))
         if errors:
-            raise RecipeErrors(sorted(errors, key=_sort_key))
+            _raise(errors)
         return recipe
 
     def build_step(

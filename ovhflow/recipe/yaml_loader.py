@@ -182,12 +182,40 @@ class _Builder:
         return items
 
 
+def _check_depth(text: str, filename: str) -> None:
+    """Refuse deep nesting from the parser's events (flat, in C) before anything recursive runs."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise RecipeError(
+                    f"YAML is nested more than {MAX_DEPTH} levels deep", Location(filename, mark.line + 1, 1)
+                )
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _compose(text: str, filename: str) -> tuple[Node | None, Any]:
+    """The node tree and a loader whose constructor builds scalars; libyaml when available (fast)."""
+    if yaml.__with_libyaml__:
+        _check_depth(text, filename)
+        loader: Any = yaml.CSafeLoader(text)
+    else:
+        loader = _DepthLimitedLoader(text, filename)
+    try:
+        return loader.get_single_node(), loader
+    except BaseException:
+        loader.dispose()
+        raise
+
+
 def parse_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document with locations; ``None`` for a document with no content."""
     loader = None
     try:
-        loader = _DepthLimitedLoader(text, filename)
-        node = loader.get_single_node()
+        node, loader = _compose(text, filename)
         return None if node is None else _Builder(filename, loader).build(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

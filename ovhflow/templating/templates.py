@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -104,6 +105,15 @@ def _as_data(value: Any) -> Any:
     if isinstance(value, (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)):
         return [_as_data(item) for item in budget_iter(value)]
     return str(value)
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """Names a template reads: undeclared top-level names, ``(name, attribute)`` pairs, ``_`` attributes."""
+
+    names: frozenset[str]
+    attributes: frozenset[tuple[str, str]]
+    private: frozenset[str]
 
 
 class Templates:
@@ -292,45 +302,49 @@ class Templates:
         tree.set_environment(self.env)
         return tree
 
+    def facts(self, source: str, expression: bool = False) -> TemplateFacts:
+        """What a template reads, from one parse (cached: recipes repeat the same templates)."""
+        key = ("facts-expr" if expression else "facts", source)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        names: set[str] = set()
+        attributes: set[tuple[str, str]] = set()
+        private: set[str] = set()
+        if expression or is_template(source):
+            tree = self._tree(source, expression)
+            names = set(meta.find_undeclared_variables(tree))
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+                if isinstance(node, nodes.Getattr):
+                    name = node.attr
+                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                    name = node.arg.value
+                else:
+                    continue
+                if name.startswith("_"):
+                    private.add(name)
+                target = node.node
+                if isinstance(target, nodes.Name) and target.ctx == "load":
+                    attributes.add((target.name, name))
+        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private))
+        with self._lock:
+            self._cache[key] = found
+        return found
+
     def names_used(self, source: str, expression: bool = False) -> set[str]:
         """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
-        if not expression and not is_template(source):
-            return set()
-        return set(meta.find_undeclared_variables(self._tree(source, expression)))
+        return set(self.facts(source, expression).names)
 
     def attributes_used(
         self, source: str, roots: Iterable[str], expression: bool = False
     ) -> set[tuple[str, str]]:
         """``(root, name)`` for each ``root.name`` / ``root['name']`` read in a template, for roots given."""
-        if not expression and not is_template(source):
-            return set()
         wanted = set(roots)
-        found: set[tuple[str, str]] = set()
-        for node in self._tree(source, expression).find_all((nodes.Getattr, nodes.Getitem)):
-            target = node.node
-            if not (isinstance(target, nodes.Name) and target.ctx == "load" and target.name in wanted):
-                continue
-            if isinstance(node, nodes.Getattr):
-                found.add((target.name, node.attr))
-            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                found.add((target.name, node.arg.value))
-        return found
+        return {pair for pair in self.facts(source, expression).attributes if pair[0] in wanted}
 
     def private_attributes(self, source: str, expression: bool = False) -> set[str]:
         """Attributes starting with ``_`` a template reads: the sandbox refuses them, validation too."""
-        if not expression and not is_template(source):
-            return set()
-        found = set()
-        for node in self._tree(source, expression).find_all((nodes.Getattr, nodes.Getitem)):
-            if isinstance(node, nodes.Getattr):
-                name = node.attr
-            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                name = node.arg.value
-            else:
-                continue
-            if name.startswith("_"):
-                found.add(name)
-        return found
+        return set(self.facts(source, expression).private)
 
     def literal(self, source: str) -> tuple[bool, Any]:
         """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""
