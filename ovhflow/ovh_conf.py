@@ -12,9 +12,8 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TextIO
 
 from ovhflow.atomic import write_atomic
 from ovhflow.errors import ConfigError
@@ -116,11 +115,11 @@ def _holds_secret(path: Path) -> bool:
     return any(parser.get(s, o, fallback="") for s in parser.sections() for o in SECRET_OPTIONS)
 
 
-def warn_if_readable(path: str | Path, stream: TextIO | None = None) -> bool:
-    """Warn on ``stream`` (stderr) when ``path`` holds credentials and other users can read it.
+def warn_if_readable(path: str | Path, say: Callable[[str], None] | None = None) -> bool:
+    """Warn (through ``say``, else on stderr) when ``path`` holds credentials and others can read it.
 
     Returns whether it warned. A missing file, or one holding no secret (an ``/etc/ovh.conf`` that only
-    names the endpoint), is fine.
+    names the endpoint), is fine. ``say`` lets ``ovhflow run`` put the warning in its log's format.
     """
     file = Path(path).expanduser()
     try:
@@ -129,12 +128,14 @@ def warn_if_readable(path: str | Path, stream: TextIO | None = None) -> bool:
         return False
     if not mode & 0o044 or not file.is_file() or not _holds_secret(file):
         return False
-    print(
-        f"warning: {file} is readable by other users (mode {mode:04o}) and holds API credentials; "
-        f"run: chmod 600 {file}",
-        file=stream or sys.stderr,
-    )
+    text = f"{file} is readable by other users (mode {mode:04o}) and holds API credentials; "
+    text += f"run: chmod 600 {file}"
+    (say or _print_warning)(text)
     return True
+
+
+def _print_warning(text: str) -> None:
+    print(f"warning: {text}", file=sys.stderr)
 
 
 def config_files(config_file: str | Path | None = None) -> list[Path]:
@@ -147,14 +148,16 @@ def config_files(config_file: str | Path | None = None) -> list[Path]:
     return paths
 
 
-def warn_about_readable_configs(config_file: str | Path | None = None, stream: TextIO | None = None) -> None:
+def warn_about_readable_configs(
+    config_file: str | Path | None = None, say: Callable[[str], None] | None = None
+) -> None:
     """Call :func:`warn_if_readable` on each ``ovh.conf`` the client will read (each file once)."""
     seen: set[str] = set()
     for path in _existing(config_files(config_file)):
         key = os.path.realpath(path)
         if key not in seen:
             seen.add(key)
-            warn_if_readable(path, stream)
+            warn_if_readable(path, say)
 
 
 def _existing(paths: Iterable[Path]) -> Iterable[Path]:

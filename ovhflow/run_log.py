@@ -115,6 +115,14 @@ class RunLogger:
         """Write a recipe's ``log:`` message (hidden by ``-q``)."""
         self._emit(INFO, "log", str(text), {"step": step_id, "message": str(text)})
 
+    def warning(self, text: str) -> None:
+        """Write a warning of ovhflow itself (a readable ``ovh.conf``...), in the log's format."""
+        self._emit(WARNING, "warning", f"warning: {text}", {"message": str(text)})
+
+    def error(self, text: str) -> None:
+        """Write an error that does not end the run (a report that could not be written...)."""
+        self._emit(ERROR, "error", f"error: {text}", {"message": str(text)})
+
     # --- run events ----------------------------------------------------------------------------------
 
     @hookimpl

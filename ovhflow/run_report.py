@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,15 @@ def check_report_path(path: Path) -> None:
 class ReportWriter:
     """Collects step reports during a run and writes the JSON report when it ends."""
 
-    def __init__(self, path: str | Path, redactor: Redactor | None = None) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        redactor: Redactor | None = None,
+        on_error: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = Path(path)
         check_report_path(self.path)
+        self.on_error = on_error or _print_error
         self.redactor = redactor or Redactor()
         self.steps: list[dict[str, Any]] = []
         self._lock = threading.Lock()
@@ -107,9 +114,14 @@ class ReportWriter:
         return self.redactor.data(json.loads(json.dumps(document, default=str)))
 
     def write(self, run: RunInfo) -> None:
-        """Write the report; a failure to write is said on stderr but does not change the run's outcome."""
+        """Write the report; a failure to write is said through ``on_error`` (the run's log) but does not
+        change the run's outcome."""
         text = json.dumps(self.build(run), indent=2, ensure_ascii=False) + "\n"
         try:
             write_atomic(self.path, self.redactor.text(text))
         except OSError as error:
-            print(f"error: cannot write the report {self.path}: {error.strerror or error}", file=sys.stderr)
+            self.on_error(f"cannot write the report {self.path}: {error.strerror or error}")
+
+
+def _print_error(text: str) -> None:
+    print(f"error: {text}", file=sys.stderr)

@@ -103,9 +103,9 @@ def run(
         logger = RunLogger(sys.stderr, fmt=log_format, verbosity=verbosity, redactor=redactor)
         plugins.manager.register(logger, name="run-log")
         if report_file:
-            plugins.manager.register(ReportWriter(report_file, redactor), name="run-report")
+            plugins.manager.register(ReportWriter(report_file, redactor, logger.error), name="run-report")
         if not sandbox:
-            warn_about_readable_configs(config_file)
+            warn_about_readable_configs(config_file, logger.warning)
         if check:
             plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
 

@@ -4,7 +4,6 @@ about ovh.conf files other users can read."""
 from __future__ import annotations
 
 import configparser
-import io
 import os
 from pathlib import Path
 
@@ -115,17 +114,27 @@ def test_warning_for_readable_conf_holding_secrets(tmp_path: Path) -> None:
     path = tmp_path / "ovh.conf"
     path.write_text(EXISTING)
     path.chmod(0o644)
-    out = io.StringIO()
-    assert warn_if_readable(path, out)
-    assert "readable by other users (mode 0644)" in out.getvalue() and f"chmod 600 {path}" in out.getvalue()
-    assert "AS1" not in out.getvalue() and "OLDKEY" not in out.getvalue()
+    said: list[str] = []
+    assert warn_if_readable(path, said.append)
+    (text,) = said
+    assert "readable by other users (mode 0644)" in text and f"chmod 600 {path}" in text
+    assert "AS1" not in text and "OLDKEY" not in text
     path.chmod(0o600)
-    assert not warn_if_readable(path, io.StringIO())
+    assert not warn_if_readable(path, said.append)
     endpoint_only = tmp_path / "etc.conf"
     endpoint_only.write_text("[default]\nendpoint = ovh-eu\n")
     endpoint_only.chmod(0o644)
-    assert not warn_if_readable(endpoint_only, io.StringIO())
-    assert not warn_if_readable(tmp_path / "missing.conf", io.StringIO())
+    assert not warn_if_readable(endpoint_only, said.append)
+    assert not warn_if_readable(tmp_path / "missing.conf", said.append)
+    assert len(said) == 1
+
+
+def test_warning_goes_to_stderr_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ovh.conf"
+    path.write_text(EXISTING)
+    path.chmod(0o604)
+    assert warn_if_readable(path)
+    assert capsys.readouterr().err.startswith(f"warning: {path} is readable by other users (mode 0604)")
 
 
 def test_lookup_order_files_are_each_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -138,8 +147,10 @@ def test_lookup_order_files_are_each_checked(tmp_path: Path, monkeypatch: pytest
     for path in (home / ".ovh.conf", work / "ovh.conf", tmp_path / "extra.conf"):
         path.write_text(EXISTING)
         os.chmod(path, 0o640)
-    out = io.StringIO()
-    warn_about_readable_configs(tmp_path / "extra.conf", out)
-    warned = out.getvalue()
-    assert str(home / ".ovh.conf") in warned and str(work / "ovh.conf") in warned
-    assert str(tmp_path / "extra.conf") in warned and warned.count("warning:") == 3
+    said: list[str] = []
+    warn_about_readable_configs(tmp_path / "extra.conf", said.append)
+    assert [text.split(" is readable")[0] for text in said] == [
+        str(home / ".ovh.conf"),
+        str(work / "ovh.conf"),
+        str(tmp_path / "extra.conf"),
+    ]

@@ -75,10 +75,15 @@ def test_unwritable_report_is_said_not_raised(tmp_path: Path, capsys) -> None:  
     run = RunInfo("R", "/r.yaml", {}, False, time.time())
     folder = tmp_path / "gone"
     folder.mkdir()
-    writer = ReportWriter(folder / "r.json")
+    said: list[str] = []
+    writer = ReportWriter(folder / "r.json", on_error=said.append)
     folder.rmdir()  # removed during the run
     writer.ovhflow_run_end(run=run)
-    assert "cannot write the report" in capsys.readouterr().err
+    assert len(said) == 1 and said[0].startswith(f"cannot write the report {folder / 'r.json'}")
+    default = ReportWriter(tmp_path / "r.json")
+    default.path = folder / "r.json"
+    default.ovhflow_run_end(run=run)
+    assert capsys.readouterr().err.startswith("error: cannot write the report")
 
 
 def test_impossible_report_path_refused_up_front(tmp_path: Path) -> None:

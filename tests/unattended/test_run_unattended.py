@@ -274,6 +274,11 @@ def test_run_warns_about_readable_conf(sandbox, isolated_env, tmp_path: Path) ->
     result = run_ovhflow("run", str(recipe), env=isolated_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"warning: {conf} is readable by other users" in result.stderr
+    as_json = run_ovhflow("run", str(recipe), "--log-format", "json", env=isolated_env, cwd=tmp_path)
+    warning = _events(as_json.stderr)[0]  # still one JSON object per line
+    assert warning["event"] == "warning" and warning["message"].startswith(
+        f"{conf} is readable by other users"
+    )
 
 
 def _run_on_terminal(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
