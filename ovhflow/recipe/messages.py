@@ -83,13 +83,69 @@ def follow(document: Any, parts: Sequence[Any]) -> tuple[Any, Location | None]:
     return value, where
 
 
-def _expected(schema: dict[str, Any]) -> str:
+_JSON_TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "null": type(None),
+    "number": (int, float),
+    "integer": int,
+}
+
+
+def _is_template_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "string" and schema.get("pattern") == r"\{\{"
+
+
+def _alternatives_words(schema: dict[str, Any]) -> list[str]:
+    """What a schema accepts, in words: ['a string', 'a {{ template }}', ...]."""
+    if _is_template_schema(schema):
+        return ["a {{ template }}"]
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            return [word for sub in schema[keyword] for word in _alternatives_words(sub)]
+    if "enum" in schema:
+        return ["one of " + ", ".join(str(choice) for choice in schema["enum"])]
     types = schema.get("type")
     if isinstance(types, str):
         types = [types]
-    if types:
-        return " or ".join(_TYPE_WORDS.get(t, t) for t in types)
-    return "another value"
+    return [_TYPE_WORDS.get(t, t) for t in types] if types else ["another value"]
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    return " or ".join(dict.fromkeys(_alternatives_words(schema)))
+
+
+def _fits(schema: Any, value: Any) -> bool:
+    """Whether ``value`` has the JSON type of an alternative (a template alternative wants "{{")."""
+    if not isinstance(schema, dict):
+        return True
+    if _is_template_schema(schema):
+        return isinstance(value, str) and "{{" in value
+    for keyword in ("anyOf", "oneOf"):
+        if keyword in schema:
+            return any(_fits(sub, value) for sub in schema[keyword])
+    types = schema.get("type")
+    if types is None:
+        return True
+    for name in [types] if isinstance(types, str) else types:
+        wanted = _JSON_TYPES.get(name, object)
+        if isinstance(value, wanted) and not (isinstance(value, bool) and name in ("integer", "number")):
+            return True
+    return False
+
+
+def choose(error: ValidationError) -> ValidationError:
+    """The error to report for an ``anyOf``/``oneOf`` failure: the deepest one in the alternative whose
+    type the value has; the failure itself (reported as "expected A or B") when it has none of them."""
+    if error.validator not in ("anyOf", "oneOf") or "x-accepts" in error.schema or not error.context:
+        return error
+    fitting = {index for index, sub in enumerate(error.validator_value) if _fits(sub, error.instance)}
+    deeper = [
+        sub for sub in error.context if sub.relative_schema_path and sub.relative_schema_path[0] in fitting
+    ]
+    return choose(best_match(deeper)) if deeper else error
 
 
 def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> RecipeError:
@@ -131,6 +187,10 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
         return RecipeError(f"{where_words}: must be one of {choices}; got {describe(found)}", location)
     if validator == "const":
         return RecipeError(f"{where_words}: must be {value!r}; got {describe(found)}", location)
+    if validator in ("anyOf", "oneOf"):
+        return RecipeError(f"{where_words}: expected {_expected(schema)}, got {describe(found)}", location)
+    if validator == "minProperties" and value == 1:
+        return RecipeError(f"{where_words}: must not be empty", location)
     if validator == "minItems" and value == 1:
         return RecipeError(f"{where_words}: must not be empty", location)
     if validator == "minLength" and value == 1:
@@ -164,7 +224,7 @@ def schema_errors(
     chosen_errors = []
     seen: set[tuple[Any, ...]] = set()
     for error in sorted(validator.iter_errors(instance), key=relevance):
-        chosen = best_match([error]) if error.context and "x-accepts" not in error.schema else error
+        chosen = choose(error)
         key = (tuple(chosen.absolute_path), chosen.validator)
         if key not in seen:
             seen.add(key)

@@ -189,3 +189,26 @@ def test_plugin_actions_and_sections_join_the_language(tmp_path: Path, write) ->
         f"{bad}:5:12: steps[0].count: must be >= 1, got 0",
         f"{bad}:6:5: unknown key 'pong' in step steps[1] (did you mean 'ping'?)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("assert: 5", "steps[0].assert: expected a string or true or false or a list, got the integer 5"),
+        ("assert: [5]", "steps[0].assert[0]: expected a string or true or false, got the integer 5"),
+        (
+            "get: /me\n    query: 5",
+            "steps[0].query: expected a mapping or a {{ template }}, got the integer 5",
+        ),
+        (
+            "get: /me\n    auth: 'yes'",
+            "steps[0].auth: expected true or false or a {{ template }}, got the string 'yes'",
+        ),
+        ("set: {}", "steps[0].set: must not be empty"),
+        ("fail: 3", "steps[0].fail: expected a string, got the integer 3"),
+    ],
+)
+def test_alternatives_are_explained_in_one_sentence(write, plugins, step: str, message: str) -> None:
+    path = write(f"name: n\nsteps:\n  - {step}\n")
+    [error] = errors_of(path, plugins)
+    assert error.split(": ", 1)[1] == message
