@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from ovhflow import hookimpl
+from ovhflow.log_forwarding import LibraryLogForwarder
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.redaction import Redactor
 from ovhflow.run_progress import LoopProgress
@@ -82,6 +83,7 @@ class RunLogger:
         self._timestamps = not is_tty  # a log file read the next morning needs times; a terminal does not
         self._lock = threading.RLock()
         self._bar = LoopProgress(self.stream)
+        self._library_logs = LibraryLogForwarder(self.warning, self.error)
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -127,6 +129,7 @@ class RunLogger:
 
     @hookimpl
     def ovhflow_run_start(self, run: RunInfo) -> None:
+        self._library_logs.attach()  # urllib3's "Retrying ..." must not bypass format and redactor
         mode = " in check mode (no change will be made)" if run.check else ""
         fields = {
             "recipe": run.recipe_name,
@@ -197,6 +200,7 @@ class RunLogger:
     @hookimpl
     def ovhflow_run_end(self, run: RunInfo) -> None:
         self._stop_bar()
+        self._library_logs.detach()
         duration = max(time.time() - run.started_at, 0.0)
         order = ("ok", "changed", "planned", "skipped", "failed")
         counts = {key: run.counts.get(key, 0) for key in order} | run.counts

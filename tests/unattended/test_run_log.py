@@ -188,3 +188,24 @@ def test_object_items_are_summarised_in_json() -> None:
         and len(first["item"]) <= 80
     )
     assert second["item"] == 42
+
+
+def test_library_warnings_are_forwarded_only_during_the_run() -> None:
+    import logging
+
+    stream = io.StringIO()
+    logger = RunLogger(stream, fmt="json", redactor=_redactor())
+    run = _run()
+    logger.ovhflow_run_start(run=run)
+    logging.getLogger("urllib3.connectionpool").warning("Retrying after %s: /x?pw=%s", "reset", SECRET)
+    logging.getLogger("ovhflow.ovh").error("gave up")
+    logging.getLogger("urllib3.connectionpool").info("not a warning")
+    run.exit_status = 0
+    logger.ovhflow_run_end(run=run)
+    logging.getLogger("urllib3.connectionpool").warning("after the run")
+    events = [json.loads(line) for line in stream.getvalue().splitlines()]
+    forwarded = [(e["level"], e["message"]) for e in events if e["event"] in ("warning", "error")]
+    assert forwarded == [
+        ("warning", "urllib3.connectionpool: Retrying after reset: /x?pw=***"),
+        ("error", "ovhflow.ovh: gave up"),
+    ]

@@ -349,3 +349,20 @@ def test_sigterm_ends_with_report_log_and_released_lock(sandbox, full_env, tmp_p
     assert json.loads(report.read_text())["exit_status"] == 143
     again = run_ovhflow("run", str(recipe), "-p", "tries=0", env=full_env, cwd=tmp_path)
     assert again.returncode == 1 and "already running" not in again.stderr  # the lock went with the process
+
+
+def test_library_retry_warnings_stay_in_the_json_log(sandbox_factory, isolated_env, tmp_path: Path) -> None:
+    flaky = sandbox_factory(servers=6, bills=2, drop_rate=0.3)  # seeded: the same connections drop each time
+    recipe = _write(
+        tmp_path,
+        "loop.yaml",
+        "name: loop\nsteps:\n  - id: servers\n    get: /dedicated/server\n"
+        "  - id: each\n    loop: '{{ steps.servers.result }}'\n    get: /dedicated/server/{{ item }}\n",
+    )
+    result = run_ovhflow(
+        "run", str(recipe), "--log-format", "json", env={**isolated_env, **flaky.env()}, cwd=tmp_path
+    )
+    events = _events(result.stderr)  # urllib3's own "Retrying ..." lines would not parse
+    retried = [e for e in events if e["event"] == "warning" and "Retrying" in e["message"]]
+    assert retried and all(e["level"] == "warning" for e in retried)
+    assert result.returncode == 0, result.stderr
