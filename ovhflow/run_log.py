@@ -4,6 +4,13 @@ A :class:`RunLogger` is a pluggy plugin object the ``run`` command registers: it
 hooks and wraps ``ovhflow_http_request`` to time each call. Results go to stdout elsewhere; this module
 only ever writes to its stream (stderr). Every line passes through the run's :class:`Redactor` first, so a
 secret that slipped into an error message or a path is masked before it is written.
+
+JSON events all carry ``time``, ``level`` (error, warning, info, debug) and ``event``:
+``run_start`` (recipe, path, check, inputs), ``step_start`` (step, name, location), ``request`` (method,
+path, status, duration; error and query_id when it failed; planned in check mode), ``item_end`` (step,
+index, status, item; error), ``log`` (message, step), ``step_end`` (step, name, action, location, status,
+duration; items counts for loops; error and query_id when it failed), ``warning``/``error`` (message),
+``run_end`` (counts, exit_status, duration; error). Durations are seconds.
 """
 
 from __future__ import annotations
