@@ -169,6 +169,8 @@ class Templates:
             compiled = self._build(kind, source)
         except TemplateSyntaxError as exc:
             raise self._syntax_error(kind, source, exc, location) from None
+        except (RecursionError, MemoryError):
+            raise RecipeError(f"template {_short(source)} is nested too deeply", location) from None
         with self._lock:
             self._cache[key] = compiled
         return compiled

@@ -7,6 +7,8 @@ not timed: these renders stop after a bounded amount of work, so the tests stay 
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ovhflow.templating import MAX_RANGE, MAX_SIZE, RenderError, Templates
 
@@ -126,3 +128,61 @@ def test_limits_apply_to_bare_expressions_and_paths(templates: Templates) -> Non
         templates.evaluate("'a' * 10**9", {})
     with pytest.raises(RenderError, match="over a limit"):
         templates.render_path("/x/{{ 'a' * 10**9 }}", {})
+
+
+def test_deeply_nested_templates_are_recipe_errors(templates: Templates) -> None:
+    from ovhflow.errors import RecipeError
+
+    for source in ("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "{% if 1 %}" * 3000 + "{% endif %}" * 3000):
+        with pytest.raises(RecipeError, match="nested too deeply"):
+            templates.render(source, {})
+
+
+JINJA_BITS = st.sampled_from(
+    [
+        "{{",
+        "}}",
+        "{%",
+        "%}",
+        "{#",
+        "#}",
+        "if",
+        "for",
+        "in",
+        "endfor",
+        "endif",
+        "x",
+        "item",
+        "(",
+        ")",
+        "[",
+        "]",
+        "'",
+        "|",
+        "upper",
+        "*",
+        "**",
+        "9",
+        "~",
+        ".",
+        "_",
+        "__class__",
+        "range",
+        "loop",
+        ",",
+        "set",
+        "=",
+        " ",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(source=st.lists(JINJA_BITS, max_size=25).map("".join))
+def test_any_template_text_renders_or_gives_a_recipe_or_render_error(source: str) -> None:
+    from ovhflow.errors import RecipeError
+
+    try:
+        Templates().render(source, {"x": [1, 2], "item": {"a": "b"}})
+    except (RecipeError, RenderError) as error:
+        assert str(error)
