@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ovhflow.sandbox import Sandbox
@@ -72,6 +72,7 @@ def test_filter_clauses() -> None:
             parse_filters(bad)
 
 
+@settings(deadline=None, max_examples=60)  # over real HTTP: no per-example time limit on a busy machine
 @given(
     st.dictionaries(st.text(min_size=1, max_size=8), st.text(max_size=12), max_size=3),
     st.dictionaries(st.text(min_size=1, max_size=8), st.integers() | st.text(max_size=8), max_size=3),
