@@ -16,7 +16,14 @@ from urllib.parse import parse_qsl
 
 from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation, is_template, split_path
 from ovhflow.apicheck.locations import locate_in
-from ovhflow.apicheck.models import Problem, TypeChecker, did_you_mean, is_templated, missing_fields
+from ovhflow.apicheck.models import (
+    Problem,
+    TypeChecker,
+    did_you_mean,
+    is_templated,
+    key_path_text,
+    missing_fields,
+)
 from ovhflow.errors import Location
 
 Severity = Literal["error", "warning"]
@@ -238,6 +245,6 @@ class StepChecker:
             location = body_at  # a problem of the body as a whole: point at its key
             if problem.path:
                 location = locate_in(body, problem.path, body_at, want_key=unknown_key)
-            label = ".".join(str(p) for p in problem.path)
+            label = key_path_text(problem.path)
             prefix = "" if unknown_key or not label else f"body.{label}: "
             self.add(location, prefix + problem.message)

@@ -51,6 +51,14 @@ class Problem:
     message: str
 
 
+def key_path_text(path: KeyPath) -> str:
+    """``accessRules[0].method``: a key path as people write it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def is_templated(value: Any) -> bool:
     """A recipe string with a Jinja2 expression: its run-time value, hence its type, is unknown."""
     return isinstance(value, str) and ("{{" in value or "{%" in value)

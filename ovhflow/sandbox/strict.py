@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow.apicheck.catalog import Catalog, Operation
-from ovhflow.apicheck.models import Problem, TypeChecker, did_you_mean, missing_fields
+from ovhflow.apicheck.models import Problem, TypeChecker, did_you_mean, key_path_text, missing_fields
 
 RequestChecker = Callable[[str, str, Mapping[str, Any], Any], list[str]]
 IGNORED_QUERY = {"_"}  # cache-busting parameters some clients add
@@ -91,4 +91,4 @@ def body_problems(catalog: Catalog, op: Operation, body: Any) -> list[str]:
 def format_problem(problem: Problem) -> str:
     if not problem.path or problem.message.startswith("unknown "):
         return problem.message
-    return f"{'.'.join(str(p) for p in problem.path)}: {problem.message}"
+    return f"{key_path_text(problem.path)}: {problem.message}"

@@ -68,3 +68,11 @@ def test_required_fields_of_a_model(catalog: Catalog) -> None:
     assert messages(checker.check({"target": "1.2.3.4"}, op.body_model)) == [
         ": missing required field 'fieldType' of domain.zone.RecordCreate"
     ]
+
+
+def test_key_paths_read_as_written() -> None:
+    from ovhflow.apicheck.models import key_path_text
+
+    assert key_path_text(("accessRules", 0, "method")) == "accessRules[0].method"
+    assert key_path_text((2, "a")) == "[2].a"
+    assert key_path_text(()) == ""

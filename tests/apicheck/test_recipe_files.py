@@ -39,6 +39,9 @@ def test_each_mistake_is_reported_where_it_is_written() -> None:
         "are sent",
         f"{file}:27:5: error: missing required field 'fieldType' of domain.zone.RecordCreate",
         f"{file}:29:12: error: body.ttl: expected long (a number), got string",
+        f"{file}:34:20: error: body.accessRules[0].method: 'GOT' is not one of auth.HTTPMethodEnum: "
+        "DELETE, GET, PATCH, POST, PUT (did you mean 'GET'?)",
+        f"{file}:36:11: error: unknown field 'pth' in auth.AccessRuleRequest (did you mean 'path'?)",
     ]
     assert done.stdout == ""
 

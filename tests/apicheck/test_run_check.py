@@ -34,7 +34,7 @@ def test_errors_stop_the_run(cached_eu: Path, plugins, capsys) -> None:
     recipe = load_recipe(HERE / "mistakes.yaml", plugins)
     with pytest.raises(RecipeErrors) as stopped:
         check_before_run(recipe, "ovh-eu")
-    assert len(stopped.value.errors) == 10
+    assert len(stopped.value.errors) == 12
     first = stopped.value.errors[0]
     assert (first.location.line, first.location.col) == (7, 10)
     assert first.message.endswith("(API schema check; --no-api-check skips it)")
