@@ -75,6 +75,13 @@ class InputSpec:
     choices: list[Any] | None = None
     location: Location | None = None
 
+    def __repr__(self) -> str:  # a secret input's default stays out of logs and tracebacks
+        default = "***" if self.secret and self.default is not MISSING else repr(self.default)
+        return (
+            f"InputSpec(name={self.name!r}, type={self.type!r}, default={default}, required={self.required}, "
+            f"secret={self.secret}, env={self.env!r})"
+        )
+
 
 @dataclass
 class Step:
@@ -119,4 +126,4 @@ class Recipe:
     description: str = ""
     inputs: dict[str, InputSpec] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
-    raw: Any = None
+    raw: Any = field(default=None, repr=False)  # the parsed file (it may hold a secret input's default)

@@ -175,3 +175,11 @@ def test_contradictory_input_specs_are_recipe_errors(write, plugins, spec: str, 
     assert any(
         fragment in str(error) and str(error).startswith(f"{path}:3:") for error in caught.value.errors
     ), [str(e) for e in caught.value.errors]
+
+
+def test_secret_default_is_masked_in_repr(write, plugins) -> None:
+    recipe = load_recipe(
+        write("name: n\ninputs:\n  t: {secret: true, default: hunter2}\nsteps:\n  - log: x\n"), plugins
+    )
+    assert "hunter2" not in repr(recipe.inputs["t"]) and "***" in repr(recipe.inputs["t"])
+    assert "hunter2" not in repr(recipe)
