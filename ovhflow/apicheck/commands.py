@@ -6,6 +6,7 @@ from the cache that ``ovhflow schemas pull`` fills for the endpoint in use.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -74,8 +75,31 @@ def documents_for(recipe: Any) -> Callable[[str], bool] | None:
     return lambda relative: head_of(relative) in heads
 
 
+def warning_line(finding: Finding, log_format: str = "text") -> str:
+    """A warning as ``run`` logs it: the finding's line, or a JSON event with ``--log-format json``."""
+    if log_format != "json":
+        return str(finding)
+    from ovhflow.run_log import iso_time
+
+    where = finding.location
+    event = {
+        "time": iso_time(),
+        "level": "warning",
+        "event": "api_check",
+        "message": finding.message,
+        "file": where.file,
+        "line": where.line,
+        "col": where.col,
+    }
+    return json.dumps(event, ensure_ascii=False)
+
+
 def check_before_run(
-    recipe: Any, endpoint: str | None = None, config_file: str | None = None, sandbox: bool = False
+    recipe: Any,
+    endpoint: str | None = None,
+    config_file: str | None = None,
+    sandbox: bool = False,
+    log_format: str = "text",
 ) -> None:
     """For ``run``: when schemas are cached for the endpoint, warn, and stop on errors before any request.
 
@@ -101,7 +125,7 @@ def check_before_run(
         findings = check_recipe(recipe, every) if every is not None else findings
     for finding in findings:
         if finding.severity == "warning":
-            click.echo(str(finding), err=True)
+            click.echo(warning_line(finding, log_format), err=True)
     errors = [
         RecipeError(f"{f.message} (API schema check; --no-api-check skips it)", f.location)
         for f in findings

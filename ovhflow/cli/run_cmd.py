@@ -94,7 +94,7 @@ def run(
         if not no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
             from ovhflow.apicheck.commands import check_before_run
 
-            check_before_run(recipe, endpoint, config_file, sandbox)
+            check_before_run(recipe, endpoint, config_file, sandbox, log_format)
         settings = dict(recipe.sections)
         if notify_webhook:
             settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": notify_webhook}}

@@ -88,3 +88,14 @@ def test_a_typo_in_the_first_segment_still_gets_a_suggestion(cached_eu: Path, pl
     recipe.write_text("name: typo\nsteps:\n  - get: /dedicatd/server\n")
     with pytest.raises(RecipeError, match="did you mean /dedicated/server"):
         check_before_run(load_recipe(recipe, plugins), "ovh-eu")
+
+
+def test_warnings_follow_the_log_format(cached_eu: Path, plugins, tmp_path: Path, capsys) -> None:
+    import json
+
+    recipe = tmp_path / "time.yaml"
+    recipe.write_text("name: time\nsteps:\n  - get: /auth/time\n")
+    check_before_run(load_recipe(recipe, plugins), "ovh-eu", log_format="json")
+    event = json.loads(capsys.readouterr().err)
+    assert (event["level"], event["event"], event["line"], event["col"]) == ("warning", "api_check", 3, 12)
+    assert event["file"] == str(recipe) and "needs no authentication" in event["message"]
