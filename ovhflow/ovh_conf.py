@@ -76,6 +76,27 @@ def updated_config_text(text: str, endpoint: str, consumer_key: str) -> str:
     return "".join(lines)
 
 
+def check_saveable(path: str | Path) -> None:
+    """Fail now, not after the user validated a key that would then be lost: the folder must exist and
+    be writable, and an existing file must be valid INI."""
+    target = Path(path).expanduser().absolute()
+    if target.is_symlink():
+        target = target.resolve()
+    if target.is_dir():
+        raise ConfigError(f"--save {target}: is a folder, not a file")
+    if not target.parent.is_dir():
+        raise ConfigError(f"--save {target}: folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"--save {target}: folder {target.parent} is not writable")
+    if target.exists():
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read_string(target.read_text(encoding="utf-8"), source=str(target))
+        except (configparser.Error, OSError, UnicodeDecodeError) as error:
+            problem = " ".join(str(error).split())
+            raise ConfigError(f"cannot update {target}: it is not a valid INI file ({problem})") from None
+
+
 def save_consumer_key(path: str | Path, endpoint: str, consumer_key: str) -> Path:
     """Store ``consumer_key`` for ``endpoint`` in the INI file ``path``, created if needed, mode 0600.
 

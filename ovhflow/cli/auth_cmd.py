@@ -17,7 +17,7 @@ import click
 from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
 from ovhflow.errors import ConfigError, UsageError
-from ovhflow.ovh_conf import save_consumer_key
+from ovhflow.ovh_conf import check_saveable, save_consumer_key
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 PRESETS: dict[str, tuple[str, ...]] = {
@@ -141,6 +141,7 @@ def auth(
     """
     with reported_errors(debug):
         wanted = access_rules(rules, preset)
+        check_saveable(save_path)
         client = make_client(endpoint, config_file)
         try:
             _run_flow(client, wanted, save_path, redirect_url, no_wait, timeout, poll_interval)

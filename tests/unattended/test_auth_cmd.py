@@ -141,3 +141,16 @@ def test_auth_with_unknown_application_key_exits_3(sandbox, app_env, tmp_path: P
     assert result.stderr.startswith("error: InvalidKey") and "OVH query id" in result.stderr
     assert app_env["OVH_APPLICATION_SECRET"] not in result.stderr
     assert not (tmp_path / "ovh.conf").exists()
+
+
+def test_unsaveable_target_is_refused_before_asking_for_a_key(sandbox, app_env, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.conf"
+    broken.write_text("endpoint = x\n[unclosed\n")
+    for target, expected, status in [
+        (tmp_path / "missing" / "ovh.conf", "does not exist", 3),
+        (broken, "not a valid INI file", 3),
+        (tmp_path, "is a directory", 2),  # click's own check of the option
+    ]:
+        result = run_ovhflow("auth", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
+        assert result.returncode == status and expected in result.stderr, result.stderr
+    assert not any(e["path"].endswith("/auth/credential") for e in sandbox.journal)  # no key was asked for
