@@ -8,33 +8,28 @@ cached; rendering keeps native types for a string that is a single ``{{ expressi
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
-from jinja2 import meta, nodes
+from jinja2 import nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
-from jinja2.parser import Parser
 from jinja2.runtime import Undefined
-from markupsafe import Markup
 
 from ovhflow.errors import Location, RecipeError, StepFailed
+from ovhflow.templating.analysis import TemplateAnalysis
 from ovhflow.templating.sandbox import (
-    _HUGE_WIDTH,
     MAX_OUTPUT,
     RecipeEnvironment,
     TemplateLimitError,
-    budget_iter,
     end_budget,
     new_budget,
 )
+from ovhflow.templating.values import as_data, is_template, now, path_segment, short, single_expression
 
 if TYPE_CHECKING:
     from ovhflow.plugin_manager import Plugins
 
-TEMPLATE_MARKERS = ("{{", "{%", "{#")
+__all__ = ["RenderError", "Templates", "is_template", "now"]
 
 
 class RenderError(StepFailed):
@@ -45,78 +40,7 @@ class RenderError(StepFailed):
     """
 
 
-def is_template(value: Any) -> bool:
-    """True for a string that holds Jinja syntax (anything else is used as it is, without rendering)."""
-    return isinstance(value, str) and any(marker in value for marker in TEMPLATE_MARKERS)
-
-
-def now(utc: bool = False, fmt: str | None = None) -> datetime | str:
-    """The current time, local (aware) or UTC; formatted with ``strftime`` when ``fmt`` is given."""
-    moment = datetime.now(timezone.utc) if utc else datetime.now().astimezone()
-    if fmt is None:
-        return moment
-    if _HUGE_WIDTH.search(fmt):
-        raise TemplateLimitError("now(): format width is too large")
-    return moment.strftime(fmt)
-
-
-def _short(source: str) -> str:
-    text = source if len(source) <= 80 else source[:77] + "..."
-    return repr(text)
-
-
-def _path_segment(value: Any) -> str:
-    """Percent-encode one ``{{ }}`` output of a path so that it stays inside its path segment."""
-    if isinstance(value, Undefined):
-        value._fail_with_undefined_error()
-    if value is None:
-        raise TemplateLimitError("a value rendered into the path is null")
-    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
-    if text == "":
-        raise TemplateLimitError("a value rendered into the path is empty")
-    if text.strip(".") == "":  # "." and ".." would move up or stay in the path
-        return text.replace(".", "%2E")
-    return quote(text, safe="")
-
-
-def _single_expression(source: str) -> str | None:
-    """The inner expression of a string that is exactly one ``{{ ... }}`` (a trailing newline allowed)."""
-    core = source[:-1] if source.endswith("\n") else source
-    if not (core.startswith("{{") and core.endswith("}}")):
-        return None
-    inner = core[2:-2]
-    if inner[:1] in "-+":
-        inner = inner[1:]
-    if inner[-1:] in "-+":
-        inner = inner[:-1]
-    return inner
-
-
-_DATA = (str, int, float, bool, type(None), list, tuple, dict, date)
-
-
-def _as_data(value: Any) -> Any:
-    """A native result as data: lazy sequences (``map``, ``range``, dict views) become lists, and
-    other objects (functions, template internals) their text, as ``{{ }}`` inside text would print."""
-    if isinstance(value, Markup):
-        return str(value)
-    if isinstance(value, (*_DATA, Mapping)):
-        return value
-    if isinstance(value, (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)):
-        return [_as_data(item) for item in budget_iter(value)]
-    return str(value)
-
-
-@dataclass(frozen=True)
-class TemplateFacts:
-    """Names a template reads: undeclared top-level names, ``(name, attribute)`` pairs, ``_`` attributes."""
-
-    names: frozenset[str]
-    attributes: frozenset[tuple[str, str]]
-    private: frozenset[str]
-
-
-class Templates:
+class Templates(TemplateAnalysis):
     """The sandboxed Jinja environment of one run, with a cache of compiled templates.
 
     Thread-safe: the engine renders loop iterations on a thread pool.
@@ -125,7 +49,7 @@ class Templates:
     def __init__(self, filters: Mapping[str, Callable[..., Any]] = ()) -> None:
         filters = dict(filters)
         self.env = RecipeEnvironment(filters)
-        self.path_env = RecipeEnvironment(filters, finalize=_path_segment)
+        self.path_env = RecipeEnvironment(filters, finalize=path_segment)
         for env in (self.env, self.path_env):
             env.globals["now"] = now
         self._cache: dict[tuple[str, str], Any] = {}
@@ -170,7 +94,7 @@ class Templates:
         except TemplateSyntaxError as exc:
             raise self._syntax_error(kind, source, exc, location) from None
         except (RecursionError, MemoryError):
-            raise RecipeError(f"template {_short(source)} is nested too deeply", location) from None
+            raise RecipeError(f"template {short(source)} is nested too deeply", location) from None
         with self._lock:
             self._cache[key] = compiled
         return compiled
@@ -182,7 +106,7 @@ class Templates:
             return ("native", self.env.compile_expression(source, undefined_to_none=False))
         if kind == "path":
             return ("text", self.path_env.from_string(source))
-        inner = _single_expression(source)
+        inner = single_expression(source)
         body = self.env.parse(source[:-1] if source.endswith("\n") else source).body
         if (
             inner is not None
@@ -200,11 +124,11 @@ class Templates:
     ) -> RecipeError:
         if exc.message == "__bare__":
             return RecipeError(
-                f"{_short(source)} is a bare expression: write it without {{{{ }}}} or {{% %}}", location
+                f"{short(source)} is a bare expression: write it without {{{{ }}}} or {{% %}}", location
             )
         where = f" (template line {exc.lineno})" if exc.lineno and exc.lineno > 1 else ""
         what = "expression" if kind == "expr" else "template"
-        return RecipeError(f"{what} syntax error in {_short(source)}{where}: {exc.message}", location)
+        return RecipeError(f"{what} syntax error in {short(source)}{where}: {exc.message}", location)
 
     def is_single_expression(self, source: str) -> bool:
         """True when ``source`` renders to a native value (exactly one ``{{ expression }}``)."""
@@ -259,7 +183,7 @@ class Templates:
             result = expression(context)
             if isinstance(result, Undefined):
                 result._fail_with_undefined_error()
-            return _as_data(result)
+            return as_data(result)
         except Exception as exc:
             raise self._render_failure(source, exc) from None
 
@@ -281,80 +205,15 @@ class Templates:
     @staticmethod
     def _render_failure(source: str, exc: Exception) -> RenderError:
         if isinstance(exc, UndefinedError):
-            return RenderError(f"template {_short(source)}: undefined: {exc.message}")
+            return RenderError(f"template {short(source)}: undefined: {exc.message}")
         if isinstance(exc, SecurityError):
-            return RenderError(f"template {_short(source)}: refused by the sandbox: {exc}")
+            return RenderError(f"template {short(source)}: refused by the sandbox: {exc}")
         if isinstance(exc, (TemplateLimitError, OverflowError, MemoryError)):
-            return RenderError(f"template {_short(source)}: over a limit: {exc}")
+            return RenderError(f"template {short(source)}: over a limit: {exc}")
         if isinstance(exc, RecursionError):
-            return RenderError(f"template {_short(source)}: over a limit: recursion too deep")
+            return RenderError(f"template {short(source)}: over a limit: recursion too deep")
         if isinstance(exc, RenderError):
             return exc
-        return RenderError(f"template {_short(source)}: {type(exc).__name__}: {exc}")
+        return RenderError(f"template {short(source)}: {type(exc).__name__}: {exc}")
 
     # -- analysis (validation) ---------------------------------------------------------------------
-
-    def _tree(self, source: str, expression: bool) -> nodes.Template:
-        if expression:
-            parser = Parser(self.env, source, state="variable")
-            expr = parser.parse_expression()
-            tree = nodes.Template([nodes.Output([expr], lineno=1)], lineno=1)
-        else:
-            tree = self.env.parse(source)
-        tree.set_environment(self.env)
-        return tree
-
-    def facts(self, source: str, expression: bool = False) -> TemplateFacts:
-        """What a template reads, from one parse (cached: recipes repeat the same templates)."""
-        key = ("facts-expr" if expression else "facts", source)
-        found = self._cache.get(key)
-        if found is not None:
-            return found
-        names: set[str] = set()
-        attributes: set[tuple[str, str]] = set()
-        private: set[str] = set()
-        if expression or is_template(source):
-            tree = self._tree(source, expression)
-            names = set(meta.find_undeclared_variables(tree))
-            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-                if isinstance(node, nodes.Getattr):
-                    name = node.attr
-                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    name = node.arg.value
-                else:
-                    continue
-                if name.startswith("_"):
-                    private.add(name)
-                target = node.node
-                if isinstance(target, nodes.Name) and target.ctx == "load":
-                    attributes.add((target.name, name))
-        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private))
-        with self._lock:
-            self._cache[key] = found
-        return found
-
-    def names_used(self, source: str, expression: bool = False) -> set[str]:
-        """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
-        return set(self.facts(source, expression).names)
-
-    def attributes_used(
-        self, source: str, roots: Iterable[str], expression: bool = False
-    ) -> set[tuple[str, str]]:
-        """``(root, name)`` for each ``root.name`` / ``root['name']`` read in a template, for roots given."""
-        wanted = set(roots)
-        return {pair for pair in self.facts(source, expression).attributes if pair[0] in wanted}
-
-    def private_attributes(self, source: str, expression: bool = False) -> set[str]:
-        """Attributes starting with ``_`` a template reads: the sandbox refuses them, validation too."""
-        return set(self.facts(source, expression).private)
-
-    def literal(self, source: str) -> tuple[bool, Any]:
-        """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""
-        inner = _single_expression(source)
-        if inner is None or not self.is_single_expression(source):
-            return False, None
-        expr = self._tree(inner, expression=True).body[0].nodes[0]
-        try:
-            return True, expr.as_const()
-        except nodes.Impossible:
-            return False, None

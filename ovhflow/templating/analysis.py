@@ -1,0 +1,99 @@
+"""What a template reads, for validation: names, ``name.attribute`` pairs, private attributes, constants.
+
+A mixin of :class:`ovhflow.templating.Templates`, which provides ``env``, ``_cache``, ``_lock`` and
+``is_single_expression``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import meta, nodes
+from jinja2.parser import Parser
+
+from ovhflow.templating.values import is_template, single_expression
+
+
+@dataclass(frozen=True)
+class TemplateFacts:
+    """Names a template reads: undeclared top-level names, ``(name, attribute)`` pairs, ``_`` attributes."""
+
+    names: frozenset[str]
+    attributes: frozenset[tuple[str, str]]
+    private: frozenset[str]
+
+
+class TemplateAnalysis:
+    """Static analysis of templates, cached with the compiled templates."""
+
+    env: Any
+    _cache: dict[tuple[str, str], Any]
+    _lock: Any
+    is_single_expression: Any  # Templates.is_single_expression
+
+    def _tree(self, source: str, expression: bool) -> nodes.Template:
+        if expression:
+            parser = Parser(self.env, source, state="variable")
+            expr = parser.parse_expression()
+            tree = nodes.Template([nodes.Output([expr], lineno=1)], lineno=1)
+        else:
+            tree = self.env.parse(source)
+        tree.set_environment(self.env)
+        return tree
+
+    def facts(self, source: str, expression: bool = False) -> TemplateFacts:
+        """What a template reads, from one parse (cached: recipes repeat the same templates)."""
+        key = ("facts-expr" if expression else "facts", source)
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+        names: set[str] = set()
+        attributes: set[tuple[str, str]] = set()
+        private: set[str] = set()
+        if expression or is_template(source):
+            tree = self._tree(source, expression)
+            names = set(meta.find_undeclared_variables(tree))
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+                if isinstance(node, nodes.Getattr):
+                    name = node.attr
+                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                    name = node.arg.value
+                else:
+                    continue
+                if name.startswith("_"):
+                    private.add(name)
+                target = node.node
+                if isinstance(target, nodes.Name) and target.ctx == "load":
+                    attributes.add((target.name, name))
+        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private))
+        with self._lock:
+            self._cache[key] = found
+        return found
+
+    def names_used(self, source: str, expression: bool = False) -> set[str]:
+        """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
+        return set(self.facts(source, expression).names)
+
+    def attributes_used(
+        self, source: str, roots: Iterable[str], expression: bool = False
+    ) -> set[tuple[str, str]]:
+        """``(root, name)`` for each ``root.name`` / ``root['name']`` read in a template, for roots given."""
+        wanted = set(roots)
+        return {pair for pair in self.facts(source, expression).attributes if pair[0] in wanted}
+
+    def private_attributes(self, source: str, expression: bool = False) -> set[str]:
+        """Attributes starting with ``_`` a template reads: the sandbox refuses them, validation too."""
+        return set(self.facts(source, expression).private)
+
+    def literal(self, source: str) -> tuple[bool, Any]:
+        """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""
+        inner = single_expression(source)
+        if inner is None or not self.is_single_expression(source):
+            return False, None
+        expr = self._tree(inner, expression=True).body[0].nodes[0]
+        try:
+            return True, expr.as_const()
+        except nodes.Impossible:
+            return False, None

@@ -1,0 +1,78 @@
+"""Plain helpers of the template environment: what counts as a template, the ``now()`` global, how one
+value becomes a path segment, and how a native result becomes data."""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from datetime import date, datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+from jinja2.runtime import Undefined
+from markupsafe import Markup
+
+from ovhflow.templating.sandbox import _HUGE_WIDTH, TemplateLimitError, budget_iter
+
+TEMPLATE_MARKERS = ("{{", "{%", "{#")
+
+
+def is_template(value: Any) -> bool:
+    """True for a string that holds Jinja syntax (anything else is used as it is, without rendering)."""
+    return isinstance(value, str) and any(marker in value for marker in TEMPLATE_MARKERS)
+
+
+def now(utc: bool = False, fmt: str | None = None) -> datetime | str:
+    """The current time, local (aware) or UTC; formatted with ``strftime`` when ``fmt`` is given."""
+    moment = datetime.now(timezone.utc) if utc else datetime.now().astimezone()
+    if fmt is None:
+        return moment
+    if _HUGE_WIDTH.search(fmt):
+        raise TemplateLimitError("now(): format width is too large")
+    return moment.strftime(fmt)
+
+
+def short(source: str) -> str:
+    text = source if len(source) <= 80 else source[:77] + "..."
+    return repr(text)
+
+
+def path_segment(value: Any) -> str:
+    """Percent-encode one ``{{ }}`` output of a path so that it stays inside its path segment."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    if value is None:
+        raise TemplateLimitError("a value rendered into the path is null")
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    if text == "":
+        raise TemplateLimitError("a value rendered into the path is empty")
+    if text.strip(".") == "":  # "." and ".." would move up or stay in the path
+        return text.replace(".", "%2E")
+    return quote(text, safe="")
+
+
+def single_expression(source: str) -> str | None:
+    """The inner expression of a string that is exactly one ``{{ ... }}`` (a trailing newline allowed)."""
+    core = source[:-1] if source.endswith("\n") else source
+    if not (core.startswith("{{") and core.endswith("}}")):
+        return None
+    inner = core[2:-2]
+    if inner[:1] in "-+":
+        inner = inner[1:]
+    if inner[-1:] in "-+":
+        inner = inner[:-1]
+    return inner
+
+
+_DATA = (str, int, float, bool, type(None), list, tuple, dict, date)
+
+
+def as_data(value: Any) -> Any:
+    """A native result as data: lazy sequences (``map``, ``range``, dict views) become lists, and
+    other objects (functions, template internals) their text, as ``{{ }}`` inside text would print."""
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, (*_DATA, Mapping)):
+        return value
+    if isinstance(value, (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)):
+        return [as_data(item) for item in budget_iter(value)]
+    return str(value)
