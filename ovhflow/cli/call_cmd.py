@@ -42,6 +42,16 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
     return parsed
 
 
+def with_query(path: str, arguments: dict[str, Any]) -> str:
+    """``path`` with ``arguments`` as its query string, encoded as the client encodes GET arguments."""
+    if not arguments:
+        return path
+    from ovhflow.ovh.signing import canonical_kwargs, query_string
+    from ovhflow.ovh.signing import with_query as append_query
+
+    return append_query(path, query_string(canonical_kwargs(arguments)))
+
+
 def format_result(result: Any, pretty: bool) -> str:
     """Indented for a person at a terminal, one compact line for a pipe."""
     if pretty:
@@ -56,6 +66,8 @@ def format_result(result: Any, pretty: bool) -> str:
 @click.option("--endpoint", help="Endpoint name (ovh-eu, ovh-ca, ...) or URL.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Also read this ovh.conf.")
 @click.option("--no-auth", is_flag=True, help="Send the call unsigned (e.g. GET /auth/time).")
+@click.option("--all", "all_pages", is_flag=True, help="GET every page of a /v2 listing (cursor pagination).")
+@click.option("--page-size", type=click.IntRange(min=1), help="Items per page with --all.")
 @debug_option
 def call(
     method: str,
@@ -64,6 +76,8 @@ def call(
     endpoint: str | None,
     config_file: str | None,
     no_auth: bool,
+    all_pages: bool,
+    page_size: int | None,
     debug: bool,
 ) -> None:
     """Send one API call and print its JSON answer.
@@ -83,11 +97,17 @@ def call(
         if not path.startswith("/"):
             raise UsageError(f"path {path!r} must start with /")
         arguments = parse_params(params)
+        if page_size is not None and not all_pages:
+            raise UsageError("--page-size goes with --all")
+        if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
+            raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
         client = make_client(endpoint, config_file)
         try:
             with api_errors():
-                send = getattr(client, verb.lower())
-                result = send(path, not no_auth, **arguments)
+                if all_pages:
+                    result = list(client.iter_v2(with_query(path, arguments), page_size))
+                else:
+                    result = getattr(client, verb.lower())(path, not no_auth, **arguments)
         finally:
             client.close()
         click.echo(format_result(result, pretty=sys.stdout.isatty()))

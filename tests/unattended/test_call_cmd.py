@@ -125,3 +125,19 @@ def test_pretty_json_on_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
     assert process.wait(timeout=60) == 0
     text = b"".join(chunks).decode().replace("\r\n", "\n")
     assert text.startswith('{\n  "') and json.loads(text)["nichandle"]
+
+
+def test_all_follows_v2_cursor_pages(sandbox, full_env, tmp_path: Path) -> None:
+    first_page = run_ovhflow("call", "GET", "/v2/iam/resource", env=full_env, cwd=tmp_path)
+    everything = run_ovhflow(
+        "call", "GET", "/v2/iam/resource", "--all", "--page-size", "5", env=full_env, cwd=tmp_path
+    )
+    assert everything.returncode == 0, everything.stderr
+    items = json.loads(everything.stdout)
+    assert [item["id"] for item in items] == [item["id"] for item in sandbox.state["iamResources"]]
+    assert len(items) > 5
+    pages = [e for e in sandbox.journal if e["path"].endswith("/v2/iam/resource")]
+    assert len(pages) == 1 + -(-len(items) // 5)  # the plain call, then one request per page of 5
+    assert json.loads(first_page.stdout)
+    misuse = run_ovhflow("call", "GET", "/me", "--all", env=full_env, cwd=tmp_path)
+    assert misuse.returncode == 2 and "--all" in misuse.stderr
