@@ -97,7 +97,12 @@ def wait_for_validation(client: Any, timeout: float, poll_interval: float) -> No
 
 @click.command()
 @click.option("--rule", "rules", multiple=True, metavar="METHOD:/path", help="Grant one call (repeatable).")
-@click.option("--read-only", "preset", flag_value="read-only", help="Grant GET on everything (default).")
+@click.option(
+    "--read-only",
+    "preset",
+    flag_value="read-only",
+    help="Grant GET on everything (the default when no --rule is given).",
+)
 @click.option("--read-write", "preset", flag_value="read-write", help="Grant GET, POST, PUT on everything.")
 @click.option("--full", "preset", flag_value="full", help="Grant GET, POST, PUT and DELETE on everything.")
 @click.option(
