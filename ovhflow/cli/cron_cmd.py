@@ -42,8 +42,10 @@ def state_dir() -> Path:
     return Path(os.path.expanduser("~/.local/state")) / "ovhflow"
 
 
-def unit_name(recipe: Path) -> str:
-    """``burst.yaml`` -> ``ovhflow-burst``: a name systemd and file systems accept."""
+def unit_name(recipe: Path, name: str | None = None) -> str:
+    """``burst.yaml`` -> ``ovhflow-burst`` (or ``--name``, cleaned): a name systemd and files accept."""
+    if name:
+        return re.sub(r"[^A-Za-z0-9_.@-]+", "-", name).strip("-.") or "recipe"
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", recipe.stem).strip("-.") or "recipe"
     return f"ovhflow-{stem}"
 
@@ -97,7 +99,9 @@ def run_arguments(
     return arguments
 
 
-def render(schedule_text: str, recipe: Path, name: str, command: list[str], log: Path, out: Path) -> str:
+def render(
+    schedule_text: str, recipe: Path, name: str, command: list[str], log: Path, out: Path, report: Path
+) -> str:
     """The text printed: crontab line, then the service and timer units, with where each one goes."""
     schedule = parse_schedule(schedule_text)
     unit_dir = "/etc/systemd/system" if os.geteuid() == 0 else "~/.config/systemd/user"
@@ -110,8 +114,8 @@ def render(schedule_text: str, recipe: Path, name: str, command: list[str], log:
     return f"""\
 # Runs {recipe} on schedule "{schedule.text}" ({name}).
 # The lock is on: a run still going when the next one starts makes the new one exit 4.
-# JSON log (stderr): {log}   results (stdout): {out}   report: see --report below.
-# First: mkdir -p {shlex.quote(str(log.parent))}
+# JSON log (stderr): {log}   results (stdout): {out}   report of the latest run: {report}
+# First: mkdir -p {" ".join(shlex.quote(str(folder)) for folder in sorted({log.parent, report.parent}))}
 
 # --- crontab line (add it with: crontab -e) ---
 {cron_line}
@@ -193,7 +197,7 @@ def cron(
                 "crontab and unit files; give it through the environment (the input's env:) or --params "
                 "with a 0600 file"
             )
-        job = name or unit_name(recipe_path)
+        job = unit_name(recipe_path, name)
         folder = state_dir()
         log = Path(log_file).resolve() if log_file else folder / f"{job}.log"
         out = log.with_suffix(".out")
@@ -203,4 +207,5 @@ def cron(
         arguments = run_arguments(recipe_path, report, params, params_file, config_file, endpoint, wait_lock)
         if plugins_dir:
             arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
-        click.echo(render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out), nl=False)
+        text = render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out, report)
+        click.echo(text, nl=False)
