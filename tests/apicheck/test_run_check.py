@@ -97,5 +97,5 @@ def test_warnings_follow_the_log_format(cached_eu: Path, plugins, tmp_path: Path
     recipe.write_text("name: time\nsteps:\n  - get: /auth/time\n")
     check_before_run(load_recipe(recipe, plugins), "ovh-eu", log_format="json")
     event = json.loads(capsys.readouterr().err)
-    assert (event["level"], event["event"], event["line"], event["col"]) == ("warning", "api_check", 3, 12)
+    assert (event["level"], event["event"], event["line"], event["col"]) == ("warning", "api_check", 3, 10)
     assert event["file"] == str(recipe) and "needs no authentication" in event["message"]
