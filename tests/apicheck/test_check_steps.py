@@ -161,3 +161,14 @@ def test_a_template_standing_for_a_literal_segment(catalog: Catalog) -> None:
         "error: body.status: 'on' is not one of dedicated.server.BurstStatusEnum: "
         "active, inactive, inactiveLocked"
     ]
+
+
+def test_body_missing_or_not_taken(catalog: Catalog) -> None:
+    assert findings(catalog, Step("put", "/dedicated/server/{{ s }}/burst")) == [
+        "error: PUT /dedicated/server/{serviceName}/burst needs a body (dedicated.server.ServerBurst)"
+    ]
+    assert findings(catalog, Step("post", "/dedicated/server/{{ s }}/reboot", {"body": {"force": True}})) == [
+        "error: POST /dedicated/server/{serviceName}/reboot takes no body"
+    ]
+    assert findings(catalog, Step("post", "/dedicated/server/{{ s }}/reboot", {"body": {}})) == []
+    assert findings(catalog, Step("put", "/dedicated/server/{{ s }}/burst", {"body": "{{ payload }}"})) == []
