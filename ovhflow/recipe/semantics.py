@@ -28,6 +28,7 @@ from ovhflow.templating import Templates, is_template
 
 _NAME = re.compile(NAME_PATTERN.strip("^$"))
 RESERVED_NAMES = CONTEXT_NAMES | LOOP_NAMES | RESULT_NAMES
+SET_RESERVED_NAMES = RESERVED_NAMES | {"item"}  # `set: {item: ...}` would hide the default loop variable
 EXPRESSION_ACTIONS = frozenset({"assert"})  # their value is a bare expression (or a list of them)
 SET_ACTION = "set"  # its keys become variables for later steps
 
@@ -57,7 +58,9 @@ class SemanticChecker:
         self.inputs = inputs
         self.lazy = lazy
         self.variables = set_names(steps)
-        self.earlier_ids: set[str] = set()
+        # ids visible from the step being checked: one set per enclosing list of steps, since a group's
+        # (or a loop iteration's) step records stay inside it, as in the engine's scopes
+        self.scopes: list[set[str]] = []
         self.errors: list[RecipeError] = []
         self.known = CONTEXT_NAMES | templates.global_names | self.variables
 
@@ -65,8 +68,13 @@ class SemanticChecker:
         self.check_steps(steps, frozenset())
         return self.errors
 
+    @property
+    def earlier_ids(self) -> set[str]:
+        return set().union(*self.scopes)
+
     def check_steps(self, steps: list[Step], names: frozenset[str]) -> None:
         first_seen: dict[str, Step] = {}
+        self.scopes.append(set())
         for step in steps:
             if step.id is not None:
                 if step.id in first_seen:
@@ -79,7 +87,8 @@ class SemanticChecker:
                 first_seen.setdefault(step.id, step)
             self.check_step(step, names)
             if step.id is not None:
-                self.earlier_ids.add(step.id)
+                self.scopes[-1].add(step.id)
+        self.scopes.pop()
 
     def fail(self, message: str, location: Location | None) -> None:
         self.errors.append(RecipeError(message, location))
@@ -171,7 +180,7 @@ class SemanticChecker:
                 self.fail(
                     f"set: {key!r} is not a valid variable name (use letters, digits and _)", key_location
                 )
-            elif key in RESERVED_NAMES:
+            elif key in SET_RESERVED_NAMES:
                 self.fail(f"set: {key!r} is a reserved name, choose another", key_location)
             value_location = (
                 variables.value_locations.get(key, location)
@@ -263,10 +272,10 @@ class SemanticChecker:
                     f"(declared: {declared})",
                     location,
                 )
-            elif root == "steps" and attribute not in self.earlier_ids and attribute != self_id:
+            elif root == "steps" and attribute not in (visible := self.earlier_ids) and attribute != self_id:
                 self.fail(
-                    f"steps.{attribute}: no earlier step has id {attribute!r}"
-                    f"{did_you_mean(attribute, self.earlier_ids)}",
+                    f"steps.{attribute}: no earlier step has id {attribute!r} here"
+                    f"{did_you_mean(attribute, visible)} (a group's step ids stay inside the group)",
                     location,
                 )
 

@@ -121,7 +121,7 @@ def test_names_in_scope_are_accepted(write, plugins) -> None:
             get: /me/task
             until: result.done and steps.poll is defined
             log: "{{ result }}"
-          - when: steps.inner is defined and inputs is defined
+          - when: steps.poll is defined and inputs is defined
             log: "{% for k, v in dict(a=1).items() %}{{ k }}{% endfor %}"
         """
     )
