@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation, is_template, split_path
+from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation, is_template, normalize_path, split_path
 from ovhflow.apicheck.locations import locate_in
 from ovhflow.apicheck.models import (
     Problem,
@@ -98,9 +98,11 @@ class StepChecker:
         self.findings.append(Finding(location, message, severity))
 
     def run(self) -> list[Finding]:
-        segments = split_path(self.path.split("?", 1)[0])
-        if not self.path.strip() or (segments and is_template(segments[0]) and self.path.startswith("{")):
-            return []  # the whole path is computed at run time
+        head = split_path(normalize_path(self.path))[:2]
+        if head[:1] == ["v2"]:
+            head = head[1:]
+        if not head or is_template(head[0]):
+            return []  # the API itself is chosen at run time
         path_location = self.value_location(self.step.action)
         templates = self.catalog.match(self.path)
         if not templates:
