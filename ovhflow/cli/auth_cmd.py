@@ -16,8 +16,10 @@ import click
 
 from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import ConfigError, UsageError
 from ovhflow.ovh_conf import check_saveable, save_consumer_key
+from ovhflow.redaction import Redactor
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 PRESETS: dict[str, tuple[str, ...]] = {
@@ -144,12 +146,15 @@ def auth(
     printed URL, log in and validate; the key is then saved into the endpoint's section of --save.
     Press Enter to check at once instead of waiting for the next poll.
     """
+    redactor = Redactor()
+    if debug:
+        redact_tracebacks(redactor)
     with reported_errors(debug):
         wanted = access_rules(rules, preset)
         check_saveable(save_path)
-        client = make_client(endpoint, config_file)
+        client = make_client(endpoint, config_file, redactor)
         try:
-            _run_flow(client, wanted, save_path, redirect_url, no_wait, timeout, poll_interval)
+            _run_flow(client, wanted, save_path, redirect_url, no_wait, timeout, poll_interval, redactor)
         finally:
             client.close()
 
@@ -162,10 +167,12 @@ def _run_flow(
     no_wait: bool,
     timeout: float,
     poll_interval: float,
+    redactor: Redactor,
 ) -> None:
     with api_errors():
         answer = client.request_consumerkey(wanted, redirect_url)
     consumer_key = answer.get("consumerKey") if isinstance(answer, dict) else None
+    redactor.add(consumer_key)
     url = answer.get("validationUrl") if isinstance(answer, dict) else None
     if not consumer_key or not url:
         raise ConfigError("the API did not answer a consumer key and a validation URL")

@@ -15,7 +15,9 @@ import click
 
 from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import UsageError
+from ovhflow.redaction import Redactor
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 
@@ -90,6 +92,9 @@ def call(
       ovhflow call POST /email/domain/example.com/redirection \\
           from=a@example.com to=b@example.net localCopy:=false
     """
+    redactor = Redactor()
+    if debug:
+        redact_tracebacks(redactor)
     with reported_errors(debug):
         verb = method.upper()
         if verb not in METHODS:
@@ -101,7 +106,7 @@ def call(
             raise UsageError("--page-size goes with --all")
         if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
             raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
-        client = make_client(endpoint, config_file)
+        client = make_client(endpoint, config_file, redactor)
         try:
             with api_errors():
                 if all_pages:

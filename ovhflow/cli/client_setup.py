@@ -13,6 +13,7 @@ from typing import Any
 
 from ovhflow.errors import ConfigError, OvhflowError, StepFailed
 from ovhflow.ovh_conf import warn_about_readable_configs
+from ovhflow.redaction import Redactor
 
 
 def one_line(error: BaseException) -> str:
@@ -43,10 +44,16 @@ def api_errors() -> Iterator[None]:
         raise translate_api_error(error) from error
 
 
-def make_client(endpoint: str | None, config_file: str | None, **options: Any) -> Any:
+SECRET_ATTRIBUTES = ("_application_secret", "_consumer_key", "_client_secret")
+
+
+def make_client(
+    endpoint: str | None, config_file: str | None, redactor: Redactor | None = None, **options: Any
+) -> Any:
     """A :class:`ovhflow.ovh.Client` from the usual lookup (options, environment, ``ovh.conf`` files).
 
-    Warns first about any ``ovh.conf`` in the lookup that other users can read.
+    Warns first about any ``ovh.conf`` in the lookup that other users can read. The client's secrets
+    join ``redactor``, so that even a ``--debug`` traceback masks them.
     """
     from ovhflow.ovh import Client
 
@@ -58,4 +65,8 @@ def make_client(endpoint: str | None, config_file: str | None, **options: Any) -
         except OSError as error:
             raise ConfigError(f"cannot read --config {config_file}: {error.strerror or error}") from None
     with api_errors():
-        return Client(endpoint=endpoint, config_file=config_file, **options)
+        client = Client(endpoint=endpoint, config_file=config_file, **options)
+    if redactor is not None:
+        for attribute in SECRET_ATTRIBUTES:
+            redactor.add(getattr(client, attribute, None))
+    return client

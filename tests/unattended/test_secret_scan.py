@@ -71,6 +71,7 @@ def _captured(tmp_path: Path, env: dict[str, str]) -> list[str]:
         ["run", str(RECIPES_DIR / "welcome.yaml"), "-v", "--log-format", "json"],
         ["call", "GET", "/me"],
         ["call", "GET", "/dedicated/server/nope"],
+        ["call", "GET", "/dedicated/server/nope", "--debug"],
         ["auth", "--no-wait", "--save", str(tmp_path / "saved.conf")],
     ]
     for args in runs:
