@@ -168,7 +168,12 @@ class Puller:
             if relative not in self.report.unchanged or not cached.is_file():
                 return []
             content = cached.read_bytes()
-        listing = json.loads(content)
+        try:
+            listing = json.loads(content)
+        except ValueError:  # a cached copy damaged since: forget its validators, fetch it next time
+            self.validators.pop(relative, None)
+            self.report.failed.append(f"{relative}: cached copy is not JSON")
+            return []
         apis = listing.get("apis") if isinstance(listing, dict) else None
         paths = [str(api.get("path")) for api in apis or [] if isinstance(api, dict)]
         return [p for p in paths if SAFE_API_PATH.match(p) and ".." not in p]

@@ -141,3 +141,16 @@ def test_a_failing_endpoint_is_retried_then_reported(tmp_path: Path) -> None:
     assert done.stderr.startswith(f"error: could not download the API schema listing from {sb.url}/ (")
     assert "v1/_index.json: HTTP 5" in done.stderr and "Traceback" not in done.stderr
     assert len(listing_tries) == 3
+
+
+def test_a_damaged_cached_listing_is_fetched_again(sandbox: Sandbox, tmp_path: Path) -> None:
+    env = {"XDG_CACHE_HOME": str(tmp_path)}
+    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    listing = tmp_path / "ovhflow" / "schemas" / f"127.0.0.1_{sandbox.port}" / "v1" / "_index.json"
+    listing.write_text("{damaged")
+    damaged = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    assert damaged.returncode == 1  # the v1 listing was unchanged (304) but its copy is unreadable
+    assert "v1/_index.json: cached copy is not JSON" in damaged.stderr and "Traceback" not in damaged.stderr
+    repaired = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    assert repaired.returncode == 0, repaired.stderr
+    assert json.loads(listing.read_text())["apis"]
