@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.procs import BenchError, run_measured
-from bench.profiling import profile_note
+from bench.profiling import memory_note, profile_note
 from bench.report import Row
 from bench.sandbox_proc import SandboxProcess
 
@@ -46,11 +46,15 @@ class Context:
             shutil.copyfile(source, copy)
         return copy
 
-    def profile_missed(self, label: str, argv: list[str], env: dict[str, str]) -> None:
-        """Profile a variant that missed its target (while its sandbox is still up) into the notes."""
+    def profile_missed(self, label: str, argv: list[str], env: dict[str, str], memory: bool = False) -> None:
+        """Profile a variant that missed its target (while its sandbox is still up) into the notes.
+
+        Time is profiled with cProfile in every thread; ``memory`` profiles allocations instead.
+        """
         if self.profile and not self.quick:
             print(f"[bench] profiling {label} ...", file=sys.stderr, flush=True)
-            self.notes.append(profile_note(label, argv, env, self.workdir))
+            note = memory_note if memory else profile_note
+            self.notes.append(note(label, argv, env, self.workdir))
 
 
 @dataclass
@@ -115,8 +119,10 @@ def measure_interleaved(
             try:
                 measurement = run_measured(variant.argv, env=env, cwd=str(ctx.workdir), timeout=timeout)
             except BenchError as error:
+                if sandbox and sandbox.stderr_tail():
+                    error = BenchError(f"{error}\n--- sandbox stderr:\n{sandbox.stderr_tail()}")
                 if index == 0:
-                    raise
+                    raise error from None
                 variant.error = str(error)
                 ctx.notes.append(f"**{variant.label} failed:**\n\n```\n{error}\n```")
                 print(f"[bench] {variant.label} FAILED: {error}", file=sys.stderr, flush=True)

@@ -10,14 +10,15 @@ from pathlib import Path
 from bench.procs import BenchError, run_measured
 
 PROFILE_SCRIPT = Path(__file__).resolve().parent / "profile_run.py"
+MEMORY_SCRIPT = Path(__file__).resolve().parent / "profile_memory.py"
 TOP = 25
 
 
-def _profiled_argv(argv: list[str], stats_file: Path) -> list[str]:
-    """The same command with the Python program run under :mod:`bench.profile_run`."""
+def _profiled_argv(argv: list[str], script: Path, output: Path) -> list[str]:
+    """The same command with the Python program run under a profiling ``script``."""
     if argv[0] != sys.executable:
         raise BenchError(f"cannot profile a non-Python command: {argv[0]}")
-    return [sys.executable, str(PROFILE_SCRIPT), str(stats_file), *argv[1:]]
+    return [sys.executable, str(script), str(output), *argv[1:]]
 
 
 def _top(stats_file: Path, sort: str) -> str:
@@ -37,11 +38,25 @@ def profile_note(label: str, argv: list[str], env: dict[str, str], workdir: Path
     """
     stats_file = workdir / f"profile-{abs(hash((label, tuple(argv))))}.pstats"
     try:
-        run_measured(_profiled_argv(argv, stats_file), env=env, cwd=str(workdir), timeout=600)
+        run_measured(_profiled_argv(argv, PROFILE_SCRIPT, stats_file), env=env, cwd=str(workdir), timeout=600)
     except BenchError as error:
         return f"**{label}: missed its target; profiling it failed:** `{error}`"
     return (
         f"**{label}: missed its target.** Profile of one run (cProfile in every thread, "
         f"top {TOP} by own time, then by cumulative time):\n\n"
         f"```\n{_top(stats_file, 'tottime')}\n```\n\n```\n{_top(stats_file, 'cumulative')}\n```"
+    )
+
+
+def memory_note(label: str, argv: list[str], env: dict[str, str], workdir: Path) -> str:
+    """Run ``argv`` once under tracemalloc; a markdown note with what held the memory near the peak."""
+    report = workdir / f"memory-{abs(hash((label, tuple(argv))))}.txt"
+    try:
+        run_measured(_profiled_argv(argv, MEMORY_SCRIPT, report), env=env, cwd=str(workdir), timeout=1200)
+    except BenchError as error:
+        return f"**{label}: missed its target; profiling its memory failed:** `{error}`"
+    return (
+        f"**{label}: missed its target.** Where the memory held near the peak was allocated "
+        f"(tracemalloc, one run; tracing makes it several times slower):\n\n"
+        f"```\n{report.read_text(encoding='utf-8').strip()}\n```"
     )

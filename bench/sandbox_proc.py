@@ -28,6 +28,7 @@ class SandboxProcess:
     def __init__(self, **options: Any) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="ovhflow-bench-")
         self.journal = Path(self._tmp.name) / "journal.jsonl"
+        self._err_path = Path(self._tmp.name) / "stderr"
         self.options = {"journal_path": str(self.journal), **options}
         self.url = ""
         self.env: dict[str, str] = {}
@@ -36,7 +37,6 @@ class SandboxProcess:
     def __enter__(self) -> SandboxProcess:
         # Files, not pipes: a chatty sandbox must never block on a full pipe nobody reads.
         out_path = Path(self._tmp.name) / "stdout"
-        self._err_path = Path(self._tmp.name) / "stderr"
         with open(out_path, "wb") as out, open(self._err_path, "wb") as err:
             self._proc = subprocess.Popen(
                 [sys.executable, str(SERVE_SCRIPT), json.dumps(self.options)],
@@ -71,6 +71,12 @@ class SandboxProcess:
                 self._proc.wait()
         self._proc = None
         self._tmp.cleanup()
+
+    def stderr_tail(self, lines: int = 20) -> str:
+        """The end of what the sandbox logged (its own errors show up here)."""
+        if not self._err_path.exists():
+            return ""
+        return "\n".join(self._err_path.read_text(errors="replace").strip().splitlines()[-lines:])
 
     def journal_entries(self) -> list[dict[str, Any]]:
         """Every request the sandbox has journaled so far."""

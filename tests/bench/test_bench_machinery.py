@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.procs import BenchError, run_measured
-from bench.profiling import PROFILE_SCRIPT
+from bench.profiling import MEMORY_SCRIPT, PROFILE_SCRIPT
 from bench.report import Report, Row, markdown_table, speed_text, text_table
 
 
@@ -81,3 +81,23 @@ def test_tables_show_median_comparison_and_verdict() -> None:
     report = Report(rows=rows, machine=[("CPU", "Test CPU")], settings="s", notes=["a note"])
     document = report.markdown()
     assert "- CPU: Test CPU" in document and "## Notes" in document and "a note" in document
+
+
+def test_profile_memory_names_the_line_that_holds_the_memory(tmp_path: Path) -> None:
+    script = tmp_path / "hoard.py"
+    script.write_text(
+        "import time\n"
+        "kept = []\n"
+        "for i in range(200):\n"
+        "    kept.append(bytearray(100_000))  # the hoarding line\n"
+        "    time.sleep(0.003)\n"
+        "time.sleep(0.5)\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "memory.txt"
+    run_measured([sys.executable, str(MEMORY_SCRIPT), str(report), str(script)])
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("traced peak ")
+    first_site = text.split("\n\n")[1]
+    assert first_site.split()[0] and float(first_site.split()[0]) >= 10  # MB held by that site
+    assert "the hoarding line" in first_site
