@@ -85,6 +85,18 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
+ANALYSIS_START = "<!-- analysis: written by hand, kept when bench/run.py rewrites this file -->"
+ANALYSIS_END = "<!-- end of analysis -->"
+
+
+def kept_analysis(previous: str) -> str:
+    """The hand-written analysis section of a previous RESULTS.md, or "" when it has none."""
+    start, end = previous.find(ANALYSIS_START), previous.find(ANALYSIS_END)
+    if start < 0 or end < start:
+        return ""
+    return previous[start + len(ANALYSIS_START) : end].strip()
+
+
 @dataclass
 class Report:
     """Everything one benchmark run produced."""
@@ -93,6 +105,7 @@ class Report:
     machine: list[tuple[str, str]] = field(default_factory=list)
     settings: str = ""
     notes: list[str] = field(default_factory=list)  # markdown paragraphs: failures, unmet targets, profiles
+    analysis: str = ""  # a person's reading of the numbers, kept from the previous RESULTS.md
 
     def markdown(self) -> str:
         parts = [
@@ -100,6 +113,7 @@ class Report:
             "",
             "Produced by `python bench/run.py` (see the top of bench/run.py for what each case does). "
             "Medians of whole-process runs; every comparison was measured side by side in the same run.",
+            "To reproduce: `pip install '.[bench]' && python bench/run.py` (about 10 minutes).",
             "",
             f"Settings: {self.settings}",
             "",
@@ -109,6 +123,8 @@ class Report:
             "",
         ]
         parts += [f"- {label}: {value}" for label, value in self.machine]
+        if self.analysis:
+            parts += ["", ANALYSIS_START, self.analysis.strip(), ANALYSIS_END]
         if self.notes:
             parts += ["", "## Notes", ""]
             for note in self.notes:

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.machine import load_average, machine_details  # noqa: E402
 from bench.measure import REPO, Context  # noqa: E402
 from bench.procs import BenchError  # noqa: E402
-from bench.report import Report, text_table  # noqa: E402
+from bench.report import Report, kept_analysis, text_table  # noqa: E402
 from bench.suite import CASES  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {value}")
     output = args.output or (None if args.quick else RESULTS)
     if output is not None:
+        if output.exists():
+            report.analysis = kept_analysis(output.read_text(encoding="utf-8"))
         output.write_text(report.markdown(), encoding="utf-8")
         print(f"\nwrote {output}", file=sys.stderr)
     failed += [row.variant for row in report.rows if row.failed]

@@ -10,7 +10,7 @@ import pytest
 
 from bench.procs import BenchError, run_measured
 from bench.profiling import MEMORY_SCRIPT, PROFILE_SCRIPT
-from bench.report import Report, Row, markdown_table, speed_text, text_table
+from bench.report import Report, Row, kept_analysis, markdown_table, speed_text, text_table
 
 
 def test_run_measured_reports_the_childs_own_peak_rss_and_output() -> None:
@@ -101,3 +101,9 @@ def test_profile_memory_names_the_line_that_holds_the_memory(tmp_path: Path) -> 
     first_site = text.split("\n\n")[1]
     assert first_site.split()[0] and float(first_site.split()[0]) >= 10  # MB held by that site
     assert "the hoarding line" in first_site
+
+
+def test_a_hand_written_analysis_survives_a_rewrite() -> None:
+    first = Report(rows=[], machine=[("CPU", "x")], analysis="## Analysis\n\nfan-out is fine.").markdown()
+    assert kept_analysis(first) == "## Analysis\n\nfan-out is fine."
+    assert kept_analysis(Report().markdown()) == ""
