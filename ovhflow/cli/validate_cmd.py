@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -51,8 +52,6 @@ def validate(
         for path in recipe_paths:
             loader = RecipeLoader(plugins, templates)
             try:
-                from pathlib import Path
-
                 recipe = loader.load(Path(path), ())
             except RecipeError as failure:
                 if debug:
