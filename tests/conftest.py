@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 SCHEMAS_DIR = SHARED / "ovh-api-schemas"
 RECIPES_DIR = REPO_ROOT / "recipes"
+LOCK_DIR = tempfile.mkdtemp(prefix="ovhflow-test-locks-")
 
 
 def run_ovhflow(
@@ -25,6 +27,7 @@ def run_ovhflow(
 ) -> subprocess.CompletedProcess[str]:
     """Run the real ``ovhflow`` command line as a subprocess (``python -m ovhflow``)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env["OVHFLOW_LOCK_DIR"] = LOCK_DIR  # recipe locks of test runs never meet a real run's
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "ovhflow", *args],
