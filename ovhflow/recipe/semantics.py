@@ -60,7 +60,7 @@ class SemanticChecker:
         self.variables = set_names(steps)
         # ids visible from the step being checked: one set per enclosing list of steps, since a group's
         # (or a loop iteration's) step records stay inside it, as in the engine's scopes
-        self.scopes: list[set[str]] = []
+        self.scopes: list[dict[str, Step]] = []
         self.errors: list[RecipeError] = []
         self.known = CONTEXT_NAMES | templates.global_names | self.variables
 
@@ -69,12 +69,15 @@ class SemanticChecker:
         return self.errors
 
     @property
-    def earlier_ids(self) -> set[str]:
-        return set().union(*self.scopes)
+    def earlier_ids(self) -> dict[str, Step]:
+        visible: dict[str, Step] = {}
+        for scope in self.scopes:
+            visible.update(scope)
+        return visible
 
     def check_steps(self, steps: list[Step], names: frozenset[str]) -> None:
         first_seen: dict[str, Step] = {}
-        self.scopes.append(set())
+        self.scopes.append({})
         for step in steps:
             if step.id is not None:
                 if step.id in first_seen:
@@ -87,7 +90,7 @@ class SemanticChecker:
                 first_seen.setdefault(step.id, step)
             self.check_step(step, names)
             if step.id is not None:
-                self.scopes[-1].add(step.id)
+                self.scopes[-1][step.id] = step
         self.scopes.pop()
 
     def fail(self, message: str, location: Location | None) -> None:
@@ -277,6 +280,29 @@ class SemanticChecker:
                     f"steps.{attribute}: no earlier step has id {attribute!r} here"
                     f"{did_you_mean(attribute, visible)} (a group's step ids stay inside the group)",
                     location,
+                )
+        self.check_record_fields(source, location, names, expression)
+
+    def check_record_fields(
+        self, source: str, location: Location | None, names: frozenset[str], expression: bool
+    ) -> None:
+        """``steps.x.result`` for a looped step x (it has ``results`` and ``items``), and the reverse."""
+        if "steps" in names:
+            return
+        visible = self.earlier_ids
+        for root, step_id, field in sorted(self.templates.facts(source, expression).chains):
+            step = visible.get(step_id) if root == "steps" else None
+            if step is None:
+                continue
+            if step.loop is not None and field == "result":
+                self.fail(
+                    f"steps.{step_id} is a looped step: use steps.{step_id}.results (the results in item "
+                    f"order) or steps.{step_id}.items (one record per item), not .result",
+                    location,
+                )
+            elif step.loop is None and field in ("results", "items"):
+                self.fail(
+                    f"steps.{step_id} is not looped: use steps.{step_id}.result, not .{field}", location
                 )
 
 

@@ -23,6 +23,20 @@ class TemplateFacts:
     names: frozenset[str]
     attributes: frozenset[tuple[str, str]]
     private: frozenset[str]
+    chains: frozenset[tuple[str, str, str]] = frozenset()  # name.attribute.attribute, e.g. steps.x.result
+
+
+def _key(node: nodes.Node) -> str | None:
+    """The attribute a Getattr/Getitem node reads, when it is a constant name."""
+    if isinstance(node, nodes.Getattr):
+        return node.attr
+    if (
+        isinstance(node, nodes.Getitem)
+        and isinstance(node.arg, nodes.Const)
+        and isinstance(node.arg.value, str)
+    ):
+        return node.arg.value
+    return None
 
 
 class TemplateAnalysis:
@@ -52,22 +66,23 @@ class TemplateAnalysis:
         names: set[str] = set()
         attributes: set[tuple[str, str]] = set()
         private: set[str] = set()
+        chains: set[tuple[str, str, str]] = set()
         if expression or is_template(source):
             tree = self._tree(source, expression)
             names = set(meta.find_undeclared_variables(tree))
             for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-                if isinstance(node, nodes.Getattr):
-                    name = node.attr
-                elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                    name = node.arg.value
-                else:
+                name = _key(node)
+                if name is None:
                     continue
                 if name.startswith("_"):
                     private.add(name)
                 target = node.node
                 if isinstance(target, nodes.Name) and target.ctx == "load":
                     attributes.add((target.name, name))
-        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private))
+                middle = _key(target)
+                if middle is not None and isinstance(target.node, nodes.Name) and target.node.ctx == "load":
+                    chains.add((target.node.name, middle, name))
+        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private), frozenset(chains))
         with self._lock:
             self._cache[key] = found
         return found
