@@ -1,0 +1,91 @@
+"""Helpers for the hardening tests: an isolated environment per CLI run, recipe files, journal queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+
+@pytest.fixture
+def isolated(tmp_path: Path) -> dict[str, str]:
+    """Environment for a CLI subprocess: own HOME (no real ovh.conf), lock folder and state folder."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        "HOME": str(home),
+        "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+
+
+@pytest.fixture
+def write_recipe(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a recipe file in the test's folder: ``write_recipe(text, "name.yaml")``."""
+
+    def write(text: str, name: str = "recipe.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+def writes_per_path(journal: list[dict[str, Any]], method: str) -> Counter[str]:
+    """How many ``method`` requests reached each path (dropped ones included: the server got them)."""
+    return Counter(entry["path"] for entry in journal if entry["method"] == method)
+
+
+def succeeded_paths(journal: list[dict[str, Any]], method: str) -> Counter[str]:
+    """How many ``method`` requests to each path were answered 2xx (the ones the API applied)."""
+    return Counter(
+        entry["path"]
+        for entry in journal
+        if entry["method"] == method and entry["status"] is not None and 200 <= entry["status"] < 300
+    )
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def start_run(
+    args: list[str], env: dict[str, str], cwd: Path, extra_path: Path | None = None
+) -> subprocess.Popen:
+    """Start ``python -m ovhflow ARGS`` in the background (stdout and stderr to files in ``cwd``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env)
+    if extra_path is not None:
+        full_env["PYTHONPATH"] = os.pathsep.join([str(extra_path), str(REPO_ROOT)])
+    return subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", *args],
+        env=full_env,
+        cwd=cwd,
+        stdout=(cwd / "stdout.txt").open("w"),
+        stderr=(cwd / "stderr.txt").open("w"),
+        text=True,
+    )
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen, what: str, limit: float = 60) -> None:
+    """Poll until ``condition()`` holds; fail if the process ends first or ``limit`` seconds pass."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the run ended (exit {process.returncode}) before: {what}")
+        if time.monotonic() > deadline:
+            process.send_signal(signal.SIGKILL)
+            raise AssertionError(f"gave up waiting for: {what}")
+        time.sleep(0.005)
