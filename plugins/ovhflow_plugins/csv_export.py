@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
+from ovhflow.atomic import open_atomic
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import as_flag, atomic_writer, is_mapping_like, json_default
+from ovhflow_plugins import as_flag, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -95,7 +96,7 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
                 raise ValueError(f"csv: {path} has columns {current}, not {headers}; cannot append")
             header_needed = False
     count = 0
-    with atomic_writer(path, append=append, newline="") as stream:
+    with open_atomic(path, append=append, newline="") as stream:
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
         if header_needed:
             writer.writerow(headers)

@@ -1,6 +1,6 @@
 """The ``json:`` action: hand data to another program as JSON or JSON Lines, on stdout or in a file.
 
-Files are written atomically (see :func:`ovhflow_plugins.atomic_writer`) so a reader never sees half a
+Files are written atomically (see :func:`ovhflow.atomic.open_atomic`) so a reader never sees half a
 document; on stdout the document is a result, kept apart from the logs on stderr.
 """
 
@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
+from ovhflow.atomic import open_atomic
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import as_flag, atomic_writer, is_mapping_like, json_default
+from ovhflow_plugins import as_flag, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}
 
@@ -78,7 +79,7 @@ def write_json(call: ActionCall) -> dict[str, Any]:
     if not target.parent.is_dir():
         raise ValueError(f"json: folder {target.parent} does not exist")
     count = 0
-    with atomic_writer(target) as stream:
+    with open_atomic(target) as stream:
         for chunk in _chunks(data, lines, indent):
             stream.write(chunk)
             count += 1

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ovhflow_plugins import TEMP_SUFFIX
 from ovhflow_plugins.csv_export import export_csv, ovhflow_actions
+
+from ovhflow.atomic import TEMP_SUFFIX
 
 BILLS = [
     {

@@ -17,9 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from ovhflow_plugins import TEMP_SUFFIX
 from ovhflow_plugins.table import plain_table
 
+from ovhflow.atomic import TEMP_SUFFIX
 from tests.conftest import RECIPES_DIR, run_ovhflow
 
 
