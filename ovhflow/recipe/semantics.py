@@ -141,6 +141,9 @@ class SemanticChecker:
         constant, value = self.templates.literal(loop)
         if constant and not isinstance(value, (list, tuple)):
             self.fail(f"loop: {preview(loop)} gives {describe(value)}, not a list", location)
+        spec = self.inputs.get(_input_named(loop) or "") if "inputs" not in outer else None
+        if spec is not None and spec.type != "list":
+            self.fail(f"loop: inputs.{spec.name} is declared as {spec.type}, not list", location)
 
     def check_action(self, step: Step, names: frozenset[str]) -> None:
         where = step.value_locations.get
@@ -304,6 +307,15 @@ class SemanticChecker:
                 self.fail(
                     f"steps.{step_id} is not looped: use steps.{step_id}.result, not .{field}", location
                 )
+
+
+_INPUT_EXPRESSION = re.compile(r"\{\{-?\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}\n?")
+
+
+def _input_named(source: str) -> str | None:
+    """``x`` when a template is exactly ``{{ inputs.x }}``."""
+    match = _INPUT_EXPRESSION.fullmatch(source)
+    return match.group(1) if match else None
 
 
 def _item_location(container: Any, index: int, default: Location | None) -> Location | None:
