@@ -4,21 +4,22 @@ Batch: ``GET /dedicated/server/a,b,c`` with ``X-Ovh-Batch: ,`` answers ``[{"key"
 one item per key, ``value`` null and ``error`` set where that key failed. Expanded listing: a listing
 sent with ``X-Pagination-Mode: CachedObjectList-Pages`` answers the objects behind the ids, filtered
 (``X-Pagination-Filter: field:op=value&...``), sorted (``X-Pagination-Sort``, ``-Sort-Order``) and paged
-(``X-Pagination-Size``, ``X-Pagination-Number``), with the total in ``X-Pagination-Elements``.
+(``X-Pagination-Size``, ``X-Pagination-Number``), with the total in ``X-Pagination-Elements``. The filter
+and sort rules are the ones the client applies when it falls back to plain calls
+(:mod:`ovhflow.ovh.pagination_filter`), so both modes give the same answer.
 """
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from ovhflow.ovh import pagination_filter
 from ovhflow.sandbox.api import ApiError, Reply, bad_request
 
 EXPAND_MODE = "CachedObjectList-Pages"
 DEFAULT_EXPAND_PAGE_SIZE = 5000
-FILTER_OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "like", "in")
 
 
 def batch_paths(path: str, separator: str) -> tuple[list[str], list[str]]:
@@ -47,68 +48,6 @@ def batch_items(keys: list[str], paths: list[str], fetch: Callable[[str], Any]) 
     return items
 
 
-def _field(item: Any, name: str) -> Any:
-    for part in name.split("."):
-        if not isinstance(item, dict):
-            return None
-        item = item.get(part)
-    return item
-
-
-def _coerce(sample: Any, text: str) -> Any:
-    if isinstance(sample, bool):
-        return text.lower() in ("true", "1")
-    if isinstance(sample, (int, float)):
-        try:
-            return type(sample)(text)
-        except ValueError:
-            return text
-    return text
-
-
-def _like(value: Any, pattern: str) -> bool:
-    return fnmatch.fnmatchcase(str(value), pattern.replace("%", "*"))
-
-
-def parse_filters(header: str | None) -> list[tuple[str, str, str]]:
-    filters = []
-    for clause in filter(None, (header or "").split("&")):
-        name_op, equals, value = clause.partition("=")
-        name, colon, operator = name_op.partition(":")
-        if not equals or not colon or operator not in FILTER_OPERATORS or not name:
-            raise bad_request(
-                f"Invalid X-Pagination-Filter clause {clause!r} (expected field:op=value, op one of "
-                f"{', '.join(FILTER_OPERATORS)})"
-            )
-        filters.append((name, operator, unquote(value)))
-    return filters
-
-
-def _matches(item: Any, filters: list[tuple[str, str, str]]) -> bool:
-    for name, operator, text in filters:
-        value = _field(item, name)
-        if operator == "like":
-            ok = _like(value, text)
-        elif operator == "in":
-            ok = str(value) in text.split(",")
-        else:
-            wanted = _coerce(value, text)
-            try:
-                ok = {"eq": value == wanted, "ne": value != wanted}.get(operator)
-                if ok is None:
-                    ok = {
-                        "lt": value < wanted,
-                        "le": value <= wanted,
-                        "gt": value > wanted,
-                        "ge": value >= wanted,
-                    }[operator]
-            except TypeError:
-                ok = False
-        if not ok:
-            return False
-    return True
-
-
 def _positive(headers: Any, name: str, default: int) -> int:
     text = headers.get(name)
     if not text:
@@ -128,19 +67,15 @@ def expanded_page(ids: Any, path: str, headers: Any, fetch: Callable[[str], Any]
         raise bad_request("This call is not a listing and cannot be expanded")
     size = _positive(headers, "X-Pagination-Size", DEFAULT_EXPAND_PAGE_SIZE)
     number = _positive(headers, "X-Pagination-Number", 1)
-    filters = parse_filters(headers.get("X-Pagination-Filter"))
+    try:
+        clauses = pagination_filter.parse_filter(headers.get("X-Pagination-Filter") or "")
+    except ValueError as error:
+        raise bad_request(str(error)) from None
     objects = [fetch(f"{path}/{identifier}") for identifier in ids]
-    if filters:
-        objects = [item for item in objects if _matches(item, filters)]
+    objects = [item for item in objects if pagination_filter.matches(item, clauses)]
     sort_field = headers.get("X-Pagination-Sort")
     if sort_field:
-        descending = (headers.get("X-Pagination-Sort-Order") or "ASC").upper() == "DESC"
-
-        def sort_key(item: Any) -> tuple[bool, Any]:
-            value = _field(item, sort_field)
-            return (value is None, value if value is not None else "")
-
-        objects.sort(key=sort_key, reverse=descending)
+        objects = pagination_filter.sort_objects(objects, sort_field, headers.get("X-Pagination-Sort-Order"))
     start = (number - 1) * size
     page = objects[start : start + size]
     return Reply(

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ovhflow.sandbox import Sandbox
 from ovhflow.sandbox.api import ApiError
 from ovhflow.sandbox.auth import rules_allow, signature
-from ovhflow.sandbox.listing import batch_paths, parse_filters
+from ovhflow.sandbox.listing import batch_paths, expanded_page
 from tests.sandbox.conftest import SignedSession
 
 
@@ -61,15 +61,13 @@ def test_batch_paths() -> None:
         batch_paths("/x/a,,b", ",")
 
 
-def test_filter_clauses() -> None:
-    assert parse_filters("datacenter:eq=sbg1&linkSpeed:gt=500") == [
-        ("datacenter", "eq", "sbg1"),
-        ("linkSpeed", "gt", "500"),
-    ]
-    assert parse_filters("name:like=ns3%25") == [("name", "like", "ns3%")]
+def test_bad_filter_clauses_are_a_bad_request() -> None:
+    objects = {"/x/1": {"datacenter": "sbg1"}, "/x/2": {"datacenter": "gra2"}}
+    page = expanded_page([1, 2], "/x", {"X-Pagination-Filter": "datacenter:eq=sbg1"}, objects.__getitem__)
+    assert page.data == [{"datacenter": "sbg1"}]
     for bad in ("datacenter=sbg1", "datacenter:is=sbg1", ":eq=1"):
         with pytest.raises(ApiError):
-            parse_filters(bad)
+            expanded_page([1, 2], "/x", {"X-Pagination-Filter": bad}, objects.__getitem__)
 
 
 @settings(deadline=None, max_examples=60)  # over real HTTP: no per-example time limit on a busy machine
