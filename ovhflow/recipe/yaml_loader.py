@@ -95,15 +95,32 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+class TextBlockLocation(Location):
+    """Where the text of a ``|`` block scalar starts: its lines are the file's lines from here, so a
+    template error on line N of the text is N - 1 lines further down."""
+
+    lines_follow_text = True
+
+
 class _Builder:
     """Turns composed nodes into LocatedDict / LocatedList / scalars, counting expanded values."""
 
-    def __init__(self, filename: str, loader: yaml.SafeLoader) -> None:
+    def __init__(self, filename: str, loader: yaml.SafeLoader, text: str) -> None:
         self.filename = filename
         self.loader = loader
+        self.text = text
+        self.lines: list[str] | None = None
         self.count = 0
 
     def where(self, node: Node) -> Location:
+        if isinstance(node, ScalarNode) and node.style == "|":
+            lines = self.text.splitlines()
+            index = node.start_mark.line + 1
+            if index < len(lines):
+                content = next((line for line in lines[index:] if line.strip()), lines[index])
+                return TextBlockLocation(
+                    self.filename, index + 1, len(content) - len(content.lstrip(" ")) + 1
+                )
         return Location(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: Node, depth: int = 0) -> Any:
@@ -216,7 +233,7 @@ def parse_yaml(text: str, filename: str) -> Any:
     loader = None
     try:
         node, loader = _compose(text, filename)
-        return None if node is None else _Builder(filename, loader).build(node)
+        return None if node is None else _Builder(filename, loader, text).build(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename, 1, 1)

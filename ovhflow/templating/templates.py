@@ -127,6 +127,8 @@ class Templates(TemplateAnalysis):
                 f"{short(source)} is a bare expression: write it without {{{{ }}}} or {{% %}}", location
             )
         where = f" (template line {exc.lineno})" if exc.lineno and exc.lineno > 1 else ""
+        if where and location is not None and getattr(location, "lines_follow_text", False):
+            location, where = Location(location.file, location.line + exc.lineno - 1, location.col), ""
         what = "expression" if kind == "expr" else "template"
         return RecipeError(f"{what} syntax error in {short(source)}{where}: {exc.message}", location)
 
