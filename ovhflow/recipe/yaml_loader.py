@@ -15,6 +15,7 @@ are refused.
 
 from __future__ import annotations
 
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
