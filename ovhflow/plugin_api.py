@@ -105,6 +105,14 @@ class StepReport:
     query_id: str | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
 
+    def item_counts(self) -> dict[str, int]:
+        """How many loop items ended with each status (``{"ok": 12, "skipped": 3}``), first seen first."""
+        counts: dict[str, int] = {}
+        for item in self.items:
+            status = str(item.get("status", ""))
+            counts[status] = counts.get(status, 0) + 1
+        return counts
+
 
 @dataclass
 class RunInfo:

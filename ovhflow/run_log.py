@@ -178,10 +178,7 @@ class RunLogger:
     def ovhflow_step_end(self, run: RunInfo, report: StepReport) -> None:
         self._stop_bar()
         label = report.name or report.step_id or report.action
-        counts: dict[str, int] = {}
-        for item in report.items:
-            key = str(item.get("status", ""))
-            counts[key] = counts.get(key, 0) + 1
+        counts = report.item_counts()
         fields: dict[str, Any] = {
             "step": report.step_id,
             "name": report.name,

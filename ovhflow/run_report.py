@@ -32,10 +32,6 @@ def _iso(timestamp: float) -> str:
 
 def step_summary(report: StepReport) -> dict[str, Any]:
     """What the report keeps of a step: status, duration and, for loops, how many items ended how."""
-    item_counts: dict[str, int] = {}
-    for item in report.items:
-        status = str(item.get("status", ""))
-        item_counts[status] = item_counts.get(status, 0) + 1
     summary: dict[str, Any] = {
         "id": report.step_id,
         "name": report.name,
@@ -46,7 +42,7 @@ def step_summary(report: StepReport) -> dict[str, Any]:
     }
     if report.items:
         summary["items"] = len(report.items)
-        summary["item_counts"] = item_counts
+        summary["item_counts"] = report.item_counts()
     if report.error:
         summary["error"] = report.error
     if report.query_id:
