@@ -115,13 +115,13 @@ class _Builder:
 
     def where(self, node: Node) -> Location:
         if isinstance(node, ScalarNode) and node.style == "|":
-            lines = self.text.splitlines()
+            if self.lines is None:
+                self.lines = self.text.splitlines()
             index = node.start_mark.line + 1
-            if index < len(lines):
-                content = next((line for line in lines[index:] if line.strip()), lines[index])
-                return TextBlockLocation(
-                    self.filename, index + 1, len(content) - len(content.lstrip(" ")) + 1
-                )
+            content = next((line for line in islice(self.lines, index, None) if line.strip()), None)
+            if content is not None:
+                indent = len(content) - len(content.lstrip(" "))
+                return TextBlockLocation(self.filename, index + 1, indent + 1)
         return Location(self.filename, node.start_mark.line + 1, node.start_mark.column + 1)
 
     def build(self, node: Node, depth: int = 0) -> Any:
