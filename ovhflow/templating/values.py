@@ -3,12 +3,13 @@ value becomes a path segment, and how a native result becomes data."""
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
 from datetime import date, datetime, timezone
+from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
-from jinja2.runtime import Undefined
+from jinja2.runtime import TemplateReference, Undefined
 from markupsafe import Markup
 
 from ovhflow.templating.sandbox import _HUGE_WIDTH, TemplateLimitError, budget_iter
@@ -63,16 +64,41 @@ def single_expression(source: str) -> str | None:
     return inner
 
 
-_DATA = (str, int, float, bool, type(None), list, tuple, dict, date)
+_SCALARS = (str, int, float, bool, type(None), date)
+_LAZY = (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)
 
 
 def as_data(value: Any) -> Any:
-    """A native result as data: lazy sequences (``map``, ``range``, dict views) become lists, and
-    other objects (functions, template internals) their text, as ``{{ }}`` inside text would print."""
+    """A native result as data: lazy sequences (``map``, ``range``, dict views) become lists, an
+    undefined value anywhere inside is an error, and functions, classes and template internals become
+    their text (as ``{{ }}`` inside text would print them). Other objects (the engine's) pass as they are.
+    """
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
     if isinstance(value, Markup):
         return str(value)
-    if isinstance(value, (*_DATA, Mapping)):
+    if isinstance(value, _SCALARS):
         return value
-    if isinstance(value, (range, Iterator, KeysView, ValuesView, ItemsView, set, frozenset)):
+    if isinstance(value, (list, tuple)):
+        return [as_data(item) for item in value] if any(_needs_work(item) for item in value) else value
+    if isinstance(value, dict):
+        if any(_needs_work(item) for item in value.values()):
+            return {key: as_data(item) for key, item in value.items()}
+        return value
+    if isinstance(value, _LAZY):
         return [as_data(item) for item in budget_iter(value)]
-    return str(value)
+    if callable(value) or isinstance(value, (type, ModuleType, TemplateReference)):
+        return str(value)
+    return value
+
+
+def _needs_work(value: Any) -> bool:
+    if isinstance(value, _SCALARS):
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(_needs_work(item) for item in value)
+    if isinstance(value, dict):
+        return any(_needs_work(item) for item in value.values())
+    return isinstance(value, (Undefined, Markup, *_LAZY, type, ModuleType, TemplateReference)) or callable(
+        value
+    )

@@ -159,3 +159,12 @@ def test_concurrent_renders_share_the_cache_and_keep_their_own_budget(templates:
     for thread in threads:
         thread.join()
     assert errors == [] and sorted(set(results)) == ["0", "1", "2", "3"] and len(results) == 80
+
+
+def test_undefined_inside_a_native_result_is_an_error(templates: Templates) -> None:
+    with pytest.raises(RenderError, match="refused by the sandbox"):
+        templates.render("{{ [''] | map(attribute='__class__') | list }}", {})
+    with pytest.raises(RenderError, match="undefined"):
+        templates.render("{{ [1, {'a': inputs.nope}] }}", CONTEXT)
+    data = {"rows": [{"a": 1}] * 3}
+    assert templates.render("{{ rows }}", data) is data["rows"]  # plain data passes without a copy
