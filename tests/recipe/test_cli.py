@@ -56,3 +56,23 @@ def test_plugins_dir_adds_actions(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     schema = run_ovhflow("schema", "--plugins-dir", str(plugins))
     assert '"step_hello"' in schema.stdout
+
+
+def test_run_refuses_bad_inputs_before_anything_else(tmp_path: Path) -> None:
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(
+        "name: x\ninputs:\n  limit: {type: integer}\n  token: {secret: true, required: false}\n"
+        "steps:\n  - get: /me/{{ inputs.limit }}\n",
+        encoding="utf-8",
+    )
+    cases = [
+        (["-p", "limit=ten"], "error: -p limit: 'ten' is not an integer: expected an integer such as 42"),
+        (["-p", "limt=3"], "error: -p limt: the recipe has no input 'limt' (did you mean 'limit'?)"),
+        (["-p", "hunter2"], "error: -p option #1: expected NAME=VALUE (no '=' found)"),
+        ([], "error: missing required input 'limit': pass -p limit=VALUE"),
+    ]
+    for options, message in cases:
+        proc = run_ovhflow("run", str(recipe), *options)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith(message), proc.stderr
+        assert "Traceback" not in proc.stderr and "hunter2" not in proc.stderr
