@@ -30,10 +30,10 @@ class StructureValidator:
         self.top_schema = top_level_schema(plugins, OBJECT)
         per_action = step_schemas(plugins, OBJECT)
         self.step_validators = {name: Draft202012Validator(schema) for name, schema in per_action.items()}
-        self.options = {name: tuple(schema["properties"]) for name, schema in per_action.items()}
+        # action -> the sibling keys it accepts besides the modifiers
         self.options = {
-            name: tuple(k for k in props if k not in MODIFIERS and k != name)
-            for name, props in self.options.items()
+            name: tuple(key for key in schema["properties"] if key not in MODIFIERS and key != name)
+            for name, schema in per_action.items()
         }
 
     @cached_property
