@@ -65,6 +65,7 @@ class Variant:
     argv: list[str]
     samples: list[float] = field(default_factory=list)  # wall seconds
     rss_kb: list[int] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system seconds
     calls: list[int] = field(default_factory=list)  # requests the sandbox journaled during each run
     errors_429: list[int] = field(default_factory=list)
     error: str = ""  # set when a run failed; the variant is then not run again
@@ -78,7 +79,11 @@ class Variant:
         return int(statistics.median(self.calls)) if self.calls else 0
 
     def calls_detail(self) -> str:
-        return f"{self.median_calls} calls" if self.calls else ""
+        """Calls the sandbox saw and the client's CPU time per call: what bounds a parallel run."""
+        if not self.calls:
+            return ""
+        cpu_ms = statistics.median(self.cpu) * 1000 / max(1, self.median_calls)
+        return f"{self.median_calls} calls, CPU {statistics.median(self.cpu):.2f} s ({cpu_ms:.2f} ms/call)"
 
     def failed_row(self, case: str, unit: str, target: str) -> Row:
         last_line = self.error.strip().splitlines()[-1] if self.error.strip() else "failed"
@@ -129,6 +134,7 @@ def measure_interleaved(
                 continue
             variant.samples.append(measurement.wall)
             variant.rss_kb.append(measurement.max_rss_kb)
+            variant.cpu.append(measurement.cpu)
             if sandbox:
                 entries = sandbox.journal_entries()[before:]
                 variant.calls.append(len(entries))

@@ -1,4 +1,4 @@
-"""Run one command and write its wall time, peak RSS and exit status to a file (a tiny ``time -v``).
+"""Run one command and write its wall time, peak RSS, exit status and CPU time to a file (a tiny ``time``).
 
 ``python -S measure_child.py RESULT_FILE ARGV...``. Linux charges a new program with the peak RSS of
 the process it was started from (the high-water mark survives ``exec``), so a command started
@@ -20,7 +20,7 @@ def main() -> None:
     wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     with open(result_file, "w") as handle:
-        handle.write(f"{wall!r} {usage.ru_maxrss} {code}\n")
+        handle.write(f"{wall!r} {usage.ru_maxrss} {code} {usage.ru_utime + usage.ru_stime!r}\n")
     sys.exit(code if code >= 0 else 128 - code)
 
 

@@ -30,6 +30,7 @@ class Measurement:
     max_rss_kb: int
     stdout: str
     stderr: str
+    cpu: float = 0.0  # user + system seconds
 
 
 def run_measured(
@@ -65,8 +66,8 @@ def run_measured(
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
         if not result_file.exists():
             raise BenchError(f"the measuring launcher failed: {' '.join(argv)}\n{stderr.strip()[-2000:]}")
-        wall, max_rss_kb, code = result_file.read_text().split()
+        wall, max_rss_kb, code, cpu = result_file.read_text().split()
     if int(code) != 0:
         tail = "\n".join((stderr or stdout).strip().splitlines()[-15:])
         raise BenchError(f"exit {code}: {' '.join(argv)}\n{tail}")
-    return Measurement(float(wall), int(max_rss_kb), stdout, stderr)
+    return Measurement(float(wall), int(max_rss_kb), stdout, stderr, float(cpu))
