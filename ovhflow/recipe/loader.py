@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors
-from ovhflow.recipe.inputs import build_input_specs, plain
+from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, plain
 from ovhflow.recipe.messages import describe, did_you_mean
 from ovhflow.recipe.model import (
     DEFAULT_DELAY,
@@ -173,13 +173,23 @@ class RecipeLoader:
         with_location = step.value_locations.get("with", step.location)
         key_locations = given.key_locations if isinstance(given, LocatedDict) else {}
         declared = ", ".join(included.inputs) or "none"
-        for name in given:
-            if name not in included.inputs:
+        value_locations = given.value_locations if isinstance(given, LocatedDict) else {}
+        for name, value in given.items():
+            spec = included.inputs.get(name)
+            if spec is None:
                 errors.append(
                     RecipeError(
                         f"with: {name!r} is not an input of {included.path.name}"
                         f"{did_you_mean(name, included.inputs)} (its inputs: {declared})",
                         key_locations.get(name, with_location),
+                    )
+                )
+            elif not is_template(value) and value is not None and not matches_type(value, spec.type):
+                errors.append(
+                    RecipeError(
+                        f"with: {name!r} of {included.path.name} expects {TYPE_WORDS[spec.type]}, "
+                        f"got {describe(value)}",
+                        value_locations.get(name, with_location),
                     )
                 )
         for name, spec in included.inputs.items():
