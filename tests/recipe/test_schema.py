@@ -16,7 +16,7 @@ from ovhflow.recipe import build_recipe_schema
 from ovhflow.recipe.inputs import plain
 from ovhflow.recipe.schema import check_plugin_actions
 from ovhflow.recipe.yaml_loader import load_yaml_file
-from tests.conftest import run_ovhflow
+from tests.conftest import RECIPES_DIR, run_ovhflow
 from tests.recipe.conftest import CORPUS
 
 STRUCTURALLY_BAD = [
@@ -84,3 +84,11 @@ def test_schema_command_prints_the_schema(tmp_path: Path) -> None:
     Draft202012Validator.check_schema(printed)
     assert printed == build_recipe_schema(load_plugins())
     assert proc.stdout.startswith('{\n  "$schema"')  # indent 2, for people and editors
+
+
+@pytest.mark.parametrize("path", sorted(RECIPES_DIR.glob("*.yaml")), ids=lambda p: p.name)
+def test_gallery_recipes_validate_against_the_printed_schema(path: Path) -> None:
+    # what an editor using `ovhflow schema` sees: the installed plugins (csv...) included
+    plugins = load_plugins()
+    validator = Draft202012Validator(build_recipe_schema(plugins))
+    assert list(validator.iter_errors(plain(load_yaml_file(path)))) == []
