@@ -11,6 +11,15 @@ from pathlib import Path
 
 import pytest
 
+# The secret guard (tests/secret_guard.py): its fixtures and hooks apply to every test under tests/.
+from tests.secret_guard import (  # noqa: F401
+    _sandboxes_register_their_secrets,
+    pytest_configure,
+    pytest_runtest_makereport,
+    record_output,
+    secret_guard,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED = REPO_ROOT.parent / "shared"
 SCHEMAS_DIR = SHARED / "ovh-api-schemas"
@@ -29,7 +38,7 @@ def run_ovhflow(
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
     full_env["OVHFLOW_LOCK_DIR"] = LOCK_DIR  # recipe locks of test runs never meet a real run's
     full_env.update(env or {})
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "ovhflow", *args],
         capture_output=True,
         text=True,
@@ -38,6 +47,8 @@ def run_ovhflow(
         input=input,
         timeout=timeout,
     )
+    record_output(result.stdout, result.stderr)  # searched for secrets at the test's teardown
+    return result
 
 
 @pytest.fixture
