@@ -27,6 +27,9 @@ def python_ovh_variant() -> Variant:
     return Variant("python-ovh seed script", [sys.executable, str(CASES_DIR / "burst_python_ovh.py")])
 
 
+REFERENCE = "reference: python-ovh, 16 threads"  # a ceiling to read c=16 against, not a target
+
+
 BATCH_OR_EXPAND = ">= 25x faster (batch or expand)"
 # label -> (recipe, concurrency, minimum speed-up over python-ovh, the target in words)
 FANOUT: dict[str, tuple[str, int, float, str]] = {
@@ -42,6 +45,8 @@ def case_fanout(ctx: Context) -> list[Row]:
     latency = 0.02 if not ctx.quick else 0.002
     base = python_ovh_variant()
     variants = [base] + [Variant(label, _burst(ctx, r, c)) for label, (r, c, _, _) in FANOUT.items()]
+    threaded = [sys.executable, str(CASES_DIR / "burst_python_ovh_threads.py"), "16"]
+    variants.append(Variant(REFERENCE, threaded))
     rows = []
     with SandboxProcess(servers=servers, latency=latency) as sandbox:
         env = python_env(sandbox.env)
@@ -49,6 +54,14 @@ def case_fanout(ctx: Context) -> list[Row]:
         detail = f"{servers} servers, {latency * 1000:g} ms latency; {base.calls_detail()}"
         rows.append(Row("fan-out", base.label, base.samples, "s", detail=detail))
         for variant in variants[1:]:
+            if variant.label == REFERENCE:
+                if variant.error:
+                    rows.append(variant.failed_row("fan-out", "s", ""))
+                    continue
+                comparison = speed_text(base.wall, variant.wall, PYTHON_OVH)
+                rows.append(Row("fan-out", variant.label, variant.samples, "s", comparison))
+                rows[-1].detail = "hand-threaded, no target; " + variant.calls_detail()
+                continue
             _, _, minimum, words = FANOUT[variant.label]
             if variant.error:
                 rows.append(variant.failed_row("fan-out", "s", words))

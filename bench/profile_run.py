@@ -3,6 +3,10 @@
 ``profile_run.py STATS_FILE (-m MODULE | SCRIPT) ARGS...``. ``python -m cProfile`` sees only the main
 thread, which hides the work of ovhflow's parallel loops; here each thread gets its own profiler
 (patched into ``threading.Thread.run``) and the profiles are merged when the program ends.
+
+The clock is each thread's CPU time (``time.thread_time``): with 16 threads mostly waiting on the
+network or for the GIL, wall-clock profiles charge those waits to whatever call happened to block
+(a ``stat``, a lock) and hide where the CPU, the real limit of a parallel run, goes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import pstats
 import runpy
 import sys
 import threading
+import time
 
 _profiles: list[cProfile.Profile] = []
 _lock = threading.Lock()
@@ -19,7 +24,7 @@ _original_run = threading.Thread.run
 
 
 def _profiled_run(self: threading.Thread) -> None:
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.thread_time)
     with _lock:
         _profiles.append(profile)
     profile.enable()
@@ -32,7 +37,7 @@ def _profiled_run(self: threading.Thread) -> None:
 def main() -> None:
     stats_file, rest = sys.argv[1], sys.argv[2:]
     threading.Thread.run = _profiled_run  # type: ignore[method-assign]
-    main_profile = cProfile.Profile()
+    main_profile = cProfile.Profile(time.thread_time)
     _profiles.append(main_profile)
     if rest[0] == "-m":
         sys.argv = [rest[1], *rest[2:]]

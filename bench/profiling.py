@@ -42,8 +42,9 @@ def profile_note(label: str, argv: list[str], env: dict[str, str], workdir: Path
     except BenchError as error:
         return f"**{label}: missed its target; profiling it failed:** `{error}`"
     return (
-        f"**{label}: missed its target.** Profile of one run (cProfile in every thread, "
-        f"top {TOP} by own time, then by cumulative time):\n\n"
+        f"**{label}: missed its target.** Profile of one run (cProfile in every thread, CPU time "
+        f"of each thread, so waits on the network and the GIL are not counted; top {TOP} by own "
+        f"time, then by cumulative time):\n\n"
         f"```\n{_top(stats_file, 'tottime')}\n```\n\n```\n{_top(stats_file, 'cumulative')}\n```"
     )
 
