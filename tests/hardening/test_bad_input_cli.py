@@ -163,3 +163,46 @@ def test_params_file_errors_are_located_and_nothing_is_sent(sandbox, run_env, wr
         assert any(where in line and message in line for line in done.stderr.splitlines()), done.stderr
         assert "Traceback" not in done.stderr
     assert sandbox.journal == []
+
+
+ESCAPES = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ lipsum.__globals__ }}",
+    "{{ self._TemplateReference__context }}",
+    "{{ self.__dict__ }}",
+]
+EXPENSIVE = [
+    ("{{ range(10**9) | list | length }}", "range() of 1,000,000,000 items is over the limit"),
+    ("{{ 'x' * 10**9 }}", "over the limit of 1,000,000"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "too much work"),
+    ("{{ 2 ** 100000000 }}", "over a limit"),
+]
+
+
+def _template_recipe(folder: Path, name: str, template: str) -> Path:
+    path = folder / name
+    quoted = template.replace("'", "''")
+    path.write_text(f"name: abuse\nsteps:\n  - log: '{quoted}'\n  - get: /me\n", encoding="utf-8")
+    return path
+
+
+def test_template_escapes_are_refused_before_any_request(sandbox, run_env, tmp_path) -> None:
+    cases = [
+        (_template_recipe(tmp_path, f"escape{i}.yaml", source), f"escape{i}.yaml:3:", "templates cannot use")
+        for i, source in enumerate(ESCAPES)
+    ]
+    assert _sweep(cases, run_env) == []
+    assert sandbox.journal == []
+
+
+@pytest.mark.parametrize(("source", "fragment"), EXPENSIVE, ids=["range", "repeat", "loops", "power"])
+def test_expensive_templates_stop_the_run_at_their_step(sandbox, run_env, tmp_path, source, fragment) -> None:
+    """Resource limits are met while rendering, so the step fails (exit 1) - at its location, promptly
+    (the test's timeout bounds it), and before the next step's request."""
+    recipe = _template_recipe(tmp_path, "expensive.yaml", source)
+    done = run_ovhflow("run", str(recipe), env=run_env, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert f"{recipe}:3:5:" in error and fragment in error and "Traceback" not in done.stderr
+    assert sandbox.journal == []
