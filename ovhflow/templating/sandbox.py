@@ -5,9 +5,10 @@ results, so a template must not reach Python internals, files or the environment
 spin or eat memory. Jinja's sandbox already blocks attributes starting with ``_`` and Python internals and
 caps ``range``; this module adds what it leaves open:
 
-- every ``for`` iteration, call and intercepted operator spends from a per-render budget
-  (:data:`MAX_OPERATIONS`), so nested loops and recursive macros end with an error instead of running
-  for hours;
+- every ``for`` iteration, call and intercepted operator spends from a per-render budget of work units
+  (:data:`MAX_OPERATIONS`): :data:`STEP_COST` for the step itself plus the length of any string or list
+  it builds, so nested loops, recursive macros and loops that rebuild big lists end with an error
+  instead of running for hours;
 - ``*``, ``**``, ``+``, ``%`` and ``~`` check the size of what they would build before building it
   (:data:`MAX_SIZE` characters or items, :data:`MAX_INT_BITS` for integers);
 - filters and string methods refuse integer arguments past :data:`MAX_SIZE` (``center(10**9)``);
@@ -29,7 +30,8 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-MAX_OPERATIONS = 1_000_000  # loop iterations + calls + operators per render
+MAX_OPERATIONS = 10_000_000  # work units per render: about a second of work at most
+STEP_COST = 10  # one loop iteration, call or operator; building a value also costs its length
 MAX_SIZE = 1_000_000  # characters of a string or items of a list a template may build
 MAX_INT_BITS = 100_000  # about 30,000 decimal digits
 MAX_RANGE = 100_000  # items of range()
@@ -54,8 +56,8 @@ class _Budget:
         self.left -= amount
         if self.left < 0:
             raise TemplateLimitError(
-                f"template does too much work (more than {MAX_OPERATIONS:,} loop iterations, calls and "
-                "operations)"
+                f"template does too much work (over {MAX_OPERATIONS // STEP_COST:,} loop iterations, calls "
+                "and operations, or as much work building values)"
             )
 
 
@@ -73,7 +75,7 @@ def end_budget(token: contextvars.Token[_Budget | None]) -> None:
     _budget.reset(token)
 
 
-def _spend(amount: int = 1) -> None:
+def _spend(amount: int = STEP_COST) -> None:
     budget = _budget.get()
     if budget is None:  # rendering outside Templates (tests of the environment itself)
         budget = _Budget()
@@ -86,9 +88,12 @@ def _sized_length(value: Any) -> int | None:
 
 
 def _check_size(value: Any) -> Any:
+    """Refuse a built value over :data:`MAX_SIZE` and charge its length to the budget."""
     length = _sized_length(value)
-    if length is not None and length > MAX_SIZE:
-        raise TemplateLimitError(f"template builds a value of {length:,} items (limit {MAX_SIZE:,})")
+    if length is not None:
+        if length > MAX_SIZE:
+            raise TemplateLimitError(f"template builds a value of {length:,} items (limit {MAX_SIZE:,})")
+        _spend(length)
     return value
 
 
@@ -238,4 +243,4 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:
         _spend()
         _check_binop(operator_, left, right)
-        return super().call_binop(context, operator_, left, right)
+        return _check_size(super().call_binop(context, operator_, left, right))

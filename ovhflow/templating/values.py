@@ -46,8 +46,8 @@ def path_segment(value: Any) -> str:
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     if text == "":
         raise TemplateLimitError("a value rendered into the path is empty")
-    if text.strip(".") == "":  # "." and ".." would move up or stay in the path
-        return text.replace(".", "%2E")
+    if text in (".", ".."):  # percent-encoding does not help: HTTP libraries and proxies decode %2E
+        raise TemplateLimitError(f"a value rendered into the path is {text!r}, which would move along it")
     return quote(text, safe="")
 
 
