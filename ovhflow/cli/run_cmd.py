@@ -80,6 +80,8 @@ def run(
     from ovhflow.run_log import RunLogger
     from ovhflow.run_report import ReportWriter
 
+    if sandbox and (endpoint or config_file):
+        raise click.UsageError("--sandbox runs against the local sandbox: drop --endpoint and --config")
     redactor = Redactor()
     if debug:
         redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too

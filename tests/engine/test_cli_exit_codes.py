@@ -150,3 +150,12 @@ def test_debug_shows_the_traceback(sandbox, ovhflow_cli, tmp_path):
     loud = ovhflow_cli("run", "--debug", recipe, env=sandbox.env())
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
     assert loud.returncode == 1 and "Traceback" in loud.stderr and "ResourceNotFoundError" in loud.stderr
+
+
+def test_sandbox_with_an_endpoint_or_config_is_a_usage_error(ovhflow_cli, tmp_path):
+    recipe = _write(tmp_path, "name: me\nsteps:\n  - get: /me\n")
+    for extra in (["--endpoint", "ovh-eu"], ["--config", str(tmp_path / "ovh.conf")]):
+        done = ovhflow_cli("run", "--sandbox", *extra, recipe)
+        assert done.returncode == 2
+        assert "--sandbox runs against the local sandbox" in done.stderr
+        assert "Traceback" not in done.stderr
