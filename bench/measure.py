@@ -68,6 +68,7 @@ class Variant:
     cpu: list[float] = field(default_factory=list)  # user + system seconds
     calls: list[int] = field(default_factory=list)  # requests the sandbox journaled during each run
     errors_429: list[int] = field(default_factory=list)
+    first_call: list[float] = field(default_factory=list)  # seconds from spawn to the first request
     error: str = ""  # set when a run failed; the variant is then not run again
 
     @property
@@ -82,8 +83,12 @@ class Variant:
         """Calls the sandbox saw and the client's CPU time per call: what bounds a parallel run."""
         if not self.calls:
             return ""
-        cpu_ms = statistics.median(self.cpu) * 1000 / max(1, self.median_calls)
-        return f"{self.median_calls} calls, CPU {statistics.median(self.cpu):.2f} s ({cpu_ms:.2f} ms/call)"
+        cpu = statistics.median(self.cpu)
+        per_call = cpu * 1000 / max(1, self.median_calls)
+        text = f"{self.median_calls} calls, CPU {cpu:.2f} s ({per_call:.2f} ms/call)"
+        if self.first_call:
+            text += f", first call after {statistics.median(self.first_call):.2f} s"
+        return text
 
     def failed_row(self, case: str, unit: str, target: str) -> Row:
         last_line = self.error.strip().splitlines()[-1] if self.error.strip() else "failed"
@@ -138,4 +143,6 @@ def measure_interleaved(
             if sandbox:
                 entries = sandbox.journal_entries()[before:]
                 variant.calls.append(len(entries))
+                if entries:
+                    variant.first_call.append(entries[0]["time"] - measurement.started_at)
                 variant.errors_429.append(sum(1 for entry in entries if entry.get("status") == 429))

@@ -31,6 +31,7 @@ class Measurement:
     stdout: str
     stderr: str
     cpu: float = 0.0  # user + system seconds
+    started_at: float = 0.0  # time.time() when the command was spawned
 
 
 def run_measured(
@@ -66,8 +67,8 @@ def run_measured(
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
         if not result_file.exists():
             raise BenchError(f"the measuring launcher failed: {' '.join(argv)}\n{stderr.strip()[-2000:]}")
-        wall, max_rss_kb, code, cpu = result_file.read_text().split()
+        wall, max_rss_kb, code, cpu, started_at = result_file.read_text().split()
     if int(code) != 0:
         tail = "\n".join((stderr or stdout).strip().splitlines()[-15:])
         raise BenchError(f"exit {code}: {' '.join(argv)}\n{tail}")
-    return Measurement(float(wall), int(max_rss_kb), stdout, stderr, float(cpu))
+    return Measurement(float(wall), int(max_rss_kb), stdout, stderr, float(cpu), float(started_at))
