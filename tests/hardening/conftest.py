@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO_ROOT
+from tests.secret_guard import record_output
 
 
 @pytest.fixture
@@ -77,6 +78,14 @@ def start_run(
         stderr=(cwd / "stderr.txt").open("w"),
         text=True,
     )
+
+
+def run_stderr(folder: Path) -> str:
+    """The stderr of a run started by :func:`start_run`; its stdout and stderr go to the secret guard."""
+    stdout = (folder / "stdout.txt").read_text(encoding="utf-8")
+    stderr = (folder / "stderr.txt").read_text(encoding="utf-8")
+    record_output(stdout, stderr)
+    return stderr
 
 
 def wait_for(condition: Callable[[], bool], process: subprocess.Popen, what: str, limit: float = 60) -> None:

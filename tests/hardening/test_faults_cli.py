@@ -11,6 +11,7 @@ from pathlib import Path
 from tests.conftest import run_ovhflow
 from tests.hardening.conftest import (
     read_report,
+    run_stderr,
     start_run,
     succeeded_paths,
     wait_for,
@@ -113,7 +114,7 @@ def test_high_error_rate_ends_exit_1_and_the_report_says_which_items_failed(
     wait_for(lambda: bool(succeeded_paths(sb.journal, "PUT")), process, "a first PUT applied")
     sb.faults.error_rate = 1.0
     assert process.wait(timeout=60) == 1
-    stderr = (recipe.parent / "stderr.txt").read_text()
+    stderr = run_stderr(recipe.parent)
     assert "Traceback" not in stderr and "HTTP 5" in stderr
     applied = succeeded_paths(sb.journal, "PUT")
     attempted = writes_per_path(sb.journal, "PUT")

@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 
 from tests.conftest import RECIPES_DIR, run_ovhflow
-from tests.hardening.conftest import read_report, start_run, succeeded_paths, wait_for, writes_per_path
+from tests.hardening.conftest import (
+    read_report,
+    run_stderr,
+    start_run,
+    succeeded_paths,
+    wait_for,
+    writes_per_path,
+)
 
 READ_AND_PUT = """\
 name: read and put
@@ -30,10 +37,6 @@ def _details_read(sb) -> int:
     return sum(1 for e in sb.journal if e["path"].count("/") == 3 and e["status"] == 200)
 
 
-def _stderr(folder: Path) -> str:
-    return (folder / "stderr.txt").read_text(encoding="utf-8")
-
-
 def test_api_restart_mid_run_is_ridden_out_by_retries(sandbox_factory, isolated, write_recipe):
     sb = sandbox_factory(servers=12, bills=1, latency=0.02)
     recipe = write_recipe(READ_AND_PUT)
@@ -45,8 +48,8 @@ def test_api_restart_mid_run_is_ridden_out_by_retries(sandbox_factory, isolated,
     sb.stop()
     time.sleep(0.2)  # connections refused meanwhile; the client's retries wait longer than this
     sb.start()
-    assert process.wait(timeout=60) == 0, _stderr(recipe.parent)
-    assert "Traceback" not in _stderr(recipe.parent)
+    assert process.wait(timeout=60) == 0, run_stderr(recipe.parent)
+    assert "Traceback" not in run_stderr(recipe.parent)
     names = list(sb.state["servers"])
     assert succeeded_paths(sb.journal, "PUT") == {f"/dedicated/server/{n}/burst": 1 for n in names}
     assert read_report(report)["exit_status"] == 0
@@ -66,7 +69,7 @@ def test_api_down_for_good_ends_exit_1_with_an_accurate_report_and_a_rerun_finis
         assert process.wait(timeout=60) == 1
     finally:
         sb.start()
-    stderr = _stderr(recipe.parent)
+    stderr = run_stderr(recipe.parent)
     assert "Traceback" not in stderr
     read = [e["path"] for e in sb.journal if e["path"].count("/") == 3 and e["status"] == 200]
     report = read_report(report_path)
@@ -109,7 +112,7 @@ def test_burst_run_again_after_a_failed_run_finishes_without_redoing(sandbox_fac
     wait_for(lambda: bool(succeeded_paths(sb.journal, "PUT")), process, "a first burst enabled")
     sb.faults.error_rate = 1.0
     assert process.wait(timeout=60) == 1
-    assert "Traceback" not in _stderr(tmp_path)
+    assert "Traceback" not in run_stderr(tmp_path)
     first = succeeded_paths(sb.journal, "PUT")
     assert 0 < len(first) < len(expected)
     changed = [c["path"] for c in read_report(report_path)["changes"] if c["status"] == "changed"]
@@ -157,6 +160,7 @@ def _kill_while_writing_report(sb, isolated, tmp_path: Path, recipe: Path, repor
         assert temporary and json.loads(temporary[0].read_text())["exit_status"] == 0  # the new report
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
+        assert "Traceback" not in run_stderr(tmp_path)
     finally:
         if process.poll() is None:
             process.kill()
