@@ -8,6 +8,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import RECIPES_DIR, run_ovhflow
 from tests.hardening.conftest import (
     read_report,
@@ -187,3 +189,58 @@ def test_killed_while_writing_the_first_report_leaves_none(sandbox, isolated, wr
     again = run_ovhflow("run", str(recipe), "--report", str(report), env={**isolated, **sandbox.env()})
     assert again.returncode == 0 and read_report(report)["exit_status"] == 0
     assert not any(p.exists() for p in leftover)  # the next writer cleared what the killed one left
+
+
+PUT_EACH = """\
+name: put each
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: burst
+    loop: "{{ steps.servers.result }}"
+    concurrency: 3
+    put: /dedicated/server/{{ item }}/burst
+    body: {status: active}
+"""
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_run_reports_exactly_the_writes_that_ran(
+    sandbox_factory, isolated, write_recipe, signum, status
+):
+    """tests/engine shows in-flight iterations finish and nothing new starts; here the report written on
+    the way out lists exactly the writes the API applied - complete for what ran, nothing cut in half."""
+    sb = sandbox_factory(servers=20, bills=1, latency=0.1)
+    recipe = write_recipe(PUT_EACH)
+    report_path = recipe.parent / "report.json"
+    env = {**isolated, **sb.env()}
+    process = start_run(["run", str(recipe), "--report", str(report_path)], env, recipe.parent)
+    wait_for(lambda: bool(succeeded_paths(sb.journal, "PUT")), process, "a first PUT applied")
+    process.send_signal(signum)
+    assert process.wait(timeout=60) == status
+    assert "Traceback" not in run_stderr(recipe.parent)
+    applied = succeeded_paths(sb.journal, "PUT")
+    assert writes_per_path(sb.journal, "PUT") == applied and set(applied.values()) == {1}  # none cut off
+    assert 0 < len(applied) < 20
+    report = read_report(report_path)
+    assert report["exit_status"] == status
+    assert sorted(c["path"] for c in report["changes"]) == sorted(applied)
+    assert {c["status"] for c in report["changes"]} == {"changed"}
+    [burst] = [step for step in report["steps"] if step["id"] == "burst"]
+    assert burst["items"] == len(applied) and burst["item_counts"] == {"changed": len(applied)}
+
+
+def test_api_restart_during_writes_ends_with_every_write_applied(sandbox_factory, isolated, write_recipe):
+    sb = sandbox_factory(servers=12, bills=1, latency=0.02)
+    recipe = write_recipe(READ_AND_PUT)
+    process = start_run(["run", str(recipe)], {**isolated, **sb.env()}, recipe.parent)
+    wait_for(lambda: len(succeeded_paths(sb.journal, "PUT")) >= 3, process, "three PUTs applied")
+    sb.stop()
+    time.sleep(0.2)
+    sb.start()
+    assert process.wait(timeout=60) == 0, run_stderr(recipe.parent)
+    assert "Traceback" not in run_stderr(recipe.parent)
+    names = list(sb.state["servers"])
+    assert all(sb.state["bursts"][n]["status"] == "active" for n in names)
+    # PUT is idempotent: one whose answer was lost in the restart may have been applied twice
+    assert set(succeeded_paths(sb.journal, "PUT")) == {f"/dedicated/server/{n}/burst" for n in names}
