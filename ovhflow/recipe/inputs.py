@@ -279,6 +279,10 @@ def _value_of(
 
 def _converted(text: str, spec: InputSpec, source: str, error: type, where: Location | None) -> Any:
     try:
+        text.encode("utf-8")  # undecodable bytes in argv or the environment arrive as lone surrogates
+    except UnicodeEncodeError:
+        raise error(f"{source}: the value is not valid UTF-8 text", where) from None
+    try:
         return convert(text, spec.type, source)
     except ValueError as exc:
         if spec.secret:  # the reason could quote part of the value

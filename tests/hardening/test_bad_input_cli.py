@@ -206,3 +206,20 @@ def test_expensive_templates_stop_the_run_at_their_step(sandbox, run_env, tmp_pa
     [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert f"{recipe}:3:5:" in error and fragment in error and "Traceback" not in done.stderr
     assert sandbox.journal == []
+
+
+def test_undecodable_input_bytes_exit_2_before_any_request(sandbox, run_env, write_recipe) -> None:
+    """Bytes that are not UTF-8, in a -p value or in an input's environment variable, reach Python as
+    lone surrogates; they are refused up front instead of failing at the first request that uses them."""
+    recipe = write_recipe(
+        "name: bytes\ninputs:\n  zone: {type: string, env: HARDENING_ZONE}\n"
+        "steps:\n  - get: /me\n  - get: /domain/zone/{{ inputs.zone }}/record\n"
+    )
+    for params, env in (
+        (["-p", "zone=caf\udce9"], {}),  # what a Latin-1 'café' on the command line becomes
+        ([], {"HARDENING_ZONE": "caf\udce9"}),
+    ):
+        done = run_ovhflow("run", str(recipe), *params, env={**run_env, **env}, cwd=recipe.parent)
+        assert done.returncode == 2, done.stderr
+        assert "is not valid UTF-8 text" in done.stderr and "Traceback" not in done.stderr
+    assert sandbox.journal == []
