@@ -85,8 +85,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 @pytest.fixture(autouse=True)
 def secret_guard(request: pytest.FixtureRequest, _sandboxes_register_their_secrets: None) -> Iterator[None]:
-    """Fail the test when a registered secret or a signature shows in what it captured."""
-    del _recorded[:]
+    """Fail the test when a registered secret or a signature shows in what it captured.
+
+    Outputs recorded since the previous check count too: a module fixture's runs are checked with the
+    first test that uses it."""
     yield
     texts = [("a run_ovhflow output", text) for text in _recorded]
     del _recorded[:]
