@@ -35,8 +35,6 @@ steps:
   - id: drop
     loop: "{{ steps.records.result[:3] }}"
     delete: /domain/zone/example.com/record/{{ item }}
-  - id: names
-    log: "names={{ steps.details.results | map(attribute='name') | join(',') }}"
 """
 
 PUT_EACH = """\
