@@ -148,3 +148,24 @@ def test_a_post_is_never_sent_twice_through_5xx_and_dropped_connections(
     assert any(e.get("dropped") for e in sb.journal if e["method"] == "POST")
     report = read_report(report_path)
     assert {c["path"]: c["status"] for c in report["changes"]} == outcomes
+
+
+def test_concurrent_writes_under_a_high_error_rate_are_reported_as_the_api_saw_them(
+    sandbox_factory, isolated, write_recipe
+):
+    """Six PUTs in flight at once, 60% of answers 5xx: whatever the draw, the exit code follows the
+    outcome and the report's changes match the journal write for write."""
+    sb = sandbox_factory(servers=12, bills=1, error_rate=0.6, seed=5)
+    recipe = write_recipe(PUT_EACH)
+    report_path = recipe.parent / "report.json"
+    done = _run(recipe, sb, isolated, "-p", "concurrency=6", "--report", str(report_path))
+    applied = succeeded_paths(sb.journal, "PUT")
+    attempted = writes_per_path(sb.journal, "PUT")
+    failed = set(attempted) - set(applied)
+    assert set(applied.values()) <= {1}
+    assert all(attempted[path] == 4 for path in failed)
+    report = read_report(report_path)
+    assert done.returncode == report["exit_status"] == (1 if failed or not attempted else 0), done.stderr
+    assert sorted(c["path"] for c in report["changes"] if c["status"] == "changed") == sorted(applied)
+    assert sorted(c["path"] for c in report["changes"] if c["status"] == "failed") == sorted(failed)
+    assert len(report["changes"]) == len(attempted)
