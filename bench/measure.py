@@ -100,9 +100,15 @@ def ovhflow_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "ovhflow", *args]
 
 
+# Set on some machines (CI images, containers) to keep source trees clean; it would make every measured
+# start compile ovhflow's modules from source, which no installed copy does (pip byte-compiles).
+NO_BYTECODE = "PYTHONDONTWRITEBYTECODE"
+
+
 def python_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a measured process: this checkout importable, no stray OVH_* settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    """The environment of a measured process: this checkout importable, no stray OVH_* settings, and
+    byte-code caching on, as for an installed ovhflow."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_") and k != NO_BYTECODE}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")]))
     env.update(extra or {})
     return env
@@ -146,3 +152,22 @@ def measure_interleaved(
                 if entries:
                     variant.first_call.append(entries[0]["time"] - measurement.started_at)
                 variant.errors_429.append(sum(1 for entry in entries if entry.get("status") == 429))
+
+
+def byte_compile_checkout() -> str:
+    """Compile the checkout's modules to ``__pycache__`` once, as ``pip install`` does for an install.
+
+    Returns a note for RESULTS.md when the harness's own environment had byte-code caching off.
+    """
+    folders = [str(REPO / name) for name in ("ovhflow", "plugins", "bench")]
+    code = (
+        "import compileall, sys; sys.exit(not all(compileall.compile_dir(d, quiet=1) for d in sys.argv[1:]))"
+    )
+    run_measured([sys.executable, "-c", code, *folders], env=python_env(), timeout=300)
+    if os.environ.get(NO_BYTECODE):
+        return (
+            f"This machine sets {NO_BYTECODE}; the harness byte-compiled the checkout first and runs the "
+            "measured processes without it, as an installed ovhflow (and python-ovh) would run. Without "
+            "this, each ovhflow start would compile its own modules from source again."
+        )
+    return ""

@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.machine import load_average, machine_details  # noqa: E402
-from bench.measure import REPO, Context  # noqa: E402
+from bench.measure import REPO, Context, byte_compile_checkout  # noqa: E402
 from bench.procs import BenchError  # noqa: E402
 from bench.report import Report, kept_analysis, text_table  # noqa: E402
 from bench.suite import CASES  # noqa: E402
@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(
             repeat=args.repeat, quick=args.quick, workdir=Path(workdir), profile=not args.no_profile
         )
+        note = byte_compile_checkout()
+        if note:
+            ctx.notes.append(note)
         for name in args.cases:
             print(f"[bench] {name} ...", file=sys.stderr, flush=True)
             case_began = time.perf_counter()
