@@ -19,12 +19,12 @@ from ovhflow.apicheck.locations import locate_in
 from ovhflow.apicheck.models import (
     Problem,
     TypeChecker,
-    did_you_mean,
     is_templated,
     key_path_text,
     missing_fields,
 )
 from ovhflow.errors import Location
+from ovhflow.recipe.messages import did_you_mean
 
 Severity = Literal["error", "warning"]
 
@@ -177,7 +177,7 @@ class StepChecker:
             return
         param = known.get(name)
         if param is None:
-            hint = did_you_mean(name, list(known))
+            hint = did_you_mean(name, known, cutoff=0.6)
             accepted = f"; it accepts {', '.join(sorted(known))}" if known and not hint else ""
             self.add(key_at, f"unknown query parameter '{name}' for {op.method} {op.path}{hint}{accepted}")
             return
@@ -230,7 +230,7 @@ class StepChecker:
             param = flat.get(key)
             if param is None:
                 if not is_templated(key):
-                    hint = did_you_mean(str(key), list(flat))
+                    hint = did_you_mean(str(key), flat, cutoff=0.6)
                     problems.append(
                         Problem((key,), f"unknown body field '{key}' for {op.method} {op.path}{hint}")
                     )

@@ -8,13 +8,13 @@ value, so the recipe checker can point at the exact YAML node.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ovhflow.apicheck.catalog import as_bool
+from ovhflow.recipe.messages import did_you_mean
 
 KeyPath = tuple[Any, ...]
 
@@ -82,11 +82,6 @@ def describe(value: Any) -> str:
     if isinstance(value, (datetime.date, datetime.datetime)):
         return "date"
     return type(value).__name__
-
-
-def did_you_mean(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 class TypeChecker:
@@ -201,7 +196,7 @@ class TypeChecker:
         if value in allowed or (not isinstance(value, bool) and str(value) in [str(a) for a in allowed]):
             return []
         shown = ", ".join(str(a) for a in allowed[:12]) + (", ..." if len(allowed) > 12 else "")
-        hint = did_you_mean(str(value), [str(a) for a in allowed])
+        hint = did_you_mean(str(value), [str(a) for a in allowed], cutoff=0.6)
         return [Problem(path, f"'{value}' is not one of {type_name}: {shown}{hint}")]
 
     def check_object(
@@ -218,7 +213,7 @@ class TypeChecker:
             if spec is None:
                 if self.templates and is_templated(key):
                     continue
-                hint = did_you_mean(str(key), list(properties))
+                hint = did_you_mean(str(key), list(properties), cutoff=0.6)
                 problems.append(Problem((*path, key), f"unknown field '{key}' in {type_name}{hint}"))
                 continue
             field_type = str(spec.get("fullType") or spec.get("type") or "")

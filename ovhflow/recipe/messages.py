@@ -63,8 +63,9 @@ def path_words(parts: Iterable[Any]) -> str:
     return words
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.7)
+def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.7) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or nothing when none is close enough."""
+    close = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=cutoff)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

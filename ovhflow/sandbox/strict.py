@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow.apicheck.catalog import Catalog, Operation
-from ovhflow.apicheck.models import Problem, TypeChecker, did_you_mean, key_path_text, missing_fields
+from ovhflow.apicheck.models import Problem, TypeChecker, key_path_text, missing_fields
+from ovhflow.recipe.messages import did_you_mean
 
 RequestChecker = Callable[[str, str, Mapping[str, Any], Any], list[str]]
 IGNORED_QUERY = {"_"}  # cache-busting parameters some clients add
@@ -53,7 +54,7 @@ def query_problems(catalog: Catalog, op: Operation, query: Mapping[str, Any]) ->
             continue
         param = known.get(name)
         if param is None:
-            problems.append(f"unknown query parameter '{name}'{did_you_mean(name, list(known))}")
+            problems.append(f"unknown query parameter '{name}'{did_you_mean(name, known, cutoff=0.6)}")
             continue
         for item in value if isinstance(value, (list, tuple)) else [value]:
             problems += [
@@ -78,7 +79,7 @@ def body_problems(catalog: Catalog, op: Operation, body: Any) -> list[str]:
             param = flat.get(key)
             if param is None:
                 found.append(
-                    Problem((key,), f"unknown body field '{key}'{did_you_mean(str(key), list(flat))}")
+                    Problem((key,), f"unknown body field '{key}'{did_you_mean(str(key), flat, cutoff=0.6)}")
                 )
             else:
                 found += checker.check(value, param.data_type, (key,), nullable=not param.required)
