@@ -203,16 +203,26 @@ class _Builder:
 def _check_depth(text: str, filename: str) -> None:
     """Refuse deep nesting from the parser's events (flat, in C) before anything recursive runs."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.CSafeLoader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                mark = event.start_mark
-                raise RecipeError(
-                    f"YAML is nested more than {MAX_DEPTH} levels deep", Location(filename, mark.line + 1, 1)
-                )
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=yaml.CSafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise RecipeError(
+                        f"YAML is nested more than {MAX_DEPTH} levels deep",
+                        Location(filename, mark.line + 1, 1),
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # Newer libyaml builds scan flow collections ahead and stop at their own depth limit first.
+        if "nesting depth" not in str(exc.problem) or exc.problem_mark is None:
+            raise
+        line = exc.problem_mark.line + 1
+        raise RecipeError(
+            f"YAML is nested more than {MAX_DEPTH} levels deep", Location(filename, line, 1)
+        ) from None
 
 
 def _compose(text: str, filename: str) -> tuple[Node | None, Any]:
