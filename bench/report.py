@@ -119,12 +119,11 @@ class Report:
             "",
             markdown_table(self.rows),
             "",
-            "## Machine",
-            "",
         ]
-        parts += [f"- {label}: {value}" for label, value in self.machine]
         if self.analysis:
-            parts += ["", ANALYSIS_START, self.analysis.strip(), ANALYSIS_END]
+            parts += [ANALYSIS_START, self.analysis.strip(), ANALYSIS_END, ""]
+        parts += ["## Machine", ""]
+        parts += [f"- {label}: {value}" for label, value in self.machine]
         if self.notes:
             parts += ["", "## Notes", ""]
             for note in self.notes:
