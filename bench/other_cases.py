@@ -115,7 +115,7 @@ def case_sandbox(ctx: Context) -> list[Row]:
             errors += result["errors"]
     value = statistics.median(samples)
     label = "signed GET /dedicated/server/{name}, 16 threads"
-    detail = f"{errors} non-200 answers; load generator in its own process"
+    detail = f"{errors} non-200 answers; load generator in its own process, sharing the cores (a lower bound)"
     return [
         Row(
             "sandbox",
