@@ -13,6 +13,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.errors import StepFailed
+from ovhflow.ovh.signing import query_string, with_query
 from ovhflow.plugin_api import ActionCall, ActionSpec, HttpRequest, HttpResponse
 
 TEMPLATE = {"type": "string", "pattern": r"\{\{"}
@@ -83,9 +84,11 @@ def ovhflow_actions() -> list[ActionSpec]:
 @hookimpl(trylast=True)
 def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> HttpResponse:
     """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT."""
-    data = request.query if request.method in ("GET", "DELETE") else request.body
+    path, data = request.path, request.body
+    if request.method in ("GET", "DELETE"):
+        path, data = with_query(path, query_string(request.query or {})), None
     started = time.monotonic()
-    answer, response = client.call_with_response(request.method, request.path, data, request.auth)
+    answer, response = client.call_with_response(request.method, path, data, request.auth)
     return HttpResponse(
         status=response.status_code,
         data=answer,

@@ -25,7 +25,6 @@ from ovhflow.ovh.transport import DEFAULT_POOL_SIZE, RateLimiter, RetrySetting, 
 
 TIMEOUT = 180
 log = logging.getLogger("ovhflow.ovh")
-_QUERY_METHODS = ("GET", "DELETE")
 
 
 class Client:
@@ -170,8 +169,8 @@ class Client:
     def call(self, method: str, path: str, data: Any = None, need_auth: bool = True) -> Any:
         """Send one request and return its decoded JSON (``None`` on 204), or raise the matching APIError.
 
-        For GET and DELETE a dict ``data`` becomes the query string (appended to any already in ``path``);
-        for other methods ``data`` is any JSON value sent as the body.
+        As in python-ovh, ``data`` (any JSON value) is sent as the body whatever the method; query
+        parameters go in ``path`` (:meth:`get` and :meth:`delete` build them from keyword arguments).
         """
         return self.call_with_response(method, path, data, need_auth)[0]
 
@@ -184,8 +183,6 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> tuple[Any, requests.Response]:
         """Like :meth:`call`, with extra request ``headers``, returning ``(decoded JSON, response)``."""
-        if method.upper() in _QUERY_METHODS and isinstance(data, dict):
-            path, data = with_query(path, query_string(data)), None
         try:
             response = self.raw_call(method, path, data, need_auth, headers)
         except requests.RequestException as error:

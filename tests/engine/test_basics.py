@@ -35,7 +35,7 @@ def test_query_body_and_auth(run_steps):
     result, _ = run_steps(steps, client, inputs={"since": "2024-01-01"})
     assert result.exit_status == 0, result.error
     assert client.calls == [
-        ("GET", "/me/bill", {"date.from": "2024-01-01"}, True),
+        ("GET", "/me/bill?date.from=2024-01-01", None, True),
         ("POST", "/auth/credential", {"n": 3}, False),
     ]
     assert result.info.counts["changed"] == 1
