@@ -13,7 +13,6 @@ import datetime
 import json
 import os
 import re
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -26,19 +25,13 @@ import requests
 from ovhflow.apicheck.catalog import INDEX_FILE, Catalog
 from ovhflow.atomic import write_atomic
 from ovhflow.errors import ConfigError
+from ovhflow.ovh.transport import build_session, retry_policy
 
 META_FILE = ".meta.json"
 SAFE_API_PATH = re.compile(r"^(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
 TIMEOUT = 60
 WORKERS = 8
 ATTEMPTS = 3  # a busy or flaky endpoint gets two more tries per document
-MAX_RETRY_DELAY = 5.0
-
-
-def retry_delay(why: str, attempt: int) -> float:
-    """Seconds before the next try: the server's ``Retry-After`` when it gave one, else a short backoff."""
-    asked = re.search(r"retry after (\d+) s", why)
-    return min(float(asked[1]) if asked else 0.2 * 2**attempt, MAX_RETRY_DELAY)
 
 
 def cache_root() -> Path:
@@ -98,7 +91,7 @@ class Puller:
     def __init__(self, endpoint_url: str, session: requests.Session | None = None) -> None:
         self.endpoint = endpoint_url.rstrip("/")
         self.folder = endpoint_folder(self.endpoint)
-        self.session = session or requests.Session()
+        self.session = session or build_session(retry_policy(ATTEMPTS - 1), pool_size=WORKERS)
         self.meta = read_meta(self.folder)
         self.validators: dict[str, dict[str, str]] = dict(self.meta.get("documents") or {})
         self.report = PullReport(self.folder)
@@ -142,22 +135,18 @@ class Puller:
         return response.content
 
     def get(self, url: str, headers: dict[str, str]) -> requests.Response | str:
-        """The response, retrying busy answers (429, 5xx) and dropped connections; else why it failed."""
-        why = ""
-        for attempt in range(ATTEMPTS):
-            if attempt:
-                time.sleep(retry_delay(why, attempt))
-            try:
-                response = self.session.get(url, headers=headers, timeout=TIMEOUT)
-            except requests.RequestException as error:
-                why = type(error).__name__
-                continue
-            if response.status_code != 429 and response.status_code < 500:
-                return response
-            why = f"HTTP {response.status_code}"
-            if response.headers.get("Retry-After", "").isdigit():
-                why += f" (retry after {response.headers['Retry-After']} s)"
-        return why
+        """The response, or why there is none once the session's retries gave up.
+
+        Busy answers (429, 5xx, waiting out ``Retry-After``) and dropped connections are retried by
+        the session's transport, the one the API client uses; what is left here is the last answer.
+        """
+        try:
+            response = self.session.get(url, headers=headers, timeout=TIMEOUT)
+        except requests.RequestException as error:
+            return type(error).__name__
+        if response.status_code == 429 or response.status_code >= 500:
+            return f"HTTP {response.status_code}"
+        return response
 
     def listing(self, version: str, base: str) -> list[str]:
         """API paths named by a version's root listing (the cached one when it did not change)."""

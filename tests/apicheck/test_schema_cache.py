@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,19 @@ def test_a_damaged_cached_listing_is_fetched_again(sandbox: Sandbox, tmp_path: P
     repaired = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert repaired.returncode == 0, repaired.stderr
     assert json.loads(listing.read_text())["apis"]
+
+
+def test_a_rate_limited_pull_waits_as_retry_after_asks(tmp_path: Path) -> None:
+    good = json.dumps({"apis": [], "models": {}, "resourcePath": "/good"})
+    served = write_schema_folder(tmp_path / "served", ["/good"], {"good.json": good})
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with Sandbox(servers=1, bills=1, schema_dir=served, rate_limit=1) as sb:  # one request a second
+        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        answers = [(e["path"], e["status"]) for e in sb.journal]
+    assert done.returncode == 0, done.stderr
+    assert "2 downloaded, 0 unchanged, 1 not published, 0 failed"  # no v2 listing in done.stdout
+    assert 429 in {status for _, status in answers}, answers  # the limit was hit, yet nothing failed
+    # The first retry has no backoff of its own: only waiting out Retry-After keeps it from a second 429.
+    for (path, status), (next_path, next_status) in pairwise(answers):
+        if status == 429 and next_path == path:
+            assert next_status != 429, answers
