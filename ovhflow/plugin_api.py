@@ -1,7 +1,8 @@
 """The data types that cross the plugin boundary: what hooks receive and return.
 
 Plugins import from here (and ``hookimpl`` from :mod:`ovhflow`); nothing else of ovhflow is a promise to
-plugin authors.
+plugin authors. Two helpers every output plugin needs are part of that promise: :func:`open_atomic` (write
+a file so that a crash never leaves half of it) and :class:`ExitStatus` (what a run's exit code means).
 """
 
 from __future__ import annotations
@@ -9,6 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from ovhflow.atomic import open_atomic
+from ovhflow.exit_status import ExitStatus
+
+__all__ = [
+    "ActionCall", "ActionSpec", "ExitStatus", "HttpRequest", "HttpResponse",
+    "RunInfo", "StepReport", "open_atomic",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -25,9 +34,13 @@ class HttpRequest:
     body: Any = None
     auth: bool = True
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", self.method.upper())  # "post" is a POST, in check mode too
+
     @property
     def is_write(self) -> bool:
-        return self.method in ("POST", "PUT", "DELETE")
+        """Anything but a read may change the account: check mode plans it instead of sending it."""
+        return self.method not in ("GET", "HEAD", "OPTIONS")
 
 
 @dataclass
