@@ -2,22 +2,34 @@
 
 A :class:`Redactor` is told each secret value once (application secret, consumer key, tokens, inputs
 declared ``secret: true``) and replaces them in any text before it reaches a log, a report or an error.
+A secret may reach a message in another spelling than the one it was given in: percent-encoded in a path
+or a query string, or escaped inside JSON; those spellings are masked too. Secrets that appear only later
+(an OAuth2 token fetched on the first call) come from :meth:`Redactor.watch` sources, asked at each use.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 MASK = "***"
 _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
 
 
+def _spellings(secret: str) -> set[str]:
+    """The ways ``secret`` can appear in what ovhflow prints: as is, URL-encoded, JSON-escaped."""
+    return {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1]}
+
+
 class Redactor:
-    """Replaces known secret values with ``***`` in text and in JSON-like structures."""
+    """Replaces known secret values with ``***`` in text and in JSON-like structures. Thread-safe."""
 
     def __init__(self) -> None:
         self._secrets: set[str] = set()
+        self._sources: list[Callable[[], Iterable[str]]] = []
         self._lock = threading.Lock()
 
     def add(self, secret: Any) -> None:
@@ -27,11 +39,23 @@ class Redactor:
         text = str(secret)
         if len(text) >= _MIN_SECRET_LENGTH:
             with self._lock:
-                self._secrets.add(text)
+                self._secrets.update(_spellings(text))
+
+    def watch(self, source: Callable[[], Iterable[str]]) -> None:
+        """Also mask whatever ``source()`` returns when text is redacted (e.g. ``client.secret_values``)."""
+        with self._lock:
+            self._sources.append(source)
 
     def text(self, text: str) -> str:
         """Return ``text`` with every known secret masked, longest first."""
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        with self._lock:
+            sources = list(self._sources)
+        for source in sources:
+            for secret in source():
+                self.add(secret)
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
             if secret in text:
                 text = text.replace(secret, MASK)
         return text

@@ -44,9 +44,6 @@ def api_errors() -> Iterator[None]:
         raise translate_api_error(error) from error
 
 
-SECRET_ATTRIBUTES = ("_application_secret", "_consumer_key", "_client_secret")
-
-
 def make_client(
     endpoint: str | None, config_file: str | None, redactor: Redactor | None = None, **options: Any
 ) -> Any:
@@ -67,6 +64,5 @@ def make_client(
     with api_errors():
         client = Client(endpoint=endpoint, config_file=config_file, **options)
     if redactor is not None:
-        for attribute in SECRET_ATTRIBUTES:
-            redactor.add(getattr(client, attribute, None))
+        redactor.watch(client.secret_values)  # also the OAuth2 token, fetched on the first call
     return client

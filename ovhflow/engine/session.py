@@ -17,14 +17,24 @@ from ovhflow.errors import ConfigError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.redaction import Redactor
 
+MAX_CONCURRENCY = 256  # the largest --concurrency and the largest pool a run opens
+
 
 def max_concurrency(steps: Any, default: int) -> int:
-    """The largest literal ``concurrency`` in the recipe, to size the client's connection pool."""
+    """The largest ``concurrency`` in the recipe (and what it includes), to size the connection pool.
+
+    A templated value is only known at run time: the pool is then sized for the largest allowed.
+    """
     largest = default
     for step in steps:
         if isinstance(step.concurrency, int):
             largest = max(largest, step.concurrency)
+        elif step.concurrency is not None:
+            largest = MAX_CONCURRENCY
         largest = max(largest, max_concurrency(step.steps or [], default))
+        included = getattr(step, "included", None)
+        if included is not None:
+            largest = max(largest, max_concurrency(included.steps, default))
     return largest
 
 
@@ -58,8 +68,7 @@ def open_client(
             raise ConfigError(f"configuration: {getattr(error, 'message', error)}") from error
         except (OSError, ValueError) as error:
             raise ConfigError(f"configuration: {error}") from error
-        for secret in client.secret_values():
-            redactor.add(secret)
+        redactor.watch(client.secret_values)  # also the OAuth2 token, fetched on the first call
         stack.callback(client.close)
         yield client
 
