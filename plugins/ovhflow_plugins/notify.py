@@ -3,18 +3,15 @@
 A recipe's ``notify:`` section (and ``ovhflow run --notify-webhook URL``) says where to send them and
 whether always or only on failure. They are sent from ``ovhflow_run_end``, which the engine calls also
 when a step failed or the run was interrupted. Sending is best effort: a notification that cannot be
-delivered is reported on stderr and never changes the run's outcome or exit status.
+delivered raises :class:`NotificationFailed`, which the engine reports as a warning through the run log
+(so ``--log-format json`` stays one object per line); it never changes the run's outcome or exit status.
 """
 
 from __future__ import annotations
 
 import os
-import smtplib
-import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,8 +110,8 @@ def summary(run: RunInfo, ended_at: float) -> dict[str, Any]:
     }
 
 
-def _warn(message: str) -> None:
-    print(f"warning: notify: {message}", file=sys.stderr, flush=True)
+class NotificationFailed(Exception):
+    """A notification could not be delivered; the message names the receiver's host, never its URL."""
 
 
 def _where(url: str) -> str:
@@ -124,7 +121,7 @@ def _where(url: str) -> str:
 
 
 def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> None:
-    """POST ``body`` as JSON; failures are reported on stderr, never raised."""
+    """POST ``body`` as JSON; raises :class:`NotificationFailed` if it is not accepted."""
     import requests
 
     config = {"url": webhook} if isinstance(webhook, str) else dict(webhook)
@@ -134,10 +131,9 @@ def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> N
             url, json=body, headers=dict(config.get("headers") or {}), timeout=TIMEOUT_SECONDS
         )
     except requests.RequestException as error:
-        _warn(f"webhook {_where(url)} failed: {type(error).__name__}")
-        return
+        raise NotificationFailed(f"webhook {_where(url)} failed: {type(error).__name__}") from None
     if response.status_code >= 400:
-        _warn(f"webhook {_where(url)} answered HTTP {response.status_code}")
+        raise NotificationFailed(f"webhook {_where(url)} answered HTTP {response.status_code}")
 
 
 def _password(config: Mapping[str, Any]) -> str:
@@ -147,7 +143,12 @@ def _password(config: Mapping[str, Any]) -> str:
 
 
 def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
-    """Send the summary by SMTP; failures are reported on stderr (without the password), never raised."""
+    """Send the summary by SMTP; raises :class:`NotificationFailed` (without the password) if it fails."""
+    # Imported here: e-mail is rarely configured, and every ovhflow command loads this plugin.
+    import smtplib
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
+
     recipients = config["to"] if isinstance(config["to"], list) else [config["to"]]
     message = EmailMessage()
     message["From"] = str(config.get("from", "ovhflow@localhost"))
@@ -166,18 +167,31 @@ def send_email(config: Mapping[str, Any], body: Mapping[str, Any]) -> None:
             smtp.send_message(message, to_addrs=recipients)
     except (OSError, smtplib.SMTPException) as error:
         # smtplib's messages quote the server's reply, never the password we sent.
-        _warn(f"e-mail via {host}:{port} failed: {type(error).__name__}: {error}")
+        reason = f"{type(error).__name__}: {error}"
+        raise NotificationFailed(f"e-mail via {host}:{port} failed: {reason}") from None
 
 
 def notify(run: RunInfo, settings: Mapping[str, Any], ended_at: float) -> None:
-    """Send what ``settings`` (a validated ``notify:`` section) asks for, if the outcome calls for it."""
+    """Send what ``settings`` (a validated ``notify:`` section) asks for, if the outcome calls for it.
+
+    Both are tried even if the first fails; then one :class:`NotificationFailed` names every failure.
+    """
     if settings.get("when", "failure") == "failure" and run_status(run) == "succeeded":
         return
     body = summary(run, ended_at)
+    failures = []
     if settings.get("webhook"):
-        send_webhook(settings["webhook"], body)
+        try:
+            send_webhook(settings["webhook"], body)
+        except NotificationFailed as failure:
+            failures.append(str(failure))
     if settings.get("email"):
-        send_email(settings["email"], body)
+        try:
+            send_email(settings["email"], body)
+        except NotificationFailed as failure:
+            failures.append(str(failure))
+    if failures:
+        raise NotificationFailed("; ".join(failures))
 
 
 @hookimpl
@@ -192,7 +206,4 @@ def ovhflow_run_end(run: RunInfo) -> None:
         return
     import time
 
-    try:
-        notify(run, settings, time.time())
-    except Exception as error:  # best effort: a notification bug must not change the run's outcome
-        _warn(f"{type(error).__name__}: {error}")
+    notify(run, settings, time.time())  # the engine reports an exception from here as a warning

@@ -72,20 +72,27 @@ def test_no_section_sends_nothing(webhook_receiver) -> None:
     assert webhook_receiver.requests == []
 
 
-def test_webhook_error_status_is_a_warning(webhook_receiver, capsys) -> None:
+def failure_of(run: RunInfo) -> str:
+    """The message of the exception ``ovhflow_run_end`` raises (the engine logs it as a warning)."""
+    with pytest.raises(notify.NotificationFailed) as failed:
+        notify.ovhflow_run_end(run)
+    return str(failed.value)
+
+
+def test_webhook_error_status_is_reported(webhook_receiver, capsys) -> None:
     webhook_receiver.status = 500
-    notify.ovhflow_run_end(run_info(1, {"webhook": webhook_receiver.url}))
-    err = capsys.readouterr().err
-    assert err == f"warning: notify: webhook {webhook_receiver.url.split('/hooks')[0]} answered HTTP 500\n"
+    message = failure_of(run_info(1, {"webhook": webhook_receiver.url}))
+    assert message == f"webhook {webhook_receiver.url.split('/hooks')[0]} answered HTTP 500"
+    assert "SECRETTOKEN" not in message
+    assert capsys.readouterr().err == ""  # nothing printed: the run log reports it
 
 
-def test_unreachable_webhook_warns_without_its_token(capsys) -> None:
+def test_unreachable_webhook_is_reported_without_its_token() -> None:
     url = f"http://127.0.0.1:{free_port()}/services/T0/B0/TOKEN-XYZ"
-    notify.ovhflow_run_end(run_info(1, {"webhook": url}))  # must not raise
-    err = capsys.readouterr().err
-    assert err.startswith("warning: notify: webhook http://127.0.0.1:")
-    assert "ConnectionError" in err
-    assert "TOKEN-XYZ" not in err
+    message = failure_of(run_info(1, {"webhook": url}))
+    assert message.startswith("webhook http://127.0.0.1:")
+    assert "ConnectionError" in message
+    assert "TOKEN-XYZ" not in message
 
 
 def test_email_on_failure(smtp_server, capsys) -> None:
@@ -135,7 +142,7 @@ def test_password_from_the_environment(smtp_server, monkeypatch: pytest.MonkeyPa
     assert len(inbox.messages) == 1
 
 
-def test_rejected_login_warns_without_the_password(smtp_server, capsys) -> None:
+def test_rejected_login_is_reported_without_the_password(smtp_server) -> None:
     inbox, port = smtp_server
     settings = {
         "email": {
@@ -146,24 +153,21 @@ def test_rejected_login_warns_without_the_password(smtp_server, capsys) -> None:
             "password": "wrong-pw-value",
         }
     }
-    notify.ovhflow_run_end(run_info(1, settings))
+    message = failure_of(run_info(1, settings))
     assert inbox.messages == []
-    err = capsys.readouterr().err
-    assert err.startswith(f"warning: notify: e-mail via 127.0.0.1:{port} failed: SMTPAuthenticationError")
-    assert "wrong-pw-value" not in err
+    assert message.startswith(f"e-mail via 127.0.0.1:{port} failed: SMTPAuthenticationError")
+    assert "wrong-pw-value" not in message
 
 
-def test_starttls_refused_is_a_warning(smtp_server, capsys) -> None:
+def test_starttls_refused_is_reported(smtp_server) -> None:
     _, port = smtp_server
     settings = {"email": {"to": "a@example.com", "host": "127.0.0.1", "port": port, "starttls": True}}
-    notify.ovhflow_run_end(run_info(1, settings))
-    assert "warning: notify: e-mail via" in capsys.readouterr().err
+    assert failure_of(run_info(1, settings)).startswith("e-mail via")
 
 
-def test_unreachable_smtp_server_is_a_warning(capsys) -> None:
+def test_unreachable_smtp_server_is_reported() -> None:
     settings = {"email": {"to": "a@example.com", "host": "127.0.0.1", "port": free_port()}}
-    notify.ovhflow_run_end(run_info(1, settings))
-    assert "ConnectionRefusedError" in capsys.readouterr().err
+    assert "ConnectionRefusedError" in failure_of(run_info(1, settings))
 
 
 def test_webhook_and_email_together(webhook_receiver, smtp_server) -> None:

@@ -152,7 +152,7 @@ def test_failing_run_alerts_the_webhook(sandbox, tmp_path: Path, webhook_receive
     assert body["counts"]["failed"] == 1
     assert "csv: folder missing-folder does not exist" in body["error"]
     assert body["text"].startswith("ovhflow: Nightly bill export with failure alert failed (exit 1)")
-    assert "warning: notify" not in result.stderr
+    assert "warning" not in result.stderr
 
 
 def test_successful_run_sends_no_alert(sandbox, tmp_path: Path, webhook_receiver) -> None:
@@ -202,9 +202,10 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
     webhook_receiver.status = 503
     result = run_ovhflow("run", str(recipe), env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
     assert result.returncode == 0
-    assert "warning: notify: webhook http://127.0.0.1:" in result.stderr
-    assert "answered HTTP 503" in result.stderr
-    assert "warning: notify: e-mail via 127.0.0.1" in result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "warning:" in line]
+    assert "warning: plugin 'notify' failed at run end: webhook http://127.0.0.1:" in warning
+    assert "answered HTTP 503" in warning
+    assert "; e-mail via 127.0.0.1" in warning
     assert "SECRETTOKEN" not in result.stderr
     assert len(inbox.messages) == 1
 
