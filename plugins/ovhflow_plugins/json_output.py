@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.atomic import open_atomic
-from ovhflow.plugin_api import ActionCall, ActionSpec
+from ovhflow.plugin_api import ActionCall, ActionSpec, open_atomic
 from ovhflow_plugins import as_flag, is_mapping_like, json_default
 
 TEMPLATE = {"type": "string"}

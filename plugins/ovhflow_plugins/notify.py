@@ -16,8 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ovhflow import hookimpl
-from ovhflow.exit_status import ExitStatus
-from ovhflow.plugin_api import RunInfo
+from ovhflow.plugin_api import ExitStatus, RunInfo
 
 TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
 
