@@ -16,15 +16,8 @@ from urllib.parse import parse_qsl
 
 from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation, is_template, normalize_path, split_path
 from ovhflow.apicheck.locations import locate_in
-from ovhflow.apicheck.models import (
-    Problem,
-    TypeChecker,
-    is_templated,
-    key_path_text,
-    missing_fields,
-)
+from ovhflow.apicheck.request import body_problems, query_problems
 from ovhflow.errors import Location
-from ovhflow.recipe.messages import did_you_mean
 
 Severity = Literal["error", "warning"]
 
@@ -149,104 +142,26 @@ class StepChecker:
             )
 
     def check_query(self, op: Operation) -> None:
-        known = op.query_params
-        checker = TypeChecker(op.models, self.catalog.models, from_query=True)
         if "?" in self.path:
             location = self.value_location(self.step.action)
+            in_path: dict[str, list[str]] = {}
             for name, value in parse_qsl(self.path.split("?", 1)[1], keep_blank_values=True):
-                self.check_query_param(op, known, checker, name, value, location, location)
+                in_path.setdefault(name, []).append(value)
+            for problem in query_problems(self.catalog, op, in_path, templates=True):
+                self.add(location, str(problem))
         query = self.options.get("query")
         if not isinstance(query, Mapping):
             return
-        for name, value in query.items():
-            key_at = locate_in(query, (name,), self.key_location("query"), want_key=True)
-            value_at = locate_in(query, (name,), self.key_location("query"))
-            self.check_query_param(op, known, checker, str(name), value, key_at, value_at)
-
-    def check_query_param(
-        self,
-        op: Operation,
-        known: Mapping[str, Any],
-        checker: TypeChecker,
-        name: str,
-        value: Any,
-        key_at: Location,
-        value_at: Location,
-    ) -> None:
-        if is_templated(name):
-            return
-        param = known.get(name)
-        if param is None:
-            hint = did_you_mean(name, known, cutoff=0.6)
-            accepted = f"; it accepts {', '.join(sorted(known))}" if known and not hint else ""
-            self.add(key_at, f"unknown query parameter '{name}' for {op.method} {op.path}{hint}{accepted}")
-            return
-        values = value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            if item is None or is_templated(item):
-                continue
-            text = str(item).lower() if isinstance(item, bool) else str(item)
-            for problem in checker.check(text, param.data_type):
-                self.add(value_at, f"query parameter '{name}': {problem.message}")
+        query_at = self.key_location("query")
+        for problem in query_problems(self.catalog, op, query, templates=True):
+            self.add(locate_in(query, problem.key_path, query_at, want_key=problem.on_key), str(problem))
 
     def check_body(self, op: Operation) -> None:
         has_body = "body" in self.options
         body = self.options.get("body")
-        body_at = self.key_location("body")
-        if has_body and is_templated(body):
-            return
-        model = op.body_model
-        flat = op.flat_body_params
-        checker = TypeChecker(op.models, self.catalog.models)
-        if model:
-            if not has_body:
-                required = [p for p in op.params_of("body") if not p.name and p.required]
-                if required:
-                    self.add(
-                        self.key_location(self.step.action), f"{op.method} {op.path} needs a body ({model})"
-                    )
-                return
-            self.report(checker.check(body, model, nullable=False), body, body_at)
-        elif flat:
-            if not has_body:
-                body = {}
-            if not isinstance(body, Mapping):
-                self.add(body_at, f"body of {op.method} {op.path} must be an object")
-                return
-            self.check_flat_body(op, flat, checker, body, body_at)
-        elif has_body and body not in (None, {}, []):
-            self.add(body_at, f"{op.method} {op.path} takes no body")
-
-    def check_flat_body(
-        self,
-        op: Operation,
-        flat: Mapping[str, Any],
-        checker: TypeChecker,
-        body: Mapping[str, Any],
-        body_at: Location,
-    ) -> None:
-        problems: list[Problem] = []
-        for key, value in body.items():
-            param = flat.get(key)
-            if param is None:
-                if not is_templated(key):
-                    hint = did_you_mean(str(key), flat, cutoff=0.6)
-                    problems.append(
-                        Problem((key,), f"unknown body field '{key}' for {op.method} {op.path}{hint}")
-                    )
-                continue
-            problems += checker.check(value, param.data_type, (key,), nullable=not param.required)
-        required = [name for name, p in flat.items() if p.required]
-        problems += missing_fields(body, required, f"{op.method} {op.path}", ())
-        where = body_at if "body" in self.options else self.key_location(self.step.action)
-        self.report(problems, body, where)
-
-    def report(self, problems: list[Problem], body: Any, body_at: Location) -> None:
-        for problem in problems:
-            unknown_key = problem.message.startswith("unknown ")
+        body_at = self.key_location("body") if has_body else self.key_location(self.step.action)
+        for problem in body_problems(self.catalog, op, body, has_body, templates=True):
             location = body_at  # a problem of the body as a whole: point at its key
-            if problem.path:
-                location = locate_in(body, problem.path, body_at, want_key=unknown_key)
-            label = key_path_text(problem.path)
-            prefix = "" if unknown_key or not label else f"body.{label}: "
-            self.add(location, prefix + problem.message)
+            if problem.key_path and has_body:
+                location = locate_in(body, problem.key_path, body_at, want_key=problem.on_key)
+            self.add(location, str(problem))

@@ -11,9 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ovhflow.apicheck.catalog import Catalog, Operation
-from ovhflow.apicheck.models import Problem, TypeChecker, key_path_text, missing_fields
-from ovhflow.recipe.messages import did_you_mean
+from ovhflow.apicheck.catalog import Catalog
+from ovhflow.apicheck.request import request_problems
 
 RequestChecker = Callable[[str, str, Mapping[str, Any], Any], list[str]]
 IGNORED_QUERY = {"_"}  # cache-busting parameters some clients add
@@ -42,54 +41,5 @@ def check_request(catalog: Catalog, method: str, path: str, query: Mapping[str, 
     if operation is None:
         allowed = sorted({m for t in templates for m in catalog.paths[t]})
         return [f"method {method} not allowed on {templates[0]} (allowed: {', '.join(allowed)})"]
-    return query_problems(catalog, operation, query) + body_problems(catalog, operation, body)
-
-
-def query_problems(catalog: Catalog, op: Operation, query: Mapping[str, Any]) -> list[str]:
-    known = op.query_params
-    checker = TypeChecker(op.models, catalog.models, templates=False, from_query=True)
-    problems = []
-    for name, value in query.items():
-        if name in IGNORED_QUERY:
-            continue
-        param = known.get(name)
-        if param is None:
-            problems.append(f"unknown query parameter '{name}'{did_you_mean(name, known, cutoff=0.6)}")
-            continue
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            problems += [
-                f"query parameter '{name}': {p.message}" for p in checker.check(str(item), param.data_type)
-            ]
-    return problems
-
-
-def body_problems(catalog: Catalog, op: Operation, body: Any) -> list[str]:
-    checker = TypeChecker(op.models, catalog.models, templates=False)
-    model, flat = op.body_model, op.flat_body_params
-    found: list[Problem] = []
-    if model:
-        if body is None:
-            return [f"missing body ({model})"] if any(p.required for p in op.params_of("body")) else []
-        found = checker.check(body, model, nullable=False)
-    elif flat:
-        body = {} if body is None else body
-        if not isinstance(body, Mapping):
-            return ["body must be a JSON object"]
-        for key, value in body.items():
-            param = flat.get(key)
-            if param is None:
-                found.append(
-                    Problem((key,), f"unknown body field '{key}'{did_you_mean(str(key), flat, cutoff=0.6)}")
-                )
-            else:
-                found += checker.check(value, param.data_type, (key,), nullable=not param.required)
-        found += missing_fields(body, [n for n, p in flat.items() if p.required], "the body", ())
-    elif body not in (None, {}, [], ""):
-        return [f"{op.method} {op.path} takes no body"]
-    return [format_problem(p) for p in found]
-
-
-def format_problem(problem: Problem) -> str:
-    if not problem.path or problem.message.startswith("unknown "):
-        return problem.message
-    return f"{key_path_text(problem.path)}: {problem.message}"
+    query = {name: value for name, value in query.items() if name not in IGNORED_QUERY}
+    return [str(p) for p in request_problems(catalog, operation, query, body, has_body=body is not None)]

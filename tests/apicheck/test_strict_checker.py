@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ovhflow.apicheck.request import request_problems
 from ovhflow.sandbox.strict import make_checker
 from tests.conftest import SCHEMAS_DIR
 
@@ -38,14 +39,14 @@ def test_misfits_are_described(check) -> None:
         "method DELETE not allowed on /dedicated/server/{serviceName}/burst (allowed: GET, PUT)"
     ]
     assert check("GET", "/1.0/me/bill", {"date.fro": "2024"}, None) == [
-        "unknown query parameter 'date.fro' (did you mean 'date.from'?)"
+        "unknown query parameter 'date.fro' for GET /me/bill (did you mean 'date.from'?)"
     ]
     assert check("GET", "/1.0/me/api/credential", {"status": "valid"}, None) == [
         "query parameter 'status': 'valid' is not one of auth.CredentialStateEnum: "
         "expired, pendingValidation, refused, validated (did you mean 'validated'?)"
     ]
     assert check("PUT", "/1.0/dedicated/server/x/burst", {}, {"status": "on"}) == [
-        "status: 'on' is not one of dedicated.server.BurstStatusEnum: active, inactive, inactiveLocked"
+        "body.status: 'on' is not one of dedicated.server.BurstStatusEnum: active, inactive, inactiveLocked"
     ]
     assert check(
         "POST",
@@ -53,10 +54,29 @@ def test_misfits_are_described(check) -> None:
         {},
         {"from": "a@example.com", "to": 5, "localcopy": True},
     ) == [
-        "to: expected string, got integer",
+        "body.to: expected string, got integer",
         "unknown field 'localcopy' in email.domain.RedirectionCreation (did you mean 'localCopy'?)",
         "missing required field 'localCopy' of email.domain.RedirectionCreation",
     ]
     assert check("POST", "/1.0/dedicated/server/x/reboot", {}, {"force": True}) == [
         "POST /dedicated/server/{serviceName}/reboot takes no body"
+    ]
+
+
+def test_a_missing_body_and_cache_busting_parameters(check) -> None:
+    assert check("PUT", "/1.0/dedicated/server/x/burst", {}, None) == [
+        "PUT /dedicated/server/{serviceName}/burst needs a body (dedicated.server.ServerBurst)"
+    ]
+    assert check("GET", "/1.0/dedicated/server", {"_": "1700000000"}, None) == []
+
+
+def test_problems_carry_their_key_paths(catalog) -> None:
+    op = catalog.operation("/email/domain/{domain}/redirection", "POST")
+    body = {"from": "a", "to": 5, "localcopy": True}
+    found = request_problems(catalog, op, {"fromm": "y"}, body)
+    assert [(p.part, p.key_path, p.on_key) for p in found] == [
+        ("query", ("fromm",), True),
+        ("body", ("to",), False),
+        ("body", ("localcopy",), True),
+        ("body", (), False),
     ]
