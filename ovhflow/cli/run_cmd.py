@@ -41,7 +41,11 @@ from ovhflow.cli.unattended import (
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N requests a second.")
 @click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
 @click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
-@click.option("--notify-webhook", metavar="URL", help="POST a summary to this URL when the run fails.")
+@click.option(
+    "--notify-webhook",
+    metavar="URL",
+    help="POST a summary to this URL when the run fails (always, with `notify: {when: always}`).",
+)
 @click.option("--no-api-check", is_flag=True, help="Skip the check against cached API schemas.")
 @unattended_options  # --log-format, --report, --wait-lock, --no-lock (ovhflow/cli/unattended.py)
 @plugins_dir_option
@@ -79,6 +83,7 @@ def run(
     from ovhflow.redaction import Redactor
     from ovhflow.run_log import RunLogger
     from ovhflow.run_report import ReportWriter
+    from ovhflow.templating.templates import Templates
 
     if sandbox and (endpoint or config_file):
         raise click.UsageError("--sandbox runs against the local sandbox: drop --endpoint and --config")
@@ -91,7 +96,8 @@ def run(
         report_early_exit(report_file, recipe_path, check, redactor),
     ):
         plugins = load_plugins(plugins_dir)
-        recipe = load_recipe(recipe_path, plugins)
+        templates = Templates.for_plugins(plugins)  # one environment: each template compiles once
+        recipe = load_recipe(recipe_path, plugins, templates)
         inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)
         if not no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
             from ovhflow.apicheck.commands import check_before_run
@@ -130,6 +136,7 @@ def run(
                 default_concurrency=concurrency,
                 message=logger.message,
                 settings=settings,
+                templates=templates,
             )
         if result.error is not None:
             if debug and result.error.__cause__ is not None:

@@ -86,8 +86,13 @@ def run_recipe(
     message: Callable[[str, str | None], None] | None = None,
     output: Callable[[str], None] | None = None,
     settings: Mapping[str, Any] | None = None,
+    templates: Any = None,
 ) -> RunResult:
-    """Run ``recipe`` and call the run-event hooks; see the module docstring."""
+    """Run ``recipe`` and call the run-event hooks; see the module docstring.
+
+    ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
+    its templates are compiled once; without it the run builds its own.
+    """
     from ovhflow.templating.templates import Templates
 
     redactor = redactor or Redactor()
@@ -110,7 +115,7 @@ def run_recipe(
     runtime = Runtime(
         plugins,
         client,
-        Templates.for_plugins(plugins),
+        templates or Templates.for_plugins(plugins),
         info,
         redactor,
         stop,
@@ -122,8 +127,8 @@ def run_recipe(
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
     root = Scope(inputs=inputs, run=run_names)
     error: OvhflowError | None = None
-    runtime.emit("ovhflow_run_start")
     try:
+        runtime.emit("ovhflow_run_start")  # inside: a failing plugin still ends the run with its events
         StepRunner(runtime).run_steps(recipe.steps, root)
     except OvhflowError as failure:
         error = failure

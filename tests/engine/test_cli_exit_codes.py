@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -159,3 +160,18 @@ def test_sandbox_with_an_endpoint_or_config_is_a_usage_error(ovhflow_cli, tmp_pa
         assert done.returncode == 2
         assert "--sandbox runs against the local sandbox" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_a_plugin_failing_at_run_start_still_ends_the_run_with_a_report(ovhflow_cli, tmp_path):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "startfail.py").write_text(
+        "from ovhflow import hookimpl\n\n\n@hookimpl\n"
+        "def ovhflow_run_start(run):\n    raise RuntimeError('boom')\n"
+    )
+    recipe = _write(tmp_path, "name: me\nsteps:\n  - get: /me\n")
+    report = tmp_path / "report.json"
+    done = ovhflow_cli("run", "--sandbox", "--plugins-dir", str(plugins), "--report", str(report), recipe)
+    assert done.returncode == 1
+    assert "boom" in done.stderr and "Traceback" not in done.stderr
+    assert json.loads(report.read_text())["exit_status"] == 1
