@@ -22,8 +22,9 @@ import pluggy
 from ovhflow import PROJECT_NAME, hookspecs
 from ovhflow.errors import PluginError
 from ovhflow.plugin_api import ActionSpec
+from ovhflow.recipe.schema import RESERVED_ACTION_NAMES
 
-# Built-in actions and run-event subscribers, registered exactly like third-party plugins.
+# Built-in actions, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "ovhflow.actions.http",
     "ovhflow.actions.control",
@@ -67,7 +68,8 @@ def _import_builtin(module_name: str) -> ModuleType:
     return importlib.import_module(module_name)
 
 
-def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, ModuleType]]:
+def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, str, ModuleType]]:
+    """(name, source, distribution version, module) of each entry point not disabled."""
     from importlib.metadata import entry_points
 
     for ep in entry_points(group=PROJECT_NAME):
@@ -78,10 +80,11 @@ def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, ModuleT
             module = ep.load()
         except Exception as exc:  # any import-time failure of a third-party module
             raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {_one_line(exc)}") from exc
-        yield ep.name, f"entry point {ep.value} ({dist})", module
+        yield ep.name, f"entry point {ep.value} ({dist})", ep.dist.version if ep.dist else "", module
 
 
-def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[str, str, ModuleType]]:
+def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[str, str, str, ModuleType]]:
+    """(name, file, "" as version, module) of each plugin file not disabled or private."""
     if not plugins_dir.is_dir():
         raise PluginError(f"--plugins-dir {plugins_dir}: not a directory")
     for path in sorted(plugins_dir.glob("*.py")):
@@ -99,7 +102,7 @@ def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[
         except Exception as exc:
             del sys.modules[module_name]
             raise PluginError(f"plugin {name!r} ({path}) failed to import: {_one_line(exc)}") from exc
-        yield name, str(path), module
+        yield name, str(path), "", module
 
 
 def _one_line(exc: BaseException) -> str:
@@ -155,7 +158,7 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
     disabled = disabled_names()
     records: list[PluginRecord] = []
 
-    def register(name: str, source: str, module: ModuleType, builtin: bool) -> None:
+    def register(name: str, source: str, version: str, module: ModuleType, builtin: bool) -> None:
         try:
             manager.register(module, name=name)
             manager.check_pending()
@@ -166,25 +169,24 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
         problems = _misnamed_hooks(module)
         if problems:
             raise PluginError(f"plugin {name!r} ({source}) is invalid: {'; '.join(problems)}")
-        version = str(getattr(module, "__version__", "")) or _version_of(source)
+        version = str(getattr(module, "__version__", "")) or version
         hooks = sorted(caller.name for caller in manager.get_hookcallers(module) or [])
         records.append(PluginRecord(name, source, version, module, builtin, hooks))
 
     from ovhflow import __version__
 
     for module_name in DEFAULT_PLUGINS:
-        register(module_name.rsplit(".", 1)[-1], "built-in", _import_builtin(module_name), True)
-        records[-1].version = __version__
-    sources: list[Iterable[tuple[str, str, ModuleType]]] = []
+        register(module_name.rsplit(".", 1)[-1], "built-in", __version__, _import_builtin(module_name), True)
+    sources: list[Iterable[tuple[str, str, str, ModuleType]]] = []
     if entry_points:
         sources.append(_entry_point_modules(disabled))
     if plugins_dir is not None:
         sources.append(_directory_modules(Path(plugins_dir), disabled))
     for source in sources:
-        for name, where, module in source:
+        for name, where, version, module in source:
             if manager.has_plugin(name):
                 raise PluginError(f"plugin {name!r} ({where}): another plugin already has that name")
-            register(name, where, module, False)
+            register(name, where, version, module, False)
 
     actions: dict[str, ActionSpec] = {}
     by_name = {record.name: record for record in records}
@@ -200,15 +202,12 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
                 raise PluginError(
                     f"plugin {record.name!r}: ovhflow_actions() returned {spec!r}, not an ActionSpec"
                 )
+            if spec.name in RESERVED_ACTION_NAMES:
+                raise PluginError(
+                    f"plugin {record.name!r}: action {spec.name!r} is a step keyword of the recipe language"
+                )
             if spec.name in actions:
                 raise PluginError(f"plugin {record.name!r}: action {spec.name!r} is already registered")
             actions[spec.name] = spec
             record.actions.append(spec.name)
     return Plugins(manager, records, actions)
-
-
-def _version_of(source: str) -> str:
-    """The distribution's version from an entry point's source text, "" when unknown."""
-    if source.startswith("entry point ") and source.endswith(")") and "unknown distribution" not in source:
-        return source[:-1].rsplit(" ", 1)[-1]
-    return ""

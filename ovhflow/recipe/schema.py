@@ -108,11 +108,14 @@ def core_actions(step_items: Mapping[str, Any]) -> dict[str, tuple[dict[str, Any
     }
 
 
+# Names no plugin action may take: the step modifiers and core actions (``log`` is the built-in action's).
+RESERVED_ACTION_NAMES = frozenset((set(MODIFIERS) - {"log"}) | set(CORE_ACTIONS))
+
+
 def check_plugin_actions(actions: Mapping[str, ActionSpec]) -> None:
     """Refuse plugin actions or options whose names the language already uses."""
-    taken = (set(MODIFIERS) - {"log"}) | set(CORE_ACTIONS)
     for name, spec in actions.items():
-        if name in taken:
+        if name in RESERVED_ACTION_NAMES:
             raise PluginError(f"action {name!r}: that name is a step keyword of the recipe language")
         clash = set(spec.options) & (set(MODIFIERS) | set(CORE_ACTIONS) | set(actions))
         if clash:

@@ -240,6 +240,11 @@ BROKEN = {
         "action 'csv' is already registered",
     ),
     "csv": ("x = 1\n", "another plugin already has that name"),
+    "reserved_action": (
+        "from ovhflow import hookimpl\nfrom ovhflow.plugin_api import ActionSpec\n\n"
+        "@hookimpl\ndef ovhflow_actions():\n    return [ActionSpec(name='when', run=print)]\n",
+        "action 'when' is a step keyword of the recipe language",
+    ),
 }
 
 
@@ -253,7 +258,7 @@ def test_a_broken_plugin_is_one_error_naming_it(tmp_path: Path, name: str) -> No
     assert message.startswith(f"plugin {name!r}"), message
     assert expected in message
     assert "\n" not in message
-    if name not in ("not_a_spec", "taken_action"):
+    if name not in ("not_a_spec", "taken_action", "reserved_action"):
         assert str(path) in message
 
 
@@ -268,6 +273,15 @@ def test_a_broken_plugin_through_the_command_line(tmp_path: Path) -> None:
     assert "unknown hook 'ovhflow_action'" in line
     debug = run_ovhflow("plugins", "--plugins-dir", str(tmp_path), "--debug")
     assert "Traceback" in debug.stderr and "PluginValidationError" in debug.stderr
+
+
+def test_an_action_named_like_a_step_keyword_is_refused_by_the_command_line(tmp_path: Path) -> None:
+    write_plugin(tmp_path, "reserved_action", BROKEN["reserved_action"][0].replace("'when'", "'loop'"))
+    result = run_ovhflow("plugins", "--plugins-dir", str(tmp_path))
+    assert result.returncode == ExitStatus.INVALID_INPUT
+    assert one_line_error(result.stderr) == (
+        "error: plugin 'reserved_action': action 'loop' is a step keyword of the recipe language"
+    )
 
 
 def test_plugins_dir_must_be_a_folder(tmp_path: Path) -> None:
