@@ -34,13 +34,15 @@ SET_ACTION = "set"  # its keys become variables for later steps
 
 
 def set_names(steps: Iterable[Step]) -> set[str]:
-    """Every variable a ``set`` step of these steps (groups included) defines."""
+    """The variables the ``set`` steps of this list define.
+
+    As in the engine, a variable lives in the scope of the list that sets it: a ``set`` inside a group
+    (or a loop iteration of one) is seen by the group's later steps, not by the steps after the group.
+    """
     names: set[str] = set()
     for step in steps:
         if step.action == SET_ACTION and isinstance(step.args, dict):
             names.update(key for key in step.args if isinstance(key, str))
-        if step.action == GROUP_ACTION:
-            names |= set_names(step.steps)
     return names
 
 
@@ -76,6 +78,7 @@ class SemanticChecker:
         return visible
 
     def check_steps(self, steps: list[Step], names: frozenset[str]) -> None:
+        names = names | frozenset(set_names(steps))
         first_seen: dict[str, Step] = {}
         self.scopes.append({})
         for step in steps:

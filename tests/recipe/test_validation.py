@@ -212,3 +212,14 @@ def test_alternatives_are_explained_in_one_sentence(write, plugins, step: str, m
     path = write(f"name: n\nsteps:\n  - {step}\n")
     [error] = errors_of(path, plugins)
     assert error.split(": ", 1)[1] == message
+
+
+def test_a_set_inside_a_group_is_seen_by_the_group_only(write, plugins) -> None:
+    inside = write(
+        "name: ok\nsteps:\n  - loop: [1, 2]\n    steps:\n      - set: {double: '{{ item * 2 }}'}\n"
+        "      - log: '{{ double }}'\n"
+    )
+    load_recipe(inside, plugins)
+    text = "name: bad\nsteps:\n  - steps:\n      - set: {x: 1}\n  - log: '{{ x }}'\n"
+    outside = write(text, name="bad.yaml")
+    assert errors_of(outside, plugins) == [f"{outside}:5:10: undefined name 'x' in '{{{{ x }}}}'"]
