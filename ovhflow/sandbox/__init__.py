@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
+from ovhflow.atomic import write_atomic
 from ovhflow.sandbox.app import Options, SandboxApp
 from ovhflow.sandbox.auth import ensure_sandbox_credentials
 from ovhflow.sandbox.data import generate_account
@@ -38,16 +38,7 @@ def load_state(path: Path) -> dict[str, Any] | None:
 
 def save_state(path: Path, state: dict[str, Any]) -> None:
     """Write atomically, readable by the owner only: the state holds the sandbox's keys."""
-    folder = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=".sandbox-state-", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(state, file, indent=1, sort_keys=True)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    write_atomic(path, json.dumps(state, indent=1, sort_keys=True), mode=0o600)
 
 
 class Sandbox:
