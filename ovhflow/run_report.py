@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,9 @@ from ovhflow.atomic import write_atomic
 from ovhflow.errors import UsageError
 from ovhflow.plugin_api import RunInfo, StepReport
 from ovhflow.redaction import Redactor
+from ovhflow.run_log import iso_time
 
 REPORT_VERSION = 1
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, timezone.utc).astimezone().isoformat(timespec="milliseconds")
 
 
 def step_summary(report: StepReport) -> dict[str, Any]:
@@ -97,8 +93,8 @@ class ReportWriter:
             "recipe": {"name": run.recipe_name, "path": run.recipe_path},
             "inputs": run.inputs,
             "check": run.check,
-            "started_at": _iso(run.started_at),
-            "ended_at": _iso(ended),
+            "started_at": iso_time(run.started_at),
+            "ended_at": iso_time(ended),
             "duration": round(max(ended - run.started_at, 0.0), 6),
             "exit_status": run.exit_status if run.exit_status is not None else 0,
             "error": run.error,
