@@ -136,6 +136,8 @@ class TypeChecker:
             return problems
         mapped = MAP.match(type_name)
         if mapped:
+            if self.from_query and isinstance(value, str):
+                return []  # a map in a query string is JSON text (iamTags={"env": [...]}): any text goes
             if not isinstance(value, Mapping):
                 return [Problem(path, f"expected an object of {mapped['value']}, got {describe(value)}")]
             problems = []

@@ -227,9 +227,10 @@ class SandboxApp:
         return reply
 
     def _authenticate(self, request: Incoming, route: Route, paths: list[str], host: str) -> dict[str, Any]:
-        rule_paths: tuple[str, ...] | None = None
-        if not route.any_credential:  # v2 rules may be written with or without the /v2 prefix
-            rule_paths = tuple(paths) if request.version == "v1" else (*paths, *("/v2" + p for p in paths))
+        rule_paths: tuple[tuple[str, ...], ...] | None = None
+        if not route.any_credential:  # every batched path must be allowed; v2 rules with or without /v2
+            v2 = request.version != "v1"
+            rule_paths = tuple((path, "/v2" + path) if v2 else (path,) for path in paths)
         server_time = int(time.time()) + self.options.clock_skew
         url = b"http://" + host.encode("latin-1") + request.target.encode("latin-1")
         credential = check_signed_call(

@@ -109,15 +109,14 @@ def _rule_pattern(path: str) -> re.Pattern[str]:
     )
 
 
-def rules_allow(rules: list[dict[str, str]], method: str, paths: tuple[str, ...]) -> bool:
-    """Whether an access rule grants ``method`` on one of ``paths`` (``*`` in a rule matches anything)."""
-    for rule in rules:
-        if rule.get("method") != method:
-            continue
-        pattern = _rule_pattern(rule.get("path", ""))
-        if any(pattern.match(path) for path in paths):
-            return True
-    return False
+def rules_allow(rules: list[dict[str, str]], method: str, paths: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether the access rules grant ``method`` on every one of ``paths`` (``*`` matches anything).
+
+    Each entry of ``paths`` is one path a call reaches (a batch read reaches several), given as its
+    alternative spellings (a v2 path with and without its ``/v2`` prefix): one spelling must be allowed.
+    """
+    patterns = [_rule_pattern(rule.get("path", "")) for rule in rules if rule.get("method") == method]
+    return all(any(p.match(spelling) for p in patterns for spelling in spellings) for spellings in paths)
 
 
 def signature(secret: str, consumer_key: str, method: str, url: bytes, body: bytes, timestamp: str) -> str:
@@ -134,7 +133,7 @@ def check_signed_call(
     url: bytes,
     body: bytes,
     server_time: int,
-    rule_paths: tuple[str, ...] | None,
+    rule_paths: tuple[tuple[str, ...], ...] | None,
     client: str = "127.0.0.1",
 ) -> dict[str, Any]:
     """Authenticate a signed call and return its credential, or raise OVH's error for the first failure.

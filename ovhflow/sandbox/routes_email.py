@@ -40,7 +40,7 @@ def _task(call: Call, domain: str, account: str, action: str, redirection_id: st
         "date": now_iso(),
         "domain": domain,
         "id": redirection_id,
-        "type": "redirect",
+        "type": "forward",  # email.domain.TaskSpecialAccount.type has no "redirect"
     }
 
 

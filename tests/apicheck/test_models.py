@@ -44,6 +44,12 @@ def test_lists_and_maps() -> None:
     assert messages(check({"k": 1}, "map[string]string")) == ["k: expected string, got integer"]
 
 
+def test_a_map_in_a_query_string_is_json_text() -> None:
+    tags = '{"env": [{"operator": "EQ", "value": "prod"}]}'
+    assert TypeChecker({}, from_query=True).check(tags, "map[string]iam.resource.TagFilter[]") == []
+    assert TypeChecker({}).check(tags, "map[string]iam.resource.TagFilter[]") != []  # in a body: an object
+
+
 def test_enums_models_and_generics(catalog: Catalog) -> None:
     op = catalog.operation("/dedicated/server/{serviceName}/burst", "PUT")
     checker = TypeChecker(op.models, catalog.models)

@@ -162,3 +162,22 @@ def test_allowed_ips_restrict_where_a_credential_works(api, sandbox) -> None:
         assert response.status_code == expected, response.text
         if expected == 403:
             assert response.json()["errorCode"] == "FORBIDDEN"
+
+
+def test_a_batch_read_needs_every_key_granted(sandbox) -> None:
+    from ovhflow import ovh
+
+    owner = ovh.Client(**sandbox.credentials)
+    first, second = owner.get("/dedicated/server")[:2]
+    rules = [{"method": "GET", "path": f"/dedicated/server/{first}"}]
+    pending = owner.post("/auth/credential", _need_auth=False, accessRules=rules)
+    requests.get(pending["validationUrl"], timeout=10).raise_for_status()
+    keys = {k: v for k, v in sandbox.credentials.items() if k != "consumer_key"}
+    limited = ovh.Client(**keys, consumer_key=pending["consumerKey"])
+    assert limited.get(f"/dedicated/server/{first}")["name"] == first
+    for path in (f"/dedicated/server/{second}", f"/dedicated/server/{first},{second}"):
+        try:
+            limited.call_with_response("GET", path, headers={"X-Ovh-Batch": ","})
+        except ovh.NotGrantedCall:
+            continue
+        raise AssertionError(f"{path} was answered to a key granted {first} only")

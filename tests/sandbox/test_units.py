@@ -46,7 +46,14 @@ def test_signature_matches_the_published_vector() -> None:
     ],
 )
 def test_access_rule_wildcards(rule: str, method: str, path: str, allowed: bool) -> None:
-    assert rules_allow([{"method": "GET", "path": rule}], method, (path,)) is allowed
+    assert rules_allow([{"method": "GET", "path": rule}], method, ((path,),)) is allowed
+
+
+def test_a_batch_read_needs_every_path_allowed() -> None:
+    rules = [{"method": "GET", "path": "/dedicated/server/a"}]
+    assert rules_allow(rules, "GET", (("/dedicated/server/a",),))
+    assert not rules_allow(rules, "GET", (("/dedicated/server/a",), ("/dedicated/server/b",)))
+    assert rules_allow([{"method": "GET", "path": "/iam/*"}], "GET", (("/v2/iam/x", "/iam/x"),))
 
 
 def test_batch_paths() -> None:
