@@ -87,3 +87,15 @@ class PluginError(OvhflowError):
     """A plugin failed to import or declares a hook that does not exist."""
 
     exit_status = ExitStatus.INVALID_INPUT
+
+
+def one_line_message(error: BaseException) -> str:
+    """What an exception from a library says, on one line: its ``message`` (python-ovh's errors put the
+    query id on a second line, which callers report separately), else ``str(error)``, else its type."""
+    text = str(getattr(error, "message", None) or error) or type(error).__name__
+    return " ".join(text.split())
+
+
+def http_status(error: BaseException) -> int | None:
+    """The HTTP status of the response an exception carries (requests and python-ovh style), if any."""
+    return getattr(getattr(error, "response", None), "status_code", None)

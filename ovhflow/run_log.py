@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from ovhflow import hookimpl
+from ovhflow.errors import http_status, one_line_message
 from ovhflow.log_forwarding import LibraryLogForwarder
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.redaction import Redactor
@@ -49,17 +50,6 @@ def _seconds(duration: float) -> str:
 def _short(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     return text if len(text) <= _ITEM_TEXT_LIMIT else text[: _ITEM_TEXT_LIMIT - 3] + "..."
-
-
-def _error_status(error: BaseException) -> int | None:
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None)
-
-
-def _error_text(error: BaseException) -> str:
-    # python-ovh style errors put the query id on a second line; the log has a field for it.
-    text = str(getattr(error, "message", None) or error) or type(error).__name__
-    return " ".join(text.split())
 
 
 class RunLogger:
@@ -259,19 +249,19 @@ class RunLogger:
         self._emit(DEBUG, "request", text, fields)
 
     def _request_failed(self, request: HttpRequest, error: BaseException, elapsed: float) -> None:
-        status = _error_status(error)
+        status = http_status(error)
         query_id = getattr(error, "query_id", None)
         fields: dict[str, Any] = {
             "method": request.method,
             "path": request.path,
             "status": status,
             "duration": round(elapsed, 6),
-            "error": _error_text(error),
+            "error": one_line_message(error),
         }
         if query_id:
             fields["query_id"] = query_id
         text = f"  {request.method} {request.path} -> {status or 'no answer'} in {_seconds(elapsed)}: "
-        text += _error_text(error) + (f" (OVH query id {query_id})" if query_id else "")
+        text += one_line_message(error) + (f" (OVH query id {query_id})" if query_id else "")
         self._emit(WARNING, "request", text, fields)
 
     # --- progress bar --------------------------------------------------------------------------------

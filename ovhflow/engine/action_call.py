@@ -13,7 +13,7 @@ from typing import Any
 from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
-from ovhflow.errors import StepFailed
+from ovhflow.errors import StepFailed, http_status, one_line_message
 from ovhflow.plugin_api import HttpRequest, HttpResponse
 
 
@@ -89,11 +89,10 @@ class StepCall:
             if fatal_error(error, None) is not None:
                 raise
             # Say which call failed: in a loop the path tells the items apart.
-            message = " ".join(str(getattr(error, "message", None) or error or type(error).__name__).split())
-            status = getattr(getattr(error, "response", None), "status_code", None)
+            status = http_status(error)
             suffix = f" (HTTP {status})" if status else ""
             raise StepFailed(
-                f"{request.method} {request.path}: {message}{suffix}", None, self.query_id
+                f"{request.method} {request.path}: {one_line_message(error)}{suffix}", None, self.query_id
             ) from error
         if response is None:
             raise StepFailed(f"no plugin answered {request.method} {request.path}")

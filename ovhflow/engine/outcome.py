@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed
+from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed, one_line_message
 
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
 
@@ -70,8 +70,5 @@ def failure(error: BaseException, location: Location | None) -> Outcome:
         message = error.message
         location = error.location or location
     else:
-        message = getattr(error, "message", None) or str(error) or type(error).__name__
-        if not isinstance(message, str):
-            message = str(message)
-        message = " ".join(message.split())
+        message = one_line_message(error)
     return Outcome("failed", error=message, query_id=query_id, location=location, cause=error)
