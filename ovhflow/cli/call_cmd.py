@@ -44,14 +44,13 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
     return parsed
 
 
-def with_query(path: str, arguments: dict[str, Any]) -> str:
+def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
     """``path`` with ``arguments`` as its query string, encoded as the client encodes GET arguments."""
     if not arguments:
         return path
-    from ovhflow.ovh.signing import canonical_kwargs, query_string
-    from ovhflow.ovh.signing import with_query as append_query
+    from ovhflow.ovh.signing import canonical_kwargs, query_string, with_query
 
-    return append_query(path, query_string(canonical_kwargs(arguments)))
+    return with_query(path, query_string(canonical_kwargs(arguments)))
 
 
 def format_result(result: Any, pretty: bool) -> str:
@@ -110,7 +109,7 @@ def call(
         try:
             with api_errors():
                 if all_pages:
-                    result = list(client.iter_v2(with_query(path, arguments), page_size))
+                    result = list(client.iter_v2(path_with_arguments(path, arguments), page_size))
                 else:
                     result = getattr(client, verb.lower())(path, not no_auth, **arguments)
         finally:

@@ -16,7 +16,7 @@ SERVER_ERRORS = (
 )
 
 
-class RateLimiter:
+class TokenBucket:
     """A token bucket: ``rate`` requests a second on average, bursts up to one second's worth.
 
     A client that paces itself at ``rate`` never sees a 429; one that goes faster gets 429 with the
@@ -56,7 +56,7 @@ class Faults:
     ) -> None:
         self.latency = latency
         self.latency_jitter = latency_jitter
-        self.limiter = RateLimiter(rate_limit) if rate_limit else None
+        self.limiter = TokenBucket(rate_limit) if rate_limit else None
         self.error_rate = error_rate
         self.drop_rate = drop_rate
         self._random = random.Random(seed ^ 0x5EED)
@@ -67,7 +67,7 @@ class Faults:
 
     @rate_limit.setter
     def rate_limit(self, rate: float | None) -> None:
-        self.limiter = RateLimiter(rate) if rate else None
+        self.limiter = TokenBucket(rate) if rate else None
 
     def should_drop(self) -> bool:
         return self.drop_rate > 0 and self._random.random() < self.drop_rate
