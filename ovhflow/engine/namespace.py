@@ -58,7 +58,7 @@ class StepRecord(Namespace):
         return cls({"status": status, "results": results, "items": items, "error": error})
 
 
-def plain(value: Any) -> Any:
+def json_ready(value: Any) -> Any:
     """``value`` with namespaces turned into dicts and planned answers into ``"(planned)"``: JSON-ready.
 
     A value holding neither (API data, almost always) is returned as it is, not copied: the report of a

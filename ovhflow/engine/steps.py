@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ovhflow.engine.action_call import StepCall
-from ovhflow.engine.namespace import StepRecord, plain
+from ovhflow.engine.namespace import StepRecord, json_ready
 from ovhflow.engine.outcome import Outcome, failure, fatal_error
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.runtime import Runtime
@@ -75,10 +75,10 @@ class StepRunner:
             location=location,
             status=outcome.status,
             duration=time.monotonic() - started,
-            result=plain(record["results"] if step.loop is not None else outcome.result),
+            result=json_ready(record["results"] if step.loop is not None else outcome.result),
             error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
             query_id=outcome.query_id,
-            items=[plain(item) for item in items],
+            items=[json_ready(item) for item in items],
         )
         if events:
             self.runtime.emit("ovhflow_step_end", report=report)

@@ -36,12 +36,12 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-def plain(value: Any) -> Any:
+def without_positions(value: Any) -> Any:
     """A copy without file positions: plain dicts and lists, as the engine and JSON want them."""
     if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
+        return {key: without_positions(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [plain(item) for item in value]
+        return [without_positions(item) for item in value]
     return copy.copy(value)
 
 
@@ -90,12 +90,12 @@ def convert(text: str, type_name: str, source: str) -> Any:
             value = _parse_inline(stripped, source)
             if not isinstance(value, list):
                 raise ValueError("expected a list such as [a, b] or a,b")
-            return plain(value)
+            return without_positions(value)
         return [part.strip() for part in stripped.split(",")] if stripped else []
     value = _parse_inline(stripped, source)
     if not isinstance(value, dict):
         raise ValueError("expected a mapping such as {key: value}")
-    return plain(value)
+    return without_positions(value)
 
 
 def _parse_inline(text: str, source: str) -> Any:
@@ -116,9 +116,9 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
         where = spec.value_locations.get if isinstance(spec, LocatedDict) else (lambda _k, d=None: d)
         location = raw.value_locations.get(name) if isinstance(raw, LocatedDict) else None
         type_name = spec.get("type", "string")
-        default = plain(spec["default"]) if "default" in spec else MISSING
+        default = without_positions(spec["default"]) if "default" in spec else MISSING
         required = spec.get("required", default is MISSING)
-        choices = plain(spec["choices"]) if "choices" in spec else None
+        choices = without_positions(spec["choices"]) if "choices" in spec else None
         if "required" in spec and spec["required"] and default is not MISSING:
             errors.append(
                 RecipeError(
@@ -269,7 +269,7 @@ def _value_of(
             raise RecipeError(
                 f"params file: input {name!r} expects {TYPE_WORDS[spec.type]}, got {what}", where
             )
-        return plain(value), True
+        return without_positions(value), True
     if spec.env and spec.env in environ:
         return _converted(environ[spec.env], spec, f"${spec.env} (input {name!r})", RecipeError, None), True
     if spec.default is not MISSING:

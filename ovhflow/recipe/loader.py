@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors
-from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, plain
+from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
 from ovhflow.recipe.messages import describe, did_you_mean
 from ovhflow.recipe.model import (
     DEFAULT_DELAY,
@@ -95,7 +95,9 @@ class RecipeLoader:
             description=document.get("description", ""),
             inputs=inputs,
             steps=steps,
-            sections={key: plain(value) for key, value in document.items() if key not in CORE_KEYS},
+            sections={
+                key: without_positions(value) for key, value in document.items() if key not in CORE_KEYS
+            },
             path=path,
             raw=document,
         )

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 
 from ovhflow.errors import OvhflowError, RecipeError, RecipeErrors, UsageError
 from ovhflow.recipe import Recipe, build_recipe_schema, load_recipe, resolve_inputs
-from ovhflow.recipe.inputs import plain
+from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.yaml_loader import parse_yaml
 from ovhflow.templating import Templates
 
@@ -127,7 +127,7 @@ def check_text(text: str, work_dir: Path, plugins, shared) -> None:
         return
     event("valid recipe")
     assert isinstance(recipe, Recipe) and recipe.steps
-    assert full_schema.is_valid(plain(parse_yaml(text, "x"))), text
+    assert full_schema.is_valid(without_positions(parse_yaml(text, "x"))), text
     try:
         resolve_inputs(recipe, {}, None, {})
     except (RecipeError, UsageError):

@@ -13,7 +13,7 @@ from ovhflow.errors import PluginError
 from ovhflow.plugin_api import ActionSpec
 from ovhflow.plugin_manager import load_plugins
 from ovhflow.recipe import build_recipe_schema
-from ovhflow.recipe.inputs import plain
+from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.schema import check_plugin_actions
 from ovhflow.recipe.yaml_loader import load_yaml_file
 from tests.conftest import RECIPES_DIR, run_ovhflow
@@ -57,12 +57,12 @@ def test_schema_names_every_action_and_modifier(plugins) -> None:
 
 @pytest.mark.parametrize("name", ["good_burst", "good_everything", "included_ok"])
 def test_valid_recipes_validate_against_the_full_schema(validator, name: str) -> None:
-    assert list(validator.iter_errors(plain(load_yaml_file(CORPUS / f"{name}.yaml")))) == []
+    assert list(validator.iter_errors(without_positions(load_yaml_file(CORPUS / f"{name}.yaml")))) == []
 
 
 @pytest.mark.parametrize("name", STRUCTURALLY_BAD)
 def test_structurally_bad_recipes_fail_the_full_schema_too(validator, name: str) -> None:
-    assert not validator.is_valid(plain(load_yaml_file(CORPUS / f"{name}.yaml")))
+    assert not validator.is_valid(without_positions(load_yaml_file(CORPUS / f"{name}.yaml")))
 
 
 def test_log_beside_an_action_is_a_modifier_in_the_schema(validator) -> None:
@@ -91,4 +91,4 @@ def test_gallery_recipes_validate_against_the_printed_schema(path: Path) -> None
     # what an editor using `ovhflow schema` sees: the installed plugins (csv...) included
     plugins = load_plugins()
     validator = Draft202012Validator(build_recipe_schema(plugins))
-    assert list(validator.iter_errors(plain(load_yaml_file(path)))) == []
+    assert list(validator.iter_errors(without_positions(load_yaml_file(path)))) == []
