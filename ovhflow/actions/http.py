@@ -13,7 +13,6 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.errors import StepFailed
-from ovhflow.ovh.signing import query_string, with_query
 from ovhflow.plugin_api import ActionCall, ActionSpec, HttpRequest, HttpResponse
 
 TEMPLATE = {"type": "string", "pattern": r"\{\{"}
@@ -84,6 +83,8 @@ def ovhflow_actions() -> list[ActionSpec]:
 @hookimpl(trylast=True)
 def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> HttpResponse:
     """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT."""
+    from ovhflow.ovh.signing import query_string, with_query  # the client's package imports requests
+
     path, data = request.path, request.body
     if request.method in ("GET", "DELETE"):
         path, data = with_query(path, query_string(request.query or {})), None
