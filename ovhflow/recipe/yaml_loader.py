@@ -62,19 +62,6 @@ def _tag_name(tag: str) -> str:
     return tag.replace("tag:yaml.org,2002:", "!!")
 
 
-def location_of(container: Any, key: Any) -> Location | None:
-    """Where ``container[key]`` is, if the container came from a file."""
-    if isinstance(container, LocatedDict):
-        return container.value_locations.get(key)
-    if (
-        isinstance(container, LocatedList)
-        and isinstance(key, int)
-        and 0 <= key < len(container.item_locations)
-    ):
-        return container.item_locations[key]
-    return None
-
-
 class _DepthLimitedLoader(yaml.SafeLoader):
     """SafeLoader whose composer refuses deep nesting before it can exhaust the Python stack."""
 

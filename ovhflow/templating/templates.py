@@ -24,7 +24,15 @@ from ovhflow.templating.sandbox import (
     end_budget,
     new_budget,
 )
-from ovhflow.templating.values import as_data, is_template, now, path_segment, short, single_expression
+from ovhflow.templating.values import (
+    PathSegmentError,
+    as_data,
+    is_template,
+    now,
+    path_segment,
+    short,
+    single_expression,
+)
 
 if TYPE_CHECKING:
     from ovhflow.plugin_manager import Plugins
@@ -74,11 +82,6 @@ class Templates(TemplateAnalysis):
         """Check a template's syntax and cache it; raise :class:`RecipeError` at ``location``."""
         if is_template(source):
             self._compiled("text", source, location)
-
-    def compile_path(self, source: str, location: Location | None = None) -> None:
-        """Like :meth:`compile` for a path template (rendered by :meth:`render_path`)."""
-        if is_template(source):
-            self._compiled("path", source, location)
 
     def compile_expression(self, source: str, location: Location | None = None) -> None:
         """Check a bare expression (``when``, ``until``, ``assert``) and cache it."""
@@ -212,6 +215,8 @@ class Templates(TemplateAnalysis):
             return RenderError(f"template {short(source)}: refused by the sandbox: {exc}")
         if isinstance(exc, (TemplateLimitError, OverflowError, MemoryError)):
             return RenderError(f"template {short(source)}: over a limit: {exc}")
+        if isinstance(exc, PathSegmentError):
+            return RenderError(f"template {short(source)}: {exc}")
         if isinstance(exc, RecursionError):
             return RenderError(f"template {short(source)}: over a limit: recursion too deep")
         if isinstance(exc, RenderError):

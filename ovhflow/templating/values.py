@@ -37,17 +37,21 @@ def short(source: str) -> str:
     return repr(text)
 
 
+class PathSegmentError(Exception):
+    """A value rendered into an API path cannot be one path segment (null, empty, ``.`` or ``..``)."""
+
+
 def path_segment(value: Any) -> str:
     """Percent-encode one ``{{ }}`` output of a path so that it stays inside its path segment."""
     if isinstance(value, Undefined):
         value._fail_with_undefined_error()
     if value is None:
-        raise TemplateLimitError("a value rendered into the path is null")
+        raise PathSegmentError("a value rendered into the path is null")
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     if text == "":
-        raise TemplateLimitError("a value rendered into the path is empty")
+        raise PathSegmentError("a value rendered into the path is empty")
     if text in (".", ".."):  # percent-encoding does not help: HTTP libraries and proxies decode %2E
-        raise TemplateLimitError(f"a value rendered into the path is {text!r}, which would move along it")
+        raise PathSegmentError(f"a value rendered into the path is {text!r}, which would move along it")
     return quote(text, safe="")
 
 

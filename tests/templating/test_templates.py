@@ -84,8 +84,9 @@ def test_path_literal_text_is_kept(templates: Templates) -> None:
 @pytest.mark.parametrize("value", [None, "", ".", ".."])
 def test_null_empty_or_dot_path_segments_are_errors(templates: Templates, value) -> None:
     # "." and ".." cannot be made safe by encoding: servers and proxies decode %2E and normalize
-    with pytest.raises(RenderError, match="null|empty|move along"):
+    with pytest.raises(RenderError, match="null|empty|move along") as raised:
         templates.render_path("/dedicated/server/{{ v }}/burst", {"v": value})
+    assert str(raised.value).startswith("template '/dedicated/server/{{ v }}/burst': a value rendered into")
 
 
 def test_evaluate_bare_expressions(templates: Templates) -> None:
