@@ -57,6 +57,11 @@ def walk_steps(steps: Iterable[Any], seen: set[int] | None = None) -> Iterator[A
             yield from walk_steps(getattr(included, "steps", None) or [], seen)
 
 
+def day(timestamp: str | None) -> str:
+    """The day of a schema's ISO timestamp; empty for none or OVH's ``0001-01-01`` placeholder."""
+    return "" if not timestamp or timestamp.startswith("0001-") else timestamp[:10]
+
+
 def check_step(step: Any, catalog: Catalog) -> list[Finding]:
     action = str(getattr(step, "action", "") or "")
     method = action.upper()
@@ -126,10 +131,10 @@ class StepChecker:
     def check_status(self, op: Operation, location: Location) -> None:
         if not op.deprecated:
             return
-        placeholder = not op.deletion_date or op.deletion_date.startswith("0001-")  # OVH's "no date"
-        when = "" if placeholder else f", to be removed on {op.deletion_date[:10]}"
+        since = f" since {day(op.deprecated_date)}" if day(op.deprecated_date) else ""
+        when = f", to be removed on {day(op.deletion_date)}" if day(op.deletion_date) else ""
         instead = f"; use {op.replacement} instead" if op.replacement else ""
-        self.add(location, f"{op.method} {op.path} is deprecated{when}{instead}", "warning")
+        self.add(location, f"{op.method} {op.path} is deprecated{since}{when}{instead}", "warning")
 
     def check_auth(self, op: Operation, location: Location) -> None:
         auth = self.options.get("auth", True)

@@ -15,21 +15,26 @@ import click
 from ovhflow.apicheck.cache import cached_catalog
 from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, is_template, normalize_path, split_path
 from ovhflow.apicheck.check import Finding, check_recipe, walk_steps
-from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors
+from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors, UsageError
 
 
-def configured_endpoint_url(endpoint: str | None = None, config_file: str | None = None) -> str:
+def endpoint_url(endpoint: str | None = None, config_file: str | None = None) -> str:
     """The API URL of ``endpoint`` (name or URL), else of the configured endpoint, else ovh-eu's."""
-    from ovhflow.cli.schemas_cmd import endpoint_url
+    from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint
 
-    return endpoint_url(endpoint, config_file)
+    name = endpoint or ConfigurationManager(config_file).get("default", "endpoint") or "ovh-eu"
+    try:
+        return resolve_endpoint(name, "--endpoint")
+    except Exception as error:  # InvalidRegion: shown as a usage error, not a traceback
+        valid = ", ".join(ENDPOINTS)
+        raise UsageError(f"unknown endpoint '{name}': use one of {valid}, or an http(s):// URL") from error
 
 
 def load_catalog(schemas_dir: str | None = None, endpoint: str | None = None) -> Catalog:
     """The catalog to check against; a clear error when there is none (no folder, nothing pulled)."""
     if schemas_dir:
         return Catalog.from_dir(schemas_dir)
-    url = configured_endpoint_url(endpoint)
+    url = endpoint_url(endpoint)
     catalog = cached_catalog(url)
     if catalog is None:
         raise ConfigError(
@@ -44,11 +49,6 @@ def print_findings(findings: list[Finding], echo: Callable[[str], Any] | None = 
     for finding in findings:
         echo(str(finding))
     return sum(1 for f in findings if f.severity == "error")
-
-
-def validate_against_api(recipe: Any, schemas_dir: str | None = None, endpoint: str | None = None) -> int:
-    """For ``validate --api``: print the recipe's findings and return how many are errors."""
-    return print_findings(check_recipe(recipe, load_catalog(schemas_dir, endpoint)))
 
 
 def documents_for(recipe: Any) -> Callable[[str], bool] | None:
@@ -110,7 +110,7 @@ def check_before_run(
     if sandbox:
         return
     try:
-        url = configured_endpoint_url(endpoint, config_file)
+        url = endpoint_url(endpoint, config_file)
     except OvhflowError:
         return
     if not any(str(s.action).upper() in HTTP_METHODS for s in walk_steps(recipe.steps)):

@@ -11,20 +11,7 @@ import sys
 import click
 
 from ovhflow.cli.common import debug_option, reported_errors
-from ovhflow.errors import UsageError
 from ovhflow.exit_status import ExitStatus
-
-
-def endpoint_url(endpoint: str | None, config_file: str | None = None) -> str:
-    """The base URL of an endpoint name or URL; without one, the configured endpoint, else ovh-eu."""
-    from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint
-
-    name = endpoint or ConfigurationManager(config_file).get("default", "endpoint") or "ovh-eu"
-    try:
-        return resolve_endpoint(name, "--endpoint")
-    except Exception as error:  # InvalidRegion: shown as a usage error, not a traceback
-        valid = ", ".join(ENDPOINTS)
-        raise UsageError(f"unknown endpoint '{name}': use one of {valid}, or an http(s):// URL") from error
 
 
 @click.group()
@@ -48,6 +35,7 @@ def pull(endpoint: str | None, debug: bool) -> None:
     downloaded (they are named), 2 for an unknown endpoint, 3 when the endpoint's listing is unreachable.
     """
     from ovhflow.apicheck.cache import pull as pull_schemas
+    from ovhflow.apicheck.commands import endpoint_url
 
     with reported_errors(debug):
         url = endpoint_url(endpoint)

@@ -135,7 +135,7 @@ def test_templated_values_skip_type_checks(catalog: Catalog) -> None:
 
 def test_deprecated_and_no_authentication_warnings(catalog: Catalog) -> None:
     assert findings(catalog, Step("get", "/domain/data/extension", {"auth": False})) == [
-        "warning: GET /domain/data/extension is deprecated, to be removed on 2021-08-31; "
+        "warning: GET /domain/data/extension is deprecated since 2021-02-01, to be removed on 2021-08-31; "
         "use /domain/extensions instead",
     ]
     assert findings(catalog, Step("get", "/auth/time")) == [

@@ -33,7 +33,8 @@ def test_each_mistake_is_reported_where_it_is_written() -> None:
         f"{file}:17:5: error: missing required field 'to' of email.domain.RedirectionCreation",
         f"{file}:19:7: error: unknown field 'too' in email.domain.RedirectionCreation (did you mean 'to'?)",
         f"{file}:20:18: error: body.localCopy: expected boolean, got string",
-        f"{file}:23:14: warning: GET /domain/data/extension is deprecated, to be removed on 2021-08-31; "
+        f"{file}:23:14: warning: GET /domain/data/extension is deprecated since 2021-02-01, "
+        "to be removed on 2021-08-31; "
         "use /domain/extensions instead",
         f"{file}:25:14: warning: GET /auth/time needs no authentication: add 'auth: false' so no credentials "
         "are sent",
