@@ -18,14 +18,15 @@ from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import ConfigError, UsageError
+from ovhflow.ovh.consumer_key import API_READ_ONLY, API_READ_WRITE, API_READ_WRITE_SAFE
 from ovhflow.ovh_conf import check_saveable, save_consumer_key
 from ovhflow.redaction import Redactor
 
-METHODS = ("GET", "POST", "PUT", "DELETE")
+METHODS = tuple(API_READ_WRITE)
 PRESETS: dict[str, tuple[str, ...]] = {
-    "read-only": ("GET",),
-    "read-write": ("GET", "POST", "PUT"),  # python-ovh's API_READ_WRITE_SAFE: no DELETE
-    "full": METHODS,
+    "read-only": tuple(API_READ_ONLY),
+    "read-write": tuple(API_READ_WRITE_SAFE),  # no DELETE
+    "full": tuple(API_READ_WRITE),
 }
 PENDING_STATUSES = ("pendingValidation",)
 
@@ -105,8 +106,18 @@ def wait_for_validation(client: Any, timeout: float, poll_interval: float) -> No
     flag_value="read-only",
     help="Grant GET on everything (the default when no --rule is given).",
 )
-@click.option("--read-write", "preset", flag_value="read-write", help="Grant GET, POST, PUT on everything.")
-@click.option("--full", "preset", flag_value="full", help="Grant GET, POST, PUT and DELETE on everything.")
+@click.option(
+    "--read-write",
+    "preset",
+    flag_value="read-write",
+    help="Grant GET, POST and PUT on everything, not DELETE (python-ovh's API_READ_WRITE_SAFE).",
+)
+@click.option(
+    "--full",
+    "preset",
+    flag_value="full",
+    help="Grant GET, POST, PUT and DELETE on everything (--read-write plus DELETE).",
+)
 @click.option(
     "--save",
     "save_path",

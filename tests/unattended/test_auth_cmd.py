@@ -154,3 +154,17 @@ def test_unsaveable_target_is_refused_before_asking_for_a_key(sandbox, app_env, 
         result = run_ovhflow("auth", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
         assert result.returncode == status and expected in result.stderr, result.stderr
     assert not any(e["path"].endswith("/auth/credential") for e in sandbox.journal)  # no key was asked for
+
+
+def test_read_write_grants_get_post_put_and_help_says_which(sandbox, app_env, tmp_path: Path) -> None:
+    target = tmp_path / "ovh.conf"
+    args = ("auth", "--read-write", "--no-wait", "--save", str(target))
+    result = run_ovhflow(*args, env=app_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Rules asked for: GET /*, POST /*, PUT /*\n" in result.stderr
+    key = _saved_key(target, sandbox.url)
+    credential = sandbox.state["credentials"][str(sandbox.state["consumerKeys"][key])]
+    assert sorted(r["method"] for r in credential["rules"]) == ["GET", "POST", "PUT"]
+    shown = " ".join(run_ovhflow("auth", "--help").stdout.split())
+    assert "--read-write Grant GET, POST and PUT on everything, not DELETE" in shown
+    assert "--full Grant GET, POST, PUT and DELETE on everything" in shown
