@@ -86,7 +86,9 @@ def run_items(
 def run_loop(
     runner: StepRunner, step: Any, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
-    """Run a looped step; return its overall outcome, one record per item that ran, and a stop error."""
+    """Run a looped step; return its overall outcome, one record per item that ran, and the error that
+    stops the run (interrupt, rejected credentials, a bug), for the caller to raise once it reported the
+    step."""
     runtime = runner.runtime
     context = scope.context()
     try:
@@ -150,5 +152,7 @@ def run_loop(
         overall.query_id = first_failure.query_id
         overall.location = first_failure.location
     if stopping is not None and not isinstance(stopping, RunInterrupted):
-        raise stopping
+        stopped = failure(stopping, step.location)
+        overall.status, overall.error, overall.location = "failed", stopped.error, stopped.location
+        overall.query_id = getattr(stopping, "query_id", None)
     return overall, ordered, stopping

@@ -56,16 +56,18 @@ class StepRunner:
         events = not scope.in_iteration
         if events:
             self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step_label(step), location=location)
-        interrupted: RunInterrupted | None = None
+        # An error that stops the run (interrupt, rejected credentials) is raised once the step is reported.
+        stopping: BaseException | None = None
         items: list[dict[str, Any]] = []
         if step.loop is None:
             try:
                 outcome = self.run_once(step, scope)
-            except RunInterrupted as stop:  # during an `until` delay: report the step, then stop
-                outcome, interrupted = Outcome("failed", error=str(stop), counted=True), stop
+            except (RunInterrupted, ConfigError) as stop:
+                outcome, stopping = failure(stop, step.location), stop
+                outcome.counted = True
             record = StepRecord.single(outcome.status, outcome.result, outcome.error)
         else:
-            outcome, items, interrupted = run_loop(self, step, scope)
+            outcome, items, stopping = run_loop(self, step, scope)
             record = StepRecord.looped(outcome.status, items, outcome.error)
         scope.record(step.id, record)
         report = StepReport(
@@ -82,8 +84,8 @@ class StepRunner:
         )
         if events:
             self.runtime.emit("ovhflow_step_end", report=report)
-        if interrupted is not None:
-            raise interrupted
+        if stopping is not None:
+            raise stopping
         if outcome.failed and not step.ignore_errors:
             raise outcome.as_error(step.location)
         return outcome.status

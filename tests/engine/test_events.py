@@ -62,3 +62,20 @@ def test_failing_run_end_plugin_does_not_stop_the_others():
     )
     assert result.exit_status == 0 and seen == [0]
     assert any("boom" in m for m in messages)
+
+
+def test_step_end_is_reported_before_a_run_stopping_error(run_steps):
+    """Rejected credentials stop the run, in a loop or not, but the step still ends (failed) first."""
+    from ovhflow.errors import ConfigError
+
+    for looped in (False, True):
+        client = FakeClient({"GET /a": ConfigError("credentials rejected")})
+        extra = {"loop": [1, 2]} if looped else {}
+        result, events = run_steps([step("get", "/a", id="a", **extra)], client)
+        kinds = [kind for kind, _ in events.events]
+        assert kinds[-2:] == ["step_end", "run_end"], (looped, kinds)
+        report = events.reports()["a"]
+        assert report.status == "failed"
+        assert report.error == "credentials rejected"
+        assert isinstance(result.error, ConfigError)
+        assert result.exit_status == ConfigError.exit_status
