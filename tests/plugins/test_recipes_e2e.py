@@ -209,6 +209,16 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
     assert "SECRETTOKEN" not in result.stderr
     assert len(inbox.messages) == 1
 
+    args = ("run", str(recipe), "--log-format", "json")
+    result = run_ovhflow(*args, env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
+    assert result.returncode == 0
+    events = [json.loads(line) for line in result.stderr.splitlines()]  # every line is one JSON object
+    (warning,) = [event for event in events if "failed at run end" in event.get("message", "")]
+    assert warning["message"].startswith(
+        "warning: plugin 'notify' failed at run end: webhook http://127.0.0.1:"
+    )
+    assert "SECRETTOKEN" not in result.stderr
+
 
 # -- a killed export leaves the previous file or none ------------------------------------------------
 
