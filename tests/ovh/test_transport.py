@@ -172,3 +172,27 @@ def test_close_and_context_manager(server: CaptureServer) -> None:
         pools = client._session.get_adapter(server.url).poolmanager.pools
         assert len(pools) == 1  # a kept-alive connection pool to the server
     assert len(pools) == 0
+
+
+def test_environment_proxies_are_read_once_per_host_and_still_honoured(monkeypatch) -> None:
+    import requests
+
+    from ovhflow.ovh.transport import build_session, retry_policy
+
+    calls: list[str] = []
+    original = requests.Session.merge_environment_settings
+
+    def counting(self, url, *args):
+        calls.append(url)
+        return original(self, url, *args)
+
+    monkeypatch.setattr(requests.Session, "merge_environment_settings", counting)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "api.internal")
+    session = build_session(retry_policy(0))
+    first = session.merge_environment_settings("https://eu.api.ovh.com/1.0/me", {}, None, None, None)
+    again = session.merge_environment_settings("https://eu.api.ovh.com/1.0/auth/time", {}, None, None, None)
+    bypassed = session.merge_environment_settings("https://api.internal/1.0/me", {}, None, None, None)
+    assert first["proxies"].get("https") == "http://proxy.invalid:3128" == again["proxies"].get("https")
+    assert "https" not in bypassed["proxies"]
+    assert len(calls) == 2  # one lookup per host, not per request
