@@ -72,15 +72,22 @@ def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, str, Mo
     """(name, source, distribution version, module) of each entry point not disabled."""
     from importlib.metadata import entry_points
 
+    # Reading a distribution's metadata parses its whole METADATA file (ours holds the README): once each.
+    names_and_versions: dict[int, tuple[str, str]] = {}
     for ep in entry_points(group=PROJECT_NAME):
         if ep.name in disabled:
             continue
-        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "unknown distribution"
+        name, version = "unknown distribution", ""
+        if ep.dist is not None:
+            if id(ep.dist) not in names_and_versions:
+                metadata = ep.dist.metadata
+                names_and_versions[id(ep.dist)] = (metadata["Name"], metadata["Version"])
+            name, version = names_and_versions[id(ep.dist)]
         try:
             module = ep.load()
         except Exception as exc:  # any import-time failure of a third-party module
             raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {_one_line(exc)}") from exc
-        yield ep.name, f"entry point {ep.value} ({dist})", ep.dist.version if ep.dist else "", module
+        yield ep.name, f"entry point {ep.value} ({name} {version})".replace(" )", ")"), version, module
 
 
 def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[str, str, str, ModuleType]]:
