@@ -188,7 +188,8 @@ class StepRunner:
             else:
                 args = render(args, context)
         options = {k: v if k in spec.lazy else render(v, context) for k, v in (step.options or {}).items()}
-        if is_planned(args) or is_planned(options):
+        # planned values exist in check mode only: outside it, skip the deep scans (one per call)
+        if self.runtime.check and (is_planned(args) or is_planned(options)):
             return Outcome("planned", PLANNED)
         if self.runtime.check and spec.writes:
             self.runtime.add_change({"action": spec.name, "step": str(step.location), "status": "planned"})
@@ -202,7 +203,7 @@ class StepRunner:
             raise
         if call.sent_writes:
             status = "changed"
-        elif call.planned_writes or is_planned(result):
+        elif call.planned_writes or (self.runtime.check and is_planned(result)):
             status = "planned"
         else:
             status = "ok"
