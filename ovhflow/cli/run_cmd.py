@@ -135,6 +135,7 @@ def run(
                 stop=stop,
                 default_concurrency=concurrency,
                 message=logger.message,
+                warning=logger.warning,
                 settings=settings,
                 templates=templates,
             )

@@ -87,6 +87,7 @@ def run_recipe(
     output: Callable[[str], None] | None = None,
     settings: Mapping[str, Any] | None = None,
     templates: Any = None,
+    warning: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
 
@@ -123,6 +124,7 @@ def run_recipe(
         message=message,
         output=output,
         load_include=load_include,
+        warning=warning,
     )
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
     root = Scope(inputs=inputs, run=run_names)
@@ -148,4 +150,4 @@ def _run_end(runtime: Runtime) -> None:
         try:
             impl.function(run=runtime.info)
         except Exception as error:
-            runtime.message(f"warning: plugin {impl.plugin_name!r} failed at run end: {error}")
+            runtime.warning(f"plugin {impl.plugin_name!r} failed at run end: {error}")

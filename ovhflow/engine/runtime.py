@@ -35,6 +35,7 @@ class Runtime:
         message: Callable[[str, str | None], None] | None = None,
         output: Callable[[str], None] | None = None,
         load_include: Callable[[str, Any], Any] | None = None,
+        warning: Callable[[str], None] | None = None,
     ) -> None:
         self.plugins = plugins
         self.client = client
@@ -44,6 +45,7 @@ class Runtime:
         self.stop = stop
         self.default_concurrency = max(1, default_concurrency)
         self._message = message
+        self._warning = warning
         self._output = output
         self.load_include = load_include
         self._lock = threading.RLock()
@@ -80,6 +82,15 @@ class Runtime:
                 self._message(text, step_id)
             else:
                 print(text, file=sys.stderr, flush=True)
+
+    def warning(self, text: str) -> None:
+        """A problem that does not change the run's outcome (a notification that failed...), for stderr."""
+        text = self.redactor.text(str(text))
+        with self._lock:
+            if self._warning is not None:
+                self._warning(text)
+            else:
+                print(f"warning: {text}", file=sys.stderr, flush=True)
 
     def output(self, text: str) -> None:
         """A result (table, JSON) for stdout."""

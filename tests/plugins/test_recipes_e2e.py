@@ -214,9 +214,8 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
     assert result.returncode == 0
     events = [json.loads(line) for line in result.stderr.splitlines()]  # every line is one JSON object
     (warning,) = [event for event in events if "failed at run end" in event.get("message", "")]
-    assert warning["message"].startswith(
-        "warning: plugin 'notify' failed at run end: webhook http://127.0.0.1:"
-    )
+    assert (warning["event"], warning["level"]) == ("warning", "warning")
+    assert warning["message"].startswith("plugin 'notify' failed at run end: webhook http://127.0.0.1:")
     assert "SECRETTOKEN" not in result.stderr
 
 
