@@ -31,8 +31,9 @@ def run_batched(
     items: list[Any],
     names: Callable[[int], dict[str, Any]],
     on_done: Callable[[int, Outcome], None],
+    concurrency: int = 1,
 ) -> tuple[dict[int, Outcome], BaseException | None]:
-    """Fetch every item's object in batches; outcomes by item index, like :func:`run_items`."""
+    """Fetch every item's object in batches (``concurrency`` batches in flight); like :func:`run_items`."""
     runtime = runner.runtime
     outcomes: dict[int, Outcome] = {}
     groups: dict[str, list[tuple[int, str]]] = {}
@@ -60,7 +61,7 @@ def run_batched(
             stopping = RunInterrupted(runtime.stop)
             break
         try:
-            answers = runtime.client.get_batch(prefix, [key for _, key in members])
+            answers = runtime.client.get_batch(prefix, [key for _, key in members], concurrency=concurrency)
         except Exception as error:
             fatal = fatal_error(error, step.location)
             if fatal is not None:

@@ -134,7 +134,7 @@ def run_loop(
     from ovhflow.engine.batch import batch_requested, run_batched
 
     if batch_requested(step):
-        outcomes, stopping = run_batched(runner, step, scope, items, names, on_done)
+        outcomes, stopping = run_batched(runner, step, scope, items, names, on_done, concurrency)
     else:
         outcomes, stopping = run_items(
             len(items),

@@ -252,15 +252,15 @@ class Client:
     # beyond python-ovh
 
     def get_batch(
-        self, path: str, keys: Iterable[Any], chunk_size: int = listing.BATCH_SIZE
+        self, path: str, keys: Iterable[Any], chunk_size: int = listing.BATCH_SIZE, concurrency: int = 1
     ) -> list[dict[str, Any]]:
         """GET ``path/<key>`` for many keys, ``chunk_size`` per call with ``X-Ovh-Batch``.
 
         Returns ``[{"key", "value", "error"}]`` in the order of ``keys``: ``value`` is the object (``None``
         when that key failed) and ``error`` the API's message for that key (``None`` on success). Falls back
-        to one GET per key where the API refuses batch reads.
+        to one GET per key where the API refuses batch reads. ``concurrency`` chunks are fetched at once.
         """
-        return listing.get_batch(self, path, keys, chunk_size)
+        return listing.get_batch(self, path, keys, chunk_size, concurrency)
 
     def iter_expanded(
         self,

@@ -8,6 +8,7 @@ per path so that it is not tried again on every chunk or page.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.ovh.exceptions import (
@@ -71,25 +72,30 @@ def _get_chunk_batched(client: Client, path: str, chunk: list[Any]) -> list[dict
 
 
 def get_batch(
-    client: Client, path: str, keys: Iterable[Any], chunk_size: int = BATCH_SIZE
+    client: Client, path: str, keys: Iterable[Any], chunk_size: int = BATCH_SIZE, concurrency: int = 1
 ) -> list[dict[str, Any]]:
     """See :meth:`Client.get_batch`."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     path = path.rstrip("/")
     keys = list(keys)
-    results: list[dict[str, Any]] = []
-    for start in range(0, len(keys), chunk_size):
-        chunk = keys[start : start + chunk_size]
+    chunks = [keys[start : start + chunk_size] for start in range(0, len(keys), chunk_size)]
+
+    def fetch(chunk: list[Any]) -> list[dict[str, Any]]:
         batchable = len(chunk) > 1 and not any(BATCH_SEPARATOR in str(k) for k in chunk)
         if batchable and not client._was_refused("batch", path):
             batched = _get_chunk_batched(client, path, chunk)
             if batched is not None:
-                results.extend(batched)
-                continue
+                return batched
             client._note_refusal("batch", path)
-        results.extend(_get_one(client, path, key) for key in chunk)
-    return results
+        return [_get_one(client, path, key) for key in chunk]
+
+    if concurrency <= 1 or len(chunks) <= 1:
+        return [answer for chunk in chunks for answer in fetch(chunk)]
+    with ThreadPoolExecutor(
+        max_workers=min(concurrency, len(chunks)), thread_name_prefix="ovhflow-batch"
+    ) as pool:
+        return [answer for answers in pool.map(fetch, chunks) for answer in answers]  # in key order
 
 
 def iter_expanded(

@@ -41,7 +41,7 @@ class FakeClient:
             raise answer
         return answer, FakeResponse()
 
-    def get_batch(self, path: str, keys: list[Any]) -> list[dict[str, Any]]:
+    def get_batch(self, path: str, keys: list[Any], concurrency: int = 1) -> list[dict[str, Any]]:
         with self.lock:
             self.calls.append(("BATCH", path, list(keys), True))
         out = []

@@ -264,6 +264,19 @@ def test_get_batch_gives_the_same_results_with_and_without_api_support(
     assert all(r["error"] is None and r["value"]["name"] == r["key"] for r in results[True][:-1])
 
 
+def test_get_batch_fetches_chunks_concurrently_in_key_order(sandbox_factory: Any) -> None:
+    sequential = {}
+    for supported in (True, False):
+        sb = sandbox_factory(servers=23, bills=1, batch=supported, latency=0.01)
+        client = ovh.Client(**sb.credentials)
+        keys = [*client.get("/dedicated/server"), "no-such-server.example"]
+        sequential[supported] = client.get_batch("/dedicated/server", keys, chunk_size=5)
+        concurrent = client.get_batch("/dedicated/server", keys, chunk_size=5, concurrency=4)
+        assert concurrent == sequential[supported]
+        assert [r["key"] for r in concurrent] == keys
+    assert sequential[True] == sequential[False]
+
+
 @pytest.mark.parametrize(
     ("filter_", "sort", "order"),
     [
