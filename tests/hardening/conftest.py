@@ -18,6 +18,21 @@ import pytest
 from tests.conftest import REPO_ROOT
 from tests.secret_guard import record_output
 
+# A recipe several fault tests share: read every server, then PUT every burst (reads and idempotent writes).
+READ_AND_PUT = """\
+name: read and put
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: details
+    loop: "{{ steps.servers.result }}"
+    get: /dedicated/server/{{ item }}
+  - id: burst
+    loop: "{{ steps.servers.result }}"
+    put: /dedicated/server/{{ item }}/burst
+    body: {status: active}
+"""
+
 
 @pytest.fixture
 def isolated(tmp_path: Path) -> dict[str, str]:

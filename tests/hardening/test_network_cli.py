@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_ovhflow
+from tests.hardening.conftest import READ_AND_PUT
 
 READ_ALL = """\
 name: read every server
@@ -60,21 +61,6 @@ def test_a_client_side_rate_meets_no_429(sandbox_factory, isolated, write_recipe
     done = _run(write_recipe(READ_ALL), sb, isolated, "-p", "concurrency=4", "--rate", "10")
     assert done.returncode == 0, done.stderr
     assert [e for e in sb.journal if e["status"] == 429] == []
-
-
-READ_AND_PUT = """\
-name: read and put
-steps:
-  - id: servers
-    get: /dedicated/server
-  - id: details
-    loop: "{{ steps.servers.result }}"
-    get: /dedicated/server/{{ item }}
-  - id: burst
-    loop: "{{ steps.servers.result }}"
-    put: /dedicated/server/{{ item }}/burst
-    body: {status: active}
-"""
 
 
 def test_dropped_connections_are_retried_for_get_and_put(sandbox_factory, isolated, write_recipe):

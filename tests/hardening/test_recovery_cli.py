@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import RECIPES_DIR, run_ovhflow
 from tests.hardening.conftest import (
+    READ_AND_PUT,
     read_report,
     run_stderr,
     start_run,
@@ -19,20 +20,6 @@ from tests.hardening.conftest import (
     wait_for,
     writes_per_path,
 )
-
-READ_AND_PUT = """\
-name: read and put
-steps:
-  - id: servers
-    get: /dedicated/server
-  - id: details
-    loop: "{{ steps.servers.result }}"
-    get: /dedicated/server/{{ item }}
-  - id: burst
-    loop: "{{ steps.servers.result }}"
-    put: /dedicated/server/{{ item }}/burst
-    body: {status: active}
-"""
 
 
 def _details_read(sb) -> int:
