@@ -32,7 +32,7 @@ def run_batched(
     names: Callable[[int], dict[str, Any]],
     on_done: Callable[[int, Outcome], None],
     concurrency: int = 1,
-) -> tuple[dict[int, Outcome], BaseException | None]:
+) -> BaseException | None:
     """Fetch every item's object in batches (``concurrency`` batches in flight); like :func:`run_items`."""
     runtime = runner.runtime
     outcomes: dict[int, Outcome] = {}
@@ -78,13 +78,26 @@ def run_batched(
             outcomes[index] = outcome
 
     for index in sorted(outcomes):
-        outcome = outcomes[index]
+        outcome = outcomes.pop(index)
+        if outcome.status == "ok":
+            outcome = _after_answer(runner, step, scope.child(names(index)), outcome)
         runtime.count(outcome.status)
         if outcome.failed:
-            runtime.add_error(outcome.error or "failed", str(step.location), outcome.query_id)
+            runtime.add_error(
+                outcome.error or "failed", str(outcome.location or step.location), outcome.query_id
+            )
         outcome.counted = True
-        if step.log is not None and outcome.status == "ok":
-            context = scope.child(names(index)).context({"result": outcome.result})
-            runtime.message(str(runtime.renderer.render(step.log, context)), step.id)
         on_done(index, outcome)
-    return outcomes, stopping
+    return stopping
+
+
+def _after_answer(runner: StepRunner, step: Any, here: Scope, outcome: Outcome) -> Outcome:
+    """The step's ``log:`` and ``keep:`` for one answered item, as a plain loop applies them."""
+    try:
+        if step.log is not None:
+            text = runner.runtime.renderer.render(step.log, here.context({"result": outcome.result}))
+            runner.runtime.message(str(text), step.id)
+        outcome.result = runner.kept(step, here, outcome.result)
+    except Exception as error:
+        return failure(error, step.location)
+    return outcome

@@ -4,7 +4,8 @@ Iterations run on a thread pool over the run's one shared client. At most ``conc
 at a time, so a failure or a stop request is noticed before the rest of the list is queued: after a
 failed iteration no new one starts (unless ``ignore_errors``), those in flight finish, and the step
 fails. Results are kept by item index, so ``.results`` and ``.items`` follow the list's order whatever
-order the iterations finished in.
+order the iterations finished in. Only each item's record outlives its iteration: a loop over 20,000
+objects holds 20,000 records, nothing more.
 """
 
 from __future__ import annotations
@@ -32,26 +33,25 @@ def run_items(
     stop: StopRequest,
     keep_going: bool,
     on_done: Callable[[int, Outcome], None],
-) -> tuple[dict[int, Outcome], BaseException | None]:
-    """Run ``work(index)`` for ``range(count)``; return outcomes by index and the error that stopped it.
+) -> BaseException | None:
+    """Run ``work(index)`` for ``range(count)``, handing each outcome to ``on_done`` (in this thread);
+    return the error that stopped the loop, if any.
 
     The error is a :class:`RunInterrupted` (stop requested) or whatever run-stopping error an iteration
-    raised; step failures are outcomes, not errors. ``on_done`` is called in this thread.
+    raised; step failures are outcomes, not errors.
     """
-    outcomes: dict[int, Outcome] = {}
     if concurrency <= 1 or count <= 1:
         for index in range(count):
             if stop.requested:
-                return outcomes, RunInterrupted(stop)
+                return RunInterrupted(stop)
             try:
                 outcome = work(index)
             except Exception as error:
-                return outcomes, error
-            outcomes[index] = outcome
+                return error
             on_done(index, outcome)
             if outcome.failed and not keep_going:
                 break
-        return outcomes, None
+        return None
 
     stopping: BaseException | None = None
     failed = False
@@ -75,12 +75,11 @@ def run_items(
                 except Exception as error:
                     stopping = stopping or error
                     continue
-                outcomes[index] = outcome
                 on_done(index, outcome)
                 failed = failed or (outcome.failed and not keep_going)
             if stopping is None and stop.requested and next_index < count:
                 stopping = RunInterrupted(stop)
-    return outcomes, stopping
+    return stopping
 
 
 def run_loop(
@@ -112,7 +111,8 @@ def run_loop(
 
     items = list(values)
     variable = step.as_ or "item"
-    records: dict[int, dict[str, Any]] = {}
+    records: list[dict[str, Any] | None] = [None] * len(items)
+    failures: dict[int, Outcome] = {}
 
     def names(index: int) -> dict[str, Any]:
         loop = {"index": index, "first": index == 0, "last": index == len(items) - 1, "length": len(items)}
@@ -127,6 +127,8 @@ def run_loop(
             "query_id": outcome.query_id,
         }
         records[index] = record
+        if outcome.failed:
+            failures[index] = outcome
         runtime.emit(
             "ovhflow_item_end", step_id=step.id, index=index, record={**record, "length": len(items)}
         )
@@ -134,9 +136,9 @@ def run_loop(
     from ovhflow.engine.batch import batch_requested, run_batched
 
     if batch_requested(step):
-        outcomes, stopping = run_batched(runner, step, scope, items, names, on_done, concurrency)
+        stopping = run_batched(runner, step, scope, items, names, on_done, concurrency)
     else:
-        outcomes, stopping = run_items(
+        stopping = run_items(
             len(items),
             lambda index: runner.run_once(step, scope, names(index)),
             concurrency,
@@ -144,8 +146,8 @@ def run_loop(
             bool(step.ignore_errors),
             on_done,
         )
-    ordered = [records[index] for index in sorted(records)]
-    first_failure = next((outcomes[i] for i in sorted(outcomes) if outcomes[i].failed), None)
+    ordered = [record for record in records if record is not None]
+    first_failure = failures[min(failures)] if failures else None
     overall = Outcome(aggregate(record["status"] for record in ordered), counted=True)
     if first_failure is not None:
         overall.error = first_failure.error

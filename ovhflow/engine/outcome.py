@@ -11,7 +11,7 @@ from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed, one_
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
 
 
-@dataclass
+@dataclass(slots=True)  # a long loop holds one per item until it ends
 class Outcome:
     """``status`` is ok, changed, planned, skipped or failed.
 

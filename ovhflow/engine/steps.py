@@ -125,7 +125,18 @@ class StepRunner:
         outcome = self._attempts(step, scope)
         if step.log is not None and step.action != "log" and outcome.status != "failed":
             self._log_after(step, scope, outcome)
+        if outcome.status in ("ok", "changed"):
+            outcome.result = self.kept(step, scope, outcome.result)
         return outcome
+
+    def kept(self, step: Any, scope: Scope, result: Any) -> Any:
+        """What ``steps.<id>`` records of one result: all of it, nothing (``keep: false``), or the
+        ``keep:`` template rendered over it. ``log`` and ``until`` saw the whole result before this."""
+        if step.keep is True:
+            return result
+        if step.keep is False:
+            return None
+        return self.runtime.renderer.render(step.keep, scope.context({"result": result}))
 
     def _attempts(self, step: Any, scope: Scope) -> Outcome:
         """Execute the step; with ``until``, again until the condition holds or ``retries`` run out."""

@@ -128,6 +128,7 @@ class RecipeLoader:
             backoff=_seconds(raw.get("backoff", 1.0)),
             ignore_errors=raw.get("ignore_errors", False),
             log=raw.get("log") if action != "log" else None,
+            keep=raw.get("keep", True),
             key_locations=dict(raw.key_locations),
             value_locations=dict(raw.value_locations),
         )

@@ -44,6 +44,7 @@ MODIFIERS = (
     "backoff",
     "ignore_errors",
     "log",
+    "keep",
 )
 
 # Actions the recipe language itself provides; every other action comes from a plugin.
@@ -103,6 +104,7 @@ class Step:
     backoff: float | str = 1.0
     ignore_errors: bool = False
     log: str | None = None  # the message printed after the action (the `log` action has it in args)
+    keep: Any = True  # what steps.<id> records of the result: all (True), nothing (False), or a template
     steps: list[Step] = field(default_factory=list)
     include: Path | None = None
     with_: dict[str, Any] | None = None

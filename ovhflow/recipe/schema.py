@@ -76,6 +76,11 @@ MODIFIER_SCHEMAS: dict[str, dict[str, Any]] = {
     "backoff": _number_or_template("number", 1, 10, "Delay multiplier per attempt (with until)."),
     "ignore_errors": {"type": "boolean", "description": "Record a failure and carry on."},
     "log": {"type": "string", "description": "Message printed after the action ran."},
+    "keep": {
+        "type": ["boolean", "string", "object", "array"],
+        "description": "What steps.<id> records of each result: false for nothing, or a template over "
+        "`result` (default: all of it). Keeps a long loop's memory small.",
+    },
 }
 assert tuple(MODIFIER_SCHEMAS) == MODIFIERS
 

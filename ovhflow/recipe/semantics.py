@@ -118,6 +118,8 @@ class SemanticChecker:
             self.expression(step.until, where("until"), names | RESULT_NAMES, step.id)
         if step.log is not None:
             self.value(step.log, where("log"), names | RESULT_NAMES, step.id)
+        if not isinstance(step.keep, bool):
+            self.value(step.keep, where("keep"), names | RESULT_NAMES)
         self.check_action(step, names)
 
     def check_loop(self, step: Step, outer: frozenset[str]) -> None:

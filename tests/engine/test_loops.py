@@ -316,3 +316,66 @@ def test_stop_during_until_delay(run_steps):
     assert result.exit_status == 130
     assert len(client.calls) == 1  # the 30 s delay was cut short and no new attempt started
     assert events.reports()["t"].error.startswith("interrupted by Ctrl-C")
+
+
+BILLS = {
+    f"GET /bill/b{i}": {"billId": f"b{i}", "total": {"text": f"{i}.00 €"}, "big": "x" * 100} for i in range(4)
+}
+
+
+def test_keep_records_only_the_template_and_log_sees_the_whole_result(run_steps):
+    client = FakeClient({"GET /bill": [f"b{i}" for i in range(4)], **BILLS})
+    steps = [
+        step("get", "/bill", id="ids", keep="{{ result[:3] }}"),
+        step(
+            "get",
+            "/bill/{{ item }}",
+            id="bill",
+            loop="{{ steps.ids.result }}",
+            concurrency=3,
+            keep={"id": "{{ result.billId }}", "total": "{{ result.total.text }}", "of": "{{ item }}"},
+            log="{{ result.big | length }}",
+        ),
+        step("log", "{{ steps.bill.results | map(attribute='total') | join(',') }}"),
+    ]
+    result, events = run_steps(steps, client)
+    assert result.exit_status == 0, result.error
+    assert events.reports()["ids"].result == ["b0", "b1", "b2"]
+    kept = [{"id": f"b{i}", "total": f"{i}.00 €", "of": f"b{i}"} for i in range(3)]
+    assert events.reports()["bill"].result == kept
+    assert [item["result"] for item in events.reports()["bill"].items] == kept
+    assert events.messages == ["100", "100", "100", "0.00 €,1.00 €,2.00 €"]
+
+
+def test_keep_false_keeps_nothing_and_batch_loops_keep_too(run_steps):
+    client = FakeClient({"GET /bill": [f"b{i}" for i in range(4)], **BILLS})
+    steps = [
+        step("get", "/bill", id="ids"),
+        step("get", "/bill/{{ item }}", id="none", loop="{{ steps.ids.result }}", keep=False),
+        step(
+            "get",
+            "/bill/{{ item }}",
+            id="batched",
+            loop="{{ steps.ids.result }}",
+            options={"batch": True},
+            keep="{{ result.billId }}",
+        ),
+    ]
+    result, events = run_steps(steps, client)
+    assert result.exit_status == 0, result.error
+    assert events.reports()["none"].result == [None] * 4
+    assert [item["status"] for item in events.reports()["none"].items] == ["ok"] * 4
+    assert events.reports()["batched"].result == ["b0", "b1", "b2", "b3"]
+    assert ("BATCH", "/bill", ["b0", "b1", "b2", "b3"], True) in client.calls
+
+
+def test_keep_that_fails_fails_its_item_with_the_step_location(run_steps):
+    client = FakeClient({"GET /bill": ["b0", "b1"], "GET /bill/b0": {"billId": "b0"}, "GET /bill/b1": {}})
+    for options in ({}, {"batch": True}):
+        bill = step("get", "/bill/{{ item }}", id="bill", loop="{{ steps.ids.result }}", options=options)
+        bill.keep = "{{ result.billId }}"
+        result, events = run_steps([step("get", "/bill", id="ids"), bill], client)
+        assert result.exit_status == ExitStatus.STEP_FAILED
+        assert [item["status"] for item in events.reports()["bill"].items] == ["ok", "failed"]
+        message = str(result.error)
+        assert "billId" in message and f"recipe.yaml:{bill.location.line}:" in message, message

@@ -240,7 +240,7 @@ def slow_export_recipe(folder: Path) -> Path:
     recipe = folder / "slow-export.yaml"
     text = (RECIPES_DIR / "bills-csv.yaml").read_text(encoding="utf-8")
     recipe.write_text(
-        text.replace('bill: "{{ row.billId }}"', 'bill: "{{ row.billId | slowly }}"'), encoding="utf-8"
+        text.replace('bill: "{{ row.bill }}"', 'bill: "{{ row.bill | slowly }}"'), encoding="utf-8"
     )
     assert "slowly" in recipe.read_text(encoding="utf-8")
     return recipe

@@ -223,3 +223,23 @@ def test_a_set_inside_a_group_is_seen_by_the_group_only(write, plugins) -> None:
     text = "name: bad\nsteps:\n  - steps:\n      - set: {x: 1}\n  - log: '{{ x }}'\n"
     outside = write(text, name="bad.yaml")
     assert errors_of(outside, plugins) == [f"{outside}:5:10: undefined name 'x' in '{{{{ x }}}}'"]
+
+
+def test_keep_sees_result_and_the_loop_variable_but_not_its_own_step(write, plugins) -> None:
+    head = "name: n\nsteps:\n  - id: ids\n    get: /me/bill\n"
+    head += "  - id: bill\n    loop: '{{ steps.ids.result }}'\n"
+    ok = head + "    get: /me/bill/{{ item }}\n    keep: {id: '{{ result.billId }}', of: '{{ item }}'}\n"
+    recipe = load_recipe(write(ok), plugins)
+    assert recipe.steps[1].keep == {"id": "{{ result.billId }}", "of": "{{ item }}"}
+    assert load_recipe(write(head + "    get: /me/bill/{{ item }}\n    keep: false\n", "f.yaml"), plugins)
+    own = head + "    get: /me/bill/{{ item }}\n    keep: '{{ steps.bill.results }}'\n"
+    path = write(own, "own.yaml")
+    assert errors_of(path, plugins) == [
+        f"{path}:8:11: steps.bill: no earlier step has id 'bill' here"
+        " (a group's step ids stay inside the group)"
+    ]
+    path = write("name: n\nsteps:\n  - get: /me\n    keep: 3\n", "num.yaml")
+    assert errors_of(path, plugins) == [
+        f"{path}:4:11: steps[0].keep: expected true or false or a string or a mapping or a list,"
+        " got the integer 3"
+    ]
