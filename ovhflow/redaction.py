@@ -28,7 +28,8 @@ class Redactor:
     """Replaces known secret values with ``***`` in text and in JSON-like structures. Thread-safe."""
 
     def __init__(self) -> None:
-        self._secrets: set[str] = set()
+        self._known: set[str] = set()  # every value given to add(), so a repeated one costs a lookup
+        self._masked: list[str] = []  # their spellings, longest first (the order text() replaces them)
         self._sources: list[Callable[[], Iterable[str]]] = []
         self._lock = threading.Lock()
 
@@ -37,9 +38,12 @@ class Redactor:
         if secret is None:
             return
         text = str(secret)
-        if len(text) >= _MIN_SECRET_LENGTH:
-            with self._lock:
-                self._secrets.update(_spellings(text))
+        if len(text) < _MIN_SECRET_LENGTH or text in self._known:
+            return
+        with self._lock:
+            self._known.add(text)
+            spellings = set(self._masked) | _spellings(text)
+            self._masked = sorted(spellings, key=len, reverse=True)
 
     def watch(self, source: Callable[[], Iterable[str]]) -> None:
         """Also mask whatever ``source()`` returns when text is redacted (e.g. ``client.secret_values``)."""
@@ -48,14 +52,10 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """Return ``text`` with every known secret masked, longest first."""
-        with self._lock:
-            sources = list(self._sources)
-        for source in sources:
+        for source in self._sources:
             for secret in source():
                 self.add(secret)
-        with self._lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for secret in secrets:
+        for secret in self._masked:  # a list replaced whole by add(), never changed in place
             if secret in text:
                 text = text.replace(secret, MASK)
         return text

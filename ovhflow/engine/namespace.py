@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from ovhflow.engine.planned import PLAIN_TYPES, PLANNED
+
 
 class Namespace:
     """Names to values, read with dots or brackets; an unknown name is an undefined template name."""
@@ -68,20 +70,21 @@ def json_ready(value: Any) -> Any:
 
 
 def _needs_conversion(value: Any) -> bool:
-    from ovhflow.engine.planned import PLANNED
-
+    if type(value) in PLAIN_TYPES:
+        return False
     if value is PLANNED or isinstance(value, Namespace):
         return True
     if isinstance(value, dict):
-        return any(_needs_conversion(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_needs_conversion(item) for item in value)
-    return False
+        values: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return False
+    # API objects are mostly strings and numbers: test their type before calling down for each one
+    return any(type(item) not in PLAIN_TYPES and _needs_conversion(item) for item in values)
 
 
 def _converted(value: Any) -> Any:
-    from ovhflow.engine.planned import PLANNED
-
     if value is PLANNED:
         return "(planned)"
     if isinstance(value, Namespace):

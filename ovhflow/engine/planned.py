@@ -59,15 +59,20 @@ class _Planned:
 PLANNED: Any = _Planned()
 
 
+PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})  # values that hold nothing inside
+
+
 def is_planned(value: Any) -> bool:
     """Whether ``value`` is, or contains (in lists and dicts), a planned answer."""
     if value is PLANNED:
         return True
     if isinstance(value, dict):
-        return any(is_planned(v) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(is_planned(v) for v in value)
-    return False
+        values: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return False
+    return any(type(v) not in PLAIN_TYPES and is_planned(v) for v in values)
 
 
 def caused_by_planned(error: BaseException) -> bool:

@@ -14,6 +14,9 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
+from requests.models import PreparedRequest
+from requests.utils import get_netrc_auth
 from urllib3.util import Retry
 
 DEFAULT_RETRIES = 3
@@ -61,17 +64,34 @@ def retry_policy(
     )
 
 
-class _Session(requests.Session):
-    """A requests session that reads proxy and CA-bundle settings from the environment once per host.
+class _NoAuth(AuthBase):
+    """No credentials for this host in ``.netrc``: leaves the request as it is."""
 
-    requests looks them up on every request (environment variables, ``no_proxy`` matching, a ``.netrc``
-    stat): about a sixth of the client's CPU in a parallel loop. The environment does not change during
-    a run, so the answer for a host is kept.
+    def __call__(self, request: PreparedRequest) -> PreparedRequest:
+        return request
+
+
+class _Session(requests.Session):
+    """A requests session that reads proxy, CA-bundle and ``.netrc`` settings once per host.
+
+    requests looks them up on every request (environment variables, ``no_proxy`` matching, two
+    ``.netrc`` stats): about a sixth of the client's CPU in a parallel loop. The environment does not
+    change during a run, so the answer for a host is kept; what requests sends stays the same.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self._environment_settings: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._netrc_auth: dict[tuple[str, str], Any] = {}
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if kwargs.get("auth") is None and self.auth is None and self.trust_env and isinstance(url, str):
+            parts = urlsplit(url)
+            key = (parts.scheme, parts.netloc)
+            if key not in self._netrc_auth:
+                self._netrc_auth[key] = get_netrc_auth(url) or _NoAuth()
+            kwargs["auth"] = self._netrc_auth[key]
+        return super().request(method, url, *args, **kwargs)
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any

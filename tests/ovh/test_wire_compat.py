@@ -39,11 +39,13 @@ def _scenario_calls(client: Any) -> None:
     client.get("/after/new/consumer/key")
 
 
-def _capture(server: CaptureServer, make_client: Callable[[], Any]) -> list[tuple[str, str, list, bytes]]:
+def _capture(
+    server: CaptureServer, make_client: Callable[[], Any], calls: Calls = _scenario_calls
+) -> list[tuple[str, str, list, bytes]]:
     server.requests.clear()
     with mock.patch("time.time", return_value=FIXED_NOW):
         client = make_client()
-        _scenario_calls(client)
+        calls(client)
     return [(r.method, r.target, r.headers, r.body) for r in server.requests]
 
 
@@ -99,3 +101,27 @@ def test_signature_covers_the_full_url_with_its_query_string(server: CaptureServ
     )  # fmt: skip
     assert sent.target == "/v2/thing?x=1&y=a+b"
     assert sent.header("X-Ovh-Signature") == expected
+
+
+def test_a_netrc_entry_is_sent_as_python_ovh_sends_it_though_it_is_read_once_per_host(
+    server: CaptureServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    # requests adds Basic auth from ~/.netrc; ours looks the file up once per host, not per request
+    host = server.url.split("//")[1].split(":")[0]
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine {host} login operator password netrcPass\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+
+    def twice(client: Any) -> None:
+        client.get("/me")
+        client.get("/me")
+
+    with mock.patch.dict(python_ovh.client.ENDPOINTS, {"capture": server.url}):
+        theirs = _capture(server, lambda: python_ovh.Client(endpoint="capture", **CREDENTIALS), twice)
+    with mock.patch("requests.sessions.get_netrc_auth", side_effect=AssertionError("per request")):
+        ours = _capture(server, lambda: ovh.Client(endpoint=server.url, **CREDENTIALS), twice)
+    assert ours == theirs
+    assert [dict(headers).get("Authorization") for _, _, headers, _ in ours[1:]] == [
+        "Basic b3BlcmF0b3I6bmV0cmNQYXNz"
+    ] * 2
