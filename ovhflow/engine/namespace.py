@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ovhflow.engine.planned import PLAIN_TYPES, PLANNED
+from ovhflow.engine.planned import PLANNED, holds
 
 
 class Namespace:
@@ -70,18 +70,11 @@ def json_ready(value: Any) -> Any:
 
 
 def _needs_conversion(value: Any) -> bool:
-    if type(value) in PLAIN_TYPES:
-        return False
-    if value is PLANNED or isinstance(value, Namespace):
-        return True
-    if isinstance(value, dict):
-        values: Any = value.values()
-    elif isinstance(value, (list, tuple)):
-        values = value
-    else:
-        return False
-    # API objects are mostly strings and numbers: test their type before calling down for each one
-    return any(type(item) not in PLAIN_TYPES and _needs_conversion(item) for item in values)
+    return holds(value, _converts)
+
+
+def _converts(value: Any) -> bool:
+    return value is PLANNED or isinstance(value, Namespace)
 
 
 def _converted(value: Any) -> Any:

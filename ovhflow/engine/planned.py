@@ -9,6 +9,7 @@ engine turns into a planned step.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -62,9 +63,14 @@ PLANNED: Any = _Planned()
 PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})  # values that hold nothing inside
 
 
-def is_planned(value: Any) -> bool:
-    """Whether ``value`` is, or contains (in lists and dicts), a planned answer."""
-    if value is PLANNED:
+def holds(value: Any, matches: Callable[[Any], bool]) -> bool:
+    """Whether ``value``, or anything inside its lists, tuples and dicts, ``matches``.
+
+    API objects are mostly strings and numbers: their type is tested before anything is called for them.
+    """
+    if type(value) in PLAIN_TYPES:
+        return False
+    if matches(value):
         return True
     if isinstance(value, dict):
         values: Any = value.values()
@@ -72,7 +78,16 @@ def is_planned(value: Any) -> bool:
         values = value
     else:
         return False
-    return any(type(v) not in PLAIN_TYPES and is_planned(v) for v in values)
+    return any(type(item) not in PLAIN_TYPES and holds(item, matches) for item in values)
+
+
+def is_planned(value: Any) -> bool:
+    """Whether ``value`` is, or contains (in lists and dicts), a planned answer."""
+    return holds(value, _is_the_planned_answer)
+
+
+def _is_the_planned_answer(value: Any) -> bool:
+    return value is PLANNED
 
 
 def caused_by_planned(error: BaseException) -> bool:
