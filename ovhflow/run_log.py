@@ -145,7 +145,11 @@ class RunLogger:
     def ovhflow_item_end(
         self, run: RunInfo, step_id: str | None, index: int, record: Mapping[str, Any]
     ) -> None:
+        self._advance_bar(step_id, record)
         status = str(record.get("status", ""))
+        level = ERROR if status == "failed" else INFO if self.fmt == "json" else DEBUG
+        if level > self._threshold():  # the common case without -v: a line per item nobody sees
+            return
         error = record.get("error")
         item = record.get("item")
         # a scalar item names itself; a whole object (a server's details) would make every line huge
@@ -158,11 +162,7 @@ class RunLogger:
         text = f"  {status:<8} {step_id or 'item'}[{index}] {_short(record.get('item'))}"
         if error:
             text += f": {error}"
-        self._advance_bar(step_id, record)
-        if status == "failed":
-            self._emit(ERROR, "item_end", text, fields)
-        else:
-            self._emit(INFO if self.fmt == "json" else DEBUG, "item_end", text, fields)
+        self._emit(level, "item_end", text, fields)
 
     @hookimpl
     def ovhflow_step_end(self, run: RunInfo, report: StepReport) -> None:

@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
+from requests.cookies import RequestsCookieJar
 from requests.models import PreparedRequest
+from requests.structures import CaseInsensitiveDict
 from requests.utils import get_netrc_auth
 from urllib3.util import Retry
 
@@ -92,6 +94,37 @@ class _Session(requests.Session):
                 self._netrc_auth[key] = get_netrc_auth(url) or _NoAuth()
             kwargs["auth"] = self._netrc_auth[key]
         return super().request(method, url, *args, **kwargs)
+
+    def prepare_request(self, request: requests.Request) -> PreparedRequest:
+        """requests' own preparation, without its merging of session-wide settings when there are none.
+
+        An API call has no cookies, query parameters, hooks or session auth to merge, yet requests
+        merges them on every call (a third of what preparing costs). When there is nothing to merge, the
+        request is prepared directly from the same parts, so the same bytes go out; otherwise requests
+        does it all.
+        """
+        plain = (
+            request.auth is not None  # the .netrc lookup is done (see request())
+            and not (request.cookies or self.cookies or request.params or self.params or request.files)
+            and request.json is None
+            and self.auth is None
+            and not any(self.hooks.values())
+        )
+        if not plain:
+            return super().prepare_request(request)
+        headers = CaseInsensitiveDict(self.headers)  # the session's defaults first, as requests merges
+        headers.update(request.headers or {})
+        prepared = PreparedRequest()
+        prepared.prepare(
+            method=str(request.method).upper(),
+            url=request.url,
+            headers={name: value for name, value in headers.items() if value is not None},
+            data=request.data,
+            auth=request.auth,
+            cookies=RequestsCookieJar(),
+            hooks=request.hooks,
+        )
+        return prepared
 
     def merge_environment_settings(
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any

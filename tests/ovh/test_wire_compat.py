@@ -11,6 +11,7 @@ import ovh as python_ovh
 import pytest
 
 from ovhflow import ovh
+from tests.ovh import conftest as tests_conftest
 from tests.ovh.conftest import CREDENTIALS, CaptureServer
 
 FIXED_NOW = 1_699_999_990  # local clock 10 s behind the server's SERVER_TIME
@@ -125,3 +126,25 @@ def test_a_netrc_entry_is_sent_as_python_ovh_sends_it_though_it_is_read_once_per
     assert [dict(headers).get("Authorization") for _, _, headers, _ in ours[1:]] == [
         "Basic b3BlcmF0b3I6bmV0cmNQYXNz"
     ] * 2
+
+
+def test_a_cookie_the_api_sets_is_sent_back_as_python_ovh_sends_it(server: CaptureServer) -> None:
+    # requests prepares such calls itself (ours skips only merging that has nothing to merge)
+    def responder(request: Any) -> Any:
+        reply = tests_conftest.default_responder(request)
+        if request.path.endswith("/me"):
+            reply.headers["Set-Cookie"] = "lb=node-7; Path=/"
+        return reply
+
+    def calls(client: Any) -> None:
+        client.get("/me")
+        client.get("/me/bill")
+        client.put("/me", name="x")
+
+    server.responder = responder
+    with mock.patch.dict(python_ovh.client.ENDPOINTS, {"capture": server.url}):
+        theirs = _capture(server, lambda: python_ovh.Client(endpoint="capture", **CREDENTIALS), calls)
+    ours = _capture(server, lambda: ovh.Client(endpoint=server.url, **CREDENTIALS), calls)
+    assert ours == theirs
+    cookies = [dict(headers).get("Cookie") for _, _, headers, _ in ours]
+    assert cookies == [None, None, "lb=node-7", "lb=node-7"]  # /auth/time, /me, then both calls after it
