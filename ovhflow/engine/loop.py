@@ -107,7 +107,7 @@ def run_loop(
     context = scope.context()
     try:
         values = runtime.renderer.render(step.loop, context)
-        if is_planned(values):
+        if runtime.check and is_planned(values):  # planned answers exist in check mode only
             runtime.count("planned")
             return Outcome("planned", PLANNED, counted=True), [], None
         if not isinstance(values, (list, tuple)):
