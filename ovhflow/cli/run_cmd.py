@@ -6,6 +6,7 @@ a mistake costs exit 2 or 3 and nothing is sent. Results go to stdout, logs and 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -125,6 +126,9 @@ def run(
             open_client(*client_settings) as client,
             stop_on_signals(stop),
         ):
+            # What start-up built (modules, schemas, compiled templates) lives until the end: out of
+            # the garbage collector's sight, full collections during a long loop stop re-walking it.
+            gc.freeze()
             result = run_recipe(
                 recipe,
                 inputs,
@@ -144,4 +148,7 @@ def run(
                 raise result.error.__cause__
             if log_format != "json":  # in JSON the run_end event carries the error
                 click.echo(f"error: {redactor.text(str(result.error))}", err=True)
+    # The run is over and everything it wrote is closed: spare the exit its last full collection of
+    # every object the run made (~50 ms after a loop over 1,000 servers; finalizers still run).
+    gc.freeze()
     sys.exit(result.exit_status)
