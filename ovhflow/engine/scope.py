@@ -51,13 +51,17 @@ class Scope:
         with self._lock:
             self.variables.update(values)
 
-    def _chain(self, attribute: str) -> ChainMap[str, Any]:
-        maps: list[dict[str, Any]] = []
+    def _lineage(self) -> list[Scope]:
+        """This scope, its parent, and so on up to the recipe's."""
+        scopes: list[Scope] = []
         scope: Scope | None = self
         while scope is not None:
-            maps.append(getattr(scope, attribute))
+            scopes.append(scope)
             scope = scope.parent
-        return ChainMap(*maps)
+        return scopes
+
+    def _chain(self, attribute: str) -> ChainMap[str, Any]:
+        return ChainMap(*(getattr(scope, attribute) for scope in self._lineage()))
 
     def _nearest(self, attribute: str) -> Any:
         scope: Scope | None = self
@@ -79,7 +83,9 @@ class Scope:
 
     def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The names a template sees here: variables, then the fixed names, then ``extra`` (``result``)."""
-        context: dict[str, Any] = dict(self._chain("variables"))
+        context: dict[str, Any] = {}
+        for scope in reversed(self._lineage()):  # the nearest scope's variables win
+            context.update(scope.variables)
         context.update(
             inputs=self._nearest("_inputs"),
             steps=Namespace(self._chain("steps")),
