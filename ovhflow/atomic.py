@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
-import secrets
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -46,7 +44,7 @@ def open_atomic(
             create_mode, exact = 0o666, False
     else:
         create_mode, exact = mode, True
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, create_mode & 0o600 if exact else create_mode)
     try:
         if exact:
@@ -57,6 +55,8 @@ def open_atomic(
             stream = os.fdopen(fd, "w", encoding="utf-8", newline=newline)
         with stream:
             if append and target.exists():
+                import shutil  # here: plugin_api imports this module, and `validate` needs none of it
+
                 with open(target, "rb" if binary else "r", **({} if binary else _TEXT_READ)) as current:
                     shutil.copyfileobj(current, stream)
             yield stream
