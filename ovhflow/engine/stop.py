@@ -7,39 +7,51 @@ starts.
 
 from __future__ import annotations
 
-import threading
+import time
 
 from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
 
+_SLEEP_SLICE = 0.05  # seconds: how late a stop request can be noticed by a sleeping thread
+
 
 class StopRequest:
-    """Set once by a signal handler; read by every thread of the run."""
+    """Set once by a signal handler; read by every thread of the run.
+
+    It holds no lock on purpose. A Python signal handler runs in the main thread, between two bytecodes
+    of whatever that thread was doing: had :meth:`request` set a ``threading.Event``, a SIGTERM landing
+    while the main thread held that event's lock (inside :meth:`sleep`) would wait for itself forever.
+    A plain attribute, set once and read by everyone, needs no lock; :meth:`sleep` looks at it often.
+    """
 
     def __init__(self) -> None:
-        self._event = threading.Event()
+        self._requested = False
         self.exit_status: ExitStatus = ExitStatus.INTERRUPTED_INT
         self.reason = ""
 
     def request(self, exit_status: ExitStatus, reason: str) -> None:
-        """Ask the run to stop (the first request wins)."""
-        if not self._event.is_set():
+        """Ask the run to stop (the first request wins). Safe in a signal handler."""
+        if not self._requested:
             self.exit_status = exit_status
             self.reason = reason
-            self._event.set()
+            self._requested = True
 
     @property
     def requested(self) -> bool:
-        return self._event.is_set()
+        return self._requested
 
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds`` unless a stop is requested meanwhile, then raise :class:`RunInterrupted`."""
-        if seconds > 0:
-            self._event.wait(seconds)
+        deadline = time.monotonic() + seconds
+        while not self._requested:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(left, _SLEEP_SLICE))
         self.raise_if_requested()
 
     def raise_if_requested(self) -> None:
-        if self._event.is_set():
+        if self._requested:
             raise RunInterrupted(self)
 
 
