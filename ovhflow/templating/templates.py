@@ -7,6 +7,7 @@ cached; rendering keeps native types for a string that is a single ``{{ expressi
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -121,9 +122,8 @@ class Templates(TemplateAnalysis):
             return ("native", self.env.compile_expression(inner, undefined_to_none=False))
         return ("text", self.env.from_string(source))
 
-    @staticmethod
     def _syntax_error(
-        kind: str, source: str, exc: TemplateSyntaxError, location: Location | None
+        self, kind: str, source: str, exc: TemplateSyntaxError, location: Location | None
     ) -> RecipeError:
         if exc.message == "__bare__":
             return RecipeError(
@@ -133,7 +133,14 @@ class Templates(TemplateAnalysis):
         if where and location is not None and getattr(location, "lines_follow_text", False):
             location, where = Location(location.file, location.line + exc.lineno - 1, location.col), ""
         what = "expression" if kind == "expr" else "template"
-        return RecipeError(f"{what} syntax error in {short(source)}{where}: {exc.message}", location)
+        message = f"{what} syntax error in {short(source)}{where}: {exc.message}"
+        unknown = re.fullmatch(r"No (filter|test) named '([^']+)'\.?", exc.message or "")
+        if unknown:
+            from ovhflow.recipe.messages import did_you_mean  # the recipe package imports this one
+
+            known = self.env.filters if unknown.group(1) == "filter" else self.env.tests
+            message += did_you_mean(unknown.group(2), known)
+        return RecipeError(message, location)
 
     def is_single_expression(self, source: str) -> bool:
         """True when ``source`` renders to a native value (exactly one ``{{ expression }}``)."""

@@ -243,3 +243,15 @@ def test_keep_sees_result_and_the_loop_variable_but_not_its_own_step(write, plug
         f"{path}:4:11: steps[0].keep: expected true or false or a string or a mapping or a list,"
         " got the integer 3"
     ]
+
+
+def test_a_misspelled_filter_or_test_gets_a_did_you_mean(write, plugins) -> None:
+    steps = "  - log: '{{ 3 | lenght }}'\n  - log: '{{ 3 is evenn }}'\n  - log: '{{ 3 | zz }}'\n"
+    path = write("name: n\nsteps:\n" + steps)
+    assert errors_of(path, plugins) == [
+        f"{path}:3:10: template syntax error in '{{{{ 3 | lenght }}}}': No filter named 'lenght'."
+        " (did you mean 'length'?)",
+        f"{path}:4:10: template syntax error in '{{{{ 3 is evenn }}}}': No test named 'evenn'."
+        " (did you mean 'even'?)",
+        f"{path}:5:10: template syntax error in '{{{{ 3 | zz }}}}': No filter named 'zz'.",
+    ]
