@@ -58,6 +58,19 @@ def ovhflow_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 
 @pytest.fixture
+def isolated_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a CLI subprocess: its own HOME (no real ~/.ovh.conf), lock, state and cache folders."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return {
+        "HOME": str(home),
+        "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
+
+
+@pytest.fixture
 def sandbox():
     """A running OVH API sandbox (small account: 12 servers, 6 bills); ``sandbox.url``, ``.credentials``."""
     from ovhflow.sandbox import Sandbox

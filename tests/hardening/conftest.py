@@ -35,16 +35,9 @@ steps:
 
 
 @pytest.fixture
-def isolated(tmp_path: Path) -> dict[str, str]:
-    """Environment for a CLI subprocess: own HOME (no real ovh.conf), lock folder and state folder."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        "HOME": str(home),
-        "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-    }
+def isolated(isolated_env: dict[str, str]) -> dict[str, str]:
+    """The shared isolated environment (tests/conftest.py), under the name these tests use."""
+    return isolated_env
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.conftest import run_ovhflow
 from tests.hardening.conftest import (
+    READ_AND_PUT,
     read_report,
     run_stderr,
     start_run,
@@ -18,24 +19,16 @@ from tests.hardening.conftest import (
     writes_per_path,
 )
 
-READ_PUT_DELETE = """\
-name: reads, puts and deletes
-steps:
-  - id: servers
-    get: /dedicated/server
-  - id: details
-    loop: "{{ steps.servers.result }}"
-    get: /dedicated/server/{{ item }}
-  - id: burst
-    loop: "{{ steps.servers.result }}"
-    put: /dedicated/server/{{ item }}/burst
-    body: {status: active}
+READ_PUT_DELETE = (
+    READ_AND_PUT
+    + """\
   - id: records
     get: /domain/zone/example.com/record
   - id: drop
     loop: "{{ steps.records.result[:3] }}"
     delete: /domain/zone/example.com/record/{{ item }}
 """
+)
 
 PUT_EACH = """\
 name: put each

@@ -1,22 +1,8 @@
-"""Fixtures for the unattended-use tests: an isolated home, lock folder and environment per test."""
+"""Fixtures for the unattended-use tests: sandbox credentials over tests/conftest.py's `isolated_env`."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-
-@pytest.fixture
-def isolated_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for a CLI subprocess: its own HOME (no real ~/.ovh.conf) and lock folder."""
-    home = tmp_path / "home"
-    home.mkdir()
-    return {
-        "HOME": str(home),
-        "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),
-        "XDG_STATE_HOME": str(home / "state"),
-    }
 
 
 @pytest.fixture
