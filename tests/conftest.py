@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,37 @@ SHARED = REPO_ROOT.parent / "shared"
 SCHEMAS_DIR = SHARED / "ovh-api-schemas"
 RECIPES_DIR = REPO_ROOT / "recipes"
 LOCK_DIR = tempfile.mkdtemp(prefix="ovhflow-test-locks-")
+
+# A few APIs of the shared corpus, for tests about what happens when an API's document is absent: the
+# shared folder holds nearly every API, so those tests build a folder that lacks the rest.
+SCHEMA_SUBSET = (
+    "v1/_index.json",
+    "v1/auth.json",
+    "v1/me.json",
+    "v1/dedicated/server.json",
+    "v1/email/domain.json",
+    "v1/email/pro.json",
+    "v1/domain.json",
+    "v1/ip.json",
+    "v2/_index.json",
+    "v2/domain.json",
+    "v2/iam.json",
+)
+
+
+def copy_schema_subset(folder: Path, documents: tuple[str, ...] = SCHEMA_SUBSET) -> Path:
+    """Copy ``documents`` (paths relative to the shared schema folder) into ``folder``; return it."""
+    for relative in documents:
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SCHEMAS_DIR / relative, target)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def schema_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A schema folder with only the APIs of :data:`SCHEMA_SUBSET` (the root listings name them all)."""
+    return copy_schema_subset(tmp_path_factory.mktemp("schemas"))
 
 
 def run_ovhflow(

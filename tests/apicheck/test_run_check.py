@@ -71,15 +71,15 @@ def test_run_stops_before_any_request_and_no_api_check_skips(tmp_path: Path) -> 
         assert good.returncode == 0, good.stderr
 
 
-def test_run_loads_only_the_apis_a_recipe_uses(plugins) -> None:
+def test_run_loads_only_the_apis_a_recipe_uses(plugins, schema_subset: Path) -> None:
     from ovhflow.apicheck.catalog import Catalog
     from ovhflow.apicheck.commands import documents_for
 
     burst = documents_for(load_recipe(RECIPES_DIR / "burst-sbg1.yaml", plugins))
     assert burst is not None
-    assert Catalog.from_dir(SCHEMAS_DIR, burst).sources == ["v1/dedicated/server.json"]
+    assert Catalog.from_dir(schema_subset, burst).sources == ["v1/dedicated/server.json"]
     mail = documents_for(load_recipe(RECIPES_DIR / "mail-redirection.yaml", plugins))
-    loaded = sorted(Catalog.from_dir(SCHEMAS_DIR, mail).sources)
+    loaded = sorted(Catalog.from_dir(schema_subset, mail).sources)
     assert loaded == ["v1/email/domain.json", "v1/email/pro.json"]
 
 
