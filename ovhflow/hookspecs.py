@@ -1,7 +1,7 @@
 """The hooks an ovhflow plugin can implement.
 
 Each spec says when it is called and what it returns. Built-in actions are plugins too (see
-:mod:`ovhflow.plugin_manager`), so every hook here has at least one real implementation. The README's
+:mod:`ovhflow.plugin.manager`), so every hook here has at least one real implementation. The README's
 "Writing a plugin" section documents each hook; a test fails when one is undocumented or untested.
 """
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ovhflow.atomic import open_atomic
 from ovhflow.exit_status import ExitStatus
+from ovhflow.files.atomic import open_atomic
 
 __all__ = [
     "ActionCall", "ActionSpec", "ExitStatus", "HttpRequest", "HttpResponse",

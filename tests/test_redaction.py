@@ -6,7 +6,7 @@ import json
 import threading
 from urllib.parse import quote
 
-from ovhflow.redaction import MASK, Redactor
+from ovhflow.reporting.redaction import MASK, Redactor
 
 
 def test_masks_the_secret_as_given_percent_encoded_and_json_escaped() -> None:

@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 import requests
 
 from ovhflow.apicheck.catalog import INDEX_FILE, Catalog
-from ovhflow.atomic import write_atomic
 from ovhflow.errors import ConfigError
+from ovhflow.files.atomic import write_atomic
 from ovhflow.ovh.transport import build_session, retry_policy
 
 META_FILE = ".meta.json"

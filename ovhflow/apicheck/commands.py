@@ -79,7 +79,7 @@ def warning_line(finding: Finding, log_format: str = "text") -> str:
     """A warning as ``run`` logs it: the finding's line, or a JSON event with ``--log-format json``."""
     if log_format != "json":
         return str(finding)
-    from ovhflow.run_log import iso_time
+    from ovhflow.reporting.run_log import iso_time
 
     where = finding.location
     event = {

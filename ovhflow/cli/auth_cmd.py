@@ -16,11 +16,11 @@ import click
 
 from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.ovh_conf import check_saveable, save_consumer_key
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import ConfigError, UsageError
 from ovhflow.ovh.consumer_key import API_READ_ONLY, API_READ_WRITE, API_READ_WRITE_SAFE
-from ovhflow.ovh_conf import check_saveable, save_consumer_key
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 
 METHODS = tuple(API_READ_WRITE)
 PRESETS: dict[str, tuple[str, ...]] = {

@@ -17,7 +17,7 @@ from ovhflow.cli.client_setup import api_errors, make_client
 from ovhflow.cli.common import debug_option, reported_errors
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import UsageError
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 

@@ -11,9 +11,9 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from ovhflow.cli.ovh_conf import warn_about_readable_configs
 from ovhflow.errors import ConfigError, OvhflowError, StepFailed
-from ovhflow.ovh_conf import warn_about_readable_configs
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 
 
 def one_line(error: BaseException) -> str:

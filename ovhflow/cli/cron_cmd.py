@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
-from ovhflow.cron_schedule import on_calendar, parse_schedule
+from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
 
 _SAFE_WORD = re.compile(r"^[A-Za-z0-9_@+=:,./-]+$")
@@ -52,7 +52,7 @@ def unit_name(recipe: Path, name: str | None = None) -> str:
 
 def checked_recipe(recipe: Path, plugins_dir: str | None) -> Any:
     """Load and validate the recipe now: a job that cannot run should fail here, not at 3 a.m."""
-    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.loader import load_recipe
 
     return load_recipe(recipe, load_plugins(plugins_dir))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
-from ovhflow.plugin_manager import DISABLE_ENV, PluginRecord, disabled_names, load_plugins
+from ovhflow.plugin.manager import DISABLE_ENV, PluginRecord, disabled_names, load_plugins
 
 
 def describe(record: PluginRecord) -> str:

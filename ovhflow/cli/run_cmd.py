@@ -73,17 +73,17 @@ def run(
     debug: bool,
 ) -> None:
     """Run a recipe (see `ovhflow validate` to only check it)."""
+    from ovhflow.cli.ovh_conf import warn_about_readable_configs
     from ovhflow.engine import check_mode
     from ovhflow.engine.runner import run_recipe
     from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
     from ovhflow.engine.stop import StopRequest
-    from ovhflow.ovh_conf import warn_about_readable_configs
-    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.inputs import parse_params, resolve_inputs
     from ovhflow.recipe.loader import load_recipe
-    from ovhflow.redaction import Redactor
-    from ovhflow.run_log import RunLogger
-    from ovhflow.run_report import ReportWriter
+    from ovhflow.reporting.redaction import Redactor
+    from ovhflow.reporting.run_log import RunLogger
+    from ovhflow.reporting.run_report import ReportWriter
     from ovhflow.templating.templates import Templates
 
     if sandbox and (endpoint or config_file):

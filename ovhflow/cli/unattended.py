@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import click
 
 from ovhflow.errors import OvhflowError
-from ovhflow.redaction import Redactor
-from ovhflow.run_log import LOG_FORMATS, iso_time
+from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.run_log import LOG_FORMATS, iso_time
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,7 +59,7 @@ def run_lock(recipe_path: str | Path, no_lock: bool, wait_seconds: float | None)
     if no_lock:
         yield
         return
-    from ovhflow.locking import recipe_lock
+    from ovhflow.cli.locking import recipe_lock
 
     with recipe_lock(recipe_path, wait_seconds):
         yield
@@ -108,7 +108,7 @@ def report_early_exit(
     except OvhflowError as error:
         if report_file:
             from ovhflow.plugin_api import RunInfo
-            from ovhflow.run_report import ReportWriter
+            from ovhflow.reporting.run_report import ReportWriter
 
             masker = redactor or Redactor()
             info = RunInfo(

@@ -35,7 +35,7 @@ def validate(
 ) -> None:
     """Check recipe files (YAML, schema, templates, names, includes) without sending any request."""
     from ovhflow.errors import RecipeError, RecipeErrors
-    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.loader import RecipeLoader
     from ovhflow.templating import Templates
 
@@ -74,7 +74,7 @@ def validate(
 @debug_option
 def schema(plugins_dir: str | None, debug: bool) -> None:
     """Print the recipe JSON Schema, with every installed plugin's actions and sections."""
-    from ovhflow.plugin_manager import load_plugins
+    from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.schema import build_recipe_schema
 
     with reported_errors(debug):

@@ -19,9 +19,9 @@ from ovhflow.engine.steps import StepRunner
 from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import OvhflowError, StepFailed
 from ovhflow.exit_status import ExitStatus
+from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import RunInfo
-from ovhflow.plugin_manager import Plugins
-from ovhflow.redaction import MASK, Redactor
+from ovhflow.reporting.redaction import MASK, Redactor
 
 
 @dataclass

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ovhflow.engine.stop import StopRequest
+from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import RunInfo
-from ovhflow.plugin_manager import Plugins
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 from ovhflow.templating.templates import Templates
 
 COUNT_KEYS = ("ok", "changed", "planned", "skipped", "failed")

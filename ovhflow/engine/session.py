@@ -15,7 +15,7 @@ from typing import Any
 from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import ConfigError
 from ovhflow.exit_status import ExitStatus
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 
 MAX_CONCURRENCY = 256  # the largest --concurrency and the largest pool a run opens
 

@@ -28,7 +28,7 @@ from ovhflow.recipe.yaml_loader import LocatedDict, load_yaml_file
 from ovhflow.templating import Templates, is_template
 
 if TYPE_CHECKING:
-    from ovhflow.plugin_manager import Plugins
+    from ovhflow.plugin.manager import Plugins
 
 MAX_INCLUDE_DEPTH = 16
 MAX_ERRORS = 50  # a file with thousands of problems gets the first ones and a count, not a wall

@@ -15,8 +15,8 @@ from ovhflow.errors import PluginError
 from ovhflow.recipe.model import CORE_ACTIONS, GROUP_ACTION, INCLUDE_ACTION, INPUT_TYPES, MODIFIERS
 
 if TYPE_CHECKING:
+    from ovhflow.plugin.manager import Plugins
     from ovhflow.plugin_api import ActionSpec
-    from ovhflow.plugin_manager import Plugins
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_PATTERN = r"^[a-z_][a-z0-9_]*$"

@@ -19,7 +19,7 @@ from ovhflow.recipe.schema import OBJECT, step_schemas, top_level_schema
 from ovhflow.recipe.yaml_loader import LocatedDict
 
 if TYPE_CHECKING:
-    from ovhflow.plugin_manager import Plugins
+    from ovhflow.plugin.manager import Plugins
 
 
 class StructureValidator:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from ovhflow.atomic import write_atomic
+from ovhflow.files.atomic import write_atomic
 from ovhflow.sandbox.app import Options, SandboxApp
 from ovhflow.sandbox.auth import ensure_sandbox_credentials
 from ovhflow.sandbox.data import generate_account

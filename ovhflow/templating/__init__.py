@@ -1,6 +1,6 @@
-"""Recipe templates: a sandboxed, strict, bounded Jinja environment (see :mod:`.sandbox`)."""
+"""Recipe templates: a sandboxed, strict, bounded Jinja environment (see :mod:`.environment`)."""
 
-from ovhflow.templating.sandbox import (
+from ovhflow.templating.environment import (
     MAX_INT_BITS,
     MAX_OPERATIONS,
     MAX_OUTPUT,

@@ -18,7 +18,7 @@ from jinja2.runtime import Undefined
 
 from ovhflow.errors import Location, RecipeError, StepFailed
 from ovhflow.templating.analysis import TemplateAnalysis
-from ovhflow.templating.sandbox import (
+from ovhflow.templating.environment import (
     MAX_OUTPUT,
     RecipeEnvironment,
     TemplateLimitError,
@@ -36,7 +36,7 @@ from ovhflow.templating.values import (
 )
 
 if TYPE_CHECKING:
-    from ovhflow.plugin_manager import Plugins
+    from ovhflow.plugin.manager import Plugins
 
 __all__ = ["RenderError", "Templates", "is_template", "now"]
 

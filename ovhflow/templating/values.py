@@ -12,7 +12,7 @@ from urllib.parse import quote
 from jinja2.runtime import TemplateReference, Undefined
 from markupsafe import Markup
 
-from ovhflow.templating.sandbox import _HUGE_WIDTH, TemplateLimitError, budget_iter
+from ovhflow.templating.environment import _HUGE_WIDTH, TemplateLimitError, budget_iter
 
 TEMPLATE_MARKERS = ("{{", "{%", "{#")
 

@@ -2,8 +2,8 @@
 
 Each module is one plugin, registered through the ``ovhflow`` entry-point group exactly like a
 third-party plugin would be. What several of them share lives here: reading the engine's step records
-and yes/no arguments. Files are written with ovhflow's own :func:`ovhflow.atomic.open_atomic`, so a crash
-never leaves half of one behind.
+and yes/no arguments. Files are written with ovhflow's own
+:func:`ovhflow.files.atomic.open_atomic`, so a crash never leaves half of one behind.
 """
 
 from __future__ import annotations

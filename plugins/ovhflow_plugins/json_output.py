@@ -1,6 +1,6 @@
 """The ``json:`` action: hand data to another program as JSON or JSON Lines, on stdout or in a file.
 
-Files are written atomically (see :func:`ovhflow.atomic.open_atomic`) so a reader never sees half a
+Files are written atomically (see :func:`ovhflow.files.atomic.open_atomic`) so a reader never sees half a
 document; on stdout the document is a result, kept apart from the logs on stderr.
 """
 

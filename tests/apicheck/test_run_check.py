@@ -9,7 +9,7 @@ import pytest
 
 from ovhflow.apicheck.commands import check_before_run
 from ovhflow.errors import RecipeError, RecipeErrors
-from ovhflow.plugin_manager import load_plugins
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe import load_recipe
 from tests.conftest import RECIPES_DIR, SCHEMAS_DIR
 

@@ -13,7 +13,7 @@ from ovhflow.engine import check_mode
 from ovhflow.engine.runner import RunResult, run_recipe
 from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import Location
-from ovhflow.plugin_manager import load_plugins
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.model import InputSpec, Recipe, Step
 
 

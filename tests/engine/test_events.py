@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ovhflow import hookimpl
 from ovhflow.engine.runner import run_recipe
-from ovhflow.plugin_manager import load_plugins
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.model import InputSpec
-from ovhflow.redaction import Redactor
+from ovhflow.reporting.redaction import Redactor
 from tests.engine.conftest import FakeClient, recipe, step
 
 

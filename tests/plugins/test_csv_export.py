@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ovhflow_plugins.csv_export import export_csv, ovhflow_actions
 
-from ovhflow.atomic import TEMP_SUFFIX
+from ovhflow.files.atomic import TEMP_SUFFIX
 
 BILLS = [
     {

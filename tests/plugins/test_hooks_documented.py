@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ovhflow import hookspecs
-from ovhflow.plugin_manager import hook_names
+from ovhflow.plugin.manager import hook_names
 from tests.conftest import REPO_ROOT, run_ovhflow
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from ovhflow_plugins.json_output import ovhflow_actions, write_json
 
-from ovhflow.atomic import TEMP_SUFFIX
+from ovhflow.files.atomic import TEMP_SUFFIX
 
 DATA = [{"billId": "FR001", "total": 12.5, "label": "Serveur dédié"}, {"billId": "FR002", "total": 3}]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from ovhflow_plugins.table import plain_table
 
-from ovhflow.atomic import TEMP_SUFFIX
+from ovhflow.files.atomic import TEMP_SUFFIX
 from tests.conftest import RECIPES_DIR, run_ovhflow
 
 

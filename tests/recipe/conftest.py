@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ovhflow.plugin_manager import Plugins, load_plugins
+from ovhflow.plugin.manager import Plugins, load_plugins
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -10,8 +10,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from ovhflow.errors import PluginError
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.plugin_api import ActionSpec
-from ovhflow.plugin_manager import load_plugins
 from ovhflow.recipe import build_recipe_schema
 from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.schema import check_plugin_actions

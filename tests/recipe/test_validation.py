@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ovhflow.errors import RecipeErrors
-from ovhflow.plugin_manager import load_plugins
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe import load_recipe
 from tests.recipe.conftest import CORPUS
 

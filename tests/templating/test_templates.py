@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from ovhflow.errors import Location, RecipeError
-from ovhflow.plugin_manager import load_plugins
+from ovhflow.plugin.manager import load_plugins
 from ovhflow.templating import RenderError, Templates
 
 

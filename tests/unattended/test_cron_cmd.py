@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ovhflow.cron_schedule import on_calendar, parse_schedule
+from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
 from tests.conftest import run_ovhflow
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ovhflow.cli.locking import lock_path, recipe_lock
 from ovhflow.errors import ConfigError, LockHeld
 from ovhflow.exit_status import ExitStatus
-from ovhflow.locking import lock_path, recipe_lock
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def private_lock_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 HOLDER = """
 import sys, time
-from ovhflow.locking import recipe_lock
+from ovhflow.cli.locking import recipe_lock
 with recipe_lock(sys.argv[1]):
     print("held", flush=True)
     sys.stdin.readline()

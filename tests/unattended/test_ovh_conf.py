@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ovhflow.errors import ConfigError
-from ovhflow.ovh_conf import (
+from ovhflow.cli.ovh_conf import (
     save_consumer_key,
     updated_config_text,
     warn_about_readable_configs,
     warn_if_readable,
 )
+from ovhflow.errors import ConfigError
 
 EXISTING = """\
 # my OVH settings

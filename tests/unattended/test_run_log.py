@@ -13,8 +13,8 @@ import pytest
 from ovhflow import PROJECT_NAME, hookimpl, hookspecs
 from ovhflow.ovh.exceptions import ResourceNotFoundError
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
-from ovhflow.redaction import Redactor
-from ovhflow.run_log import RunLogger
+from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.run_log import RunLogger
 
 SECRET = "s3cr3t-value-xyz"
 

@@ -10,8 +10,8 @@ import pytest
 
 from ovhflow.errors import UsageError
 from ovhflow.plugin_api import RunInfo, StepReport
-from ovhflow.redaction import Redactor
-from ovhflow.run_report import ReportWriter
+from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.run_report import ReportWriter
 
 
 def test_report_holds_steps_changes_errors_and_exit_status(tmp_path: Path) -> None:

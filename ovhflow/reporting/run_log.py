@@ -25,10 +25,10 @@ from typing import Any, TextIO
 
 from ovhflow import hookimpl
 from ovhflow.errors import http_status, one_line_message
-from ovhflow.log_forwarding import LibraryLogForwarder
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
-from ovhflow.redaction import Redactor
-from ovhflow.run_progress import LoopProgress
+from ovhflow.reporting.log_forwarding import LibraryLogForwarder
+from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.run_progress import LoopProgress
 
 # Levels, most important first; a line is written when its level is at most the threshold.
 ERROR, WARNING, INFO, DEBUG = 0, 1, 2, 3

@@ -1,7 +1,8 @@
 """The progress bar of a loop on a terminal, drawn by rich (imported only when a bar is shown).
 
-Used by :class:`ovhflow.run_log.RunLogger`, which decides when a bar is wanted (a terminal, text logs)
-and routes its own lines through :meth:`LoopProgress.print` so they appear above the bar, not through it.
+Used by :class:`ovhflow.reporting.run_log.RunLogger`, which decides when a bar is wanted (a terminal,
+text logs) and routes its own lines through :meth:`LoopProgress.print` so they appear above
+the bar, not through it.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.atomic import write_atomic
 from ovhflow.errors import UsageError
+from ovhflow.files.atomic import write_atomic
 from ovhflow.plugin_api import RunInfo, StepReport
-from ovhflow.redaction import Redactor
-from ovhflow.run_log import iso_time
+from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.run_log import iso_time
 
 REPORT_VERSION = 1
 

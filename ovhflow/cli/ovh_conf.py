@@ -15,8 +15,8 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ovhflow.atomic import write_atomic
 from ovhflow.errors import ConfigError
+from ovhflow.files.atomic import write_atomic
 
 PRIVATE_MODE = 0o600
 SECRET_OPTIONS = ("application_secret", "consumer_key", "client_secret")

@@ -1,0 +1,1 @@
+"""Loading plugins into pluggy's plugin manager: entry points, built-in actions, blocking and checks."""
