@@ -26,6 +26,8 @@ class HttpRequest:
 
     ``path`` is the final, percent-encoded path (it may hold a query string); ``query`` is sent on GET
     and DELETE, ``body`` on POST and PUT. ``auth`` is False for unauthenticated calls such as /auth/time.
+    ``headers`` are extra request headers: the modes of batch reads (``X-Ovh-Batch``) and expanded
+    listings (``X-Pagination-*``) that ``batch: true`` and ``expand: true`` send.
     """
 
     method: str
@@ -33,6 +35,7 @@ class HttpRequest:
     query: Mapping[str, Any] | None = None
     body: Any = None
     auth: bool = True
+    headers: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", self.method.upper())  # "post" is a POST, in check mode too
@@ -45,13 +48,14 @@ class HttpRequest:
 
 @dataclass
 class HttpResponse:
-    """The answer to an :class:`HttpRequest`: decoded JSON, HTTP status and OVH's query id."""
+    """The answer to an :class:`HttpRequest`: decoded JSON, HTTP status, OVH's query id and headers."""
 
     status: int
     data: Any = None
     query_id: str | None = None
     duration: float = 0.0
     planned: bool = False  # True when check mode did not send a write
+    headers: Mapping[str, str] = field(default_factory=dict)  # e.g. X-Pagination-Elements
 
 
 class ActionCall(Protocol):
@@ -69,8 +73,21 @@ class ActionCall(Protocol):
     def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
         """Render a template (or a structure of them) in the step's context plus ``extra`` names."""
 
+    def render_path(self, template: str, extra: Mapping[str, Any] | None = None) -> str:
+        """Render an API path: every ``{{ }}`` output is percent-encoded, so no value changes the path."""
+
+    def evaluate(self, expression: Any, extra: Mapping[str, Any] | None = None) -> Any:
+        """Evaluate a bare expression (``when:``-style, no braces) in the step's context."""
+
+    def set_variables(self, values: Mapping[str, Any]) -> None:
+        """Make ``values`` variables for the steps that follow (reserved names are refused)."""
+
     def http(self, request: HttpRequest) -> HttpResponse:
         """Send an API call through the ``ovhflow_http_request`` hook (check mode, logging, retries)."""
+
+    def expanded(self, path: str) -> list[Any]:
+        """The full objects of a v1 listing (``GET path`` then each ``path/<id>``), fetched page by page
+        where the API allows it; every call goes through the ``ovhflow_http_request`` hook."""
 
     def log(self, message: str) -> None:
         """Print a message for the person running the recipe (stderr, or the JSON log)."""

@@ -30,7 +30,7 @@ ASSERT_SCHEMA = {
 
 def run_set(call: ActionCall) -> dict[str, Any]:
     values = call.render(call.args)
-    call.set_variables(values)  # type: ignore[attr-defined]
+    call.set_variables(values)
     return values
 
 
@@ -43,7 +43,7 @@ def run_log(call: ActionCall) -> str:
 def run_assert(call: ActionCall) -> bool:
     expressions = call.args if isinstance(call.args, list) else [call.args]
     for expression in expressions:
-        if not call.evaluate(expression):  # type: ignore[attr-defined]
+        if not call.evaluate(expression):
             message = call.options.get("message")
             text = str(call.render(message)) if message is not None else f"assertion failed: {expression}"
             raise StepFailed(text)

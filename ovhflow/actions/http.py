@@ -43,14 +43,14 @@ LAZY = frozenset({"args", "batch", "expand"})
 def _http_action(method: str) -> Any:
     def run(call: ActionCall) -> Any:
         options = call.options
-        path = call.render_path(call.args)  # type: ignore[attr-defined]
+        path = call.render_path(call.args)
         auth = options.get("auth", True)
         if not isinstance(auth, bool):
             raise StepFailed(f"auth: expected true or false, got {auth!r}")
         if options.get("expand"):
             if options.get("query"):
                 raise StepFailed("expand: true cannot be combined with query")
-            return list(call.client.iter_expanded(path))  # type: ignore[attr-defined]
+            return call.expanded(path)
         query = options.get("query")
         if query is not None and not isinstance(query, dict):
             raise StepFailed(f"query: expected a mapping, got {type(query).__name__}")
@@ -89,10 +89,12 @@ def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> Http
     if request.method in ("GET", "DELETE"):
         path, data = with_query(path, query_string(request.query or {})), None
     started = time.monotonic()
-    answer, response = client.call_with_response(request.method, path, data, request.auth)
+    headers = dict(request.headers) if request.headers else None
+    answer, response = client.call_with_response(request.method, path, data, request.auth, headers)
     return HttpResponse(
         status=response.status_code,
         data=answer,
         query_id=response.headers.get("X-OVH-QUERYID"),
         duration=time.monotonic() - started,
+        headers=response.headers,
     )

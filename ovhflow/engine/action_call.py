@@ -1,8 +1,4 @@
-"""The :class:`ovhflow.plugin_api.ActionCall` an action's ``run`` receives, bound to one step execution.
-
-Besides the public protocol it offers built-in actions a few engine services (``render_path``,
-``evaluate``, ``set_variables``, ``client``); third-party actions should stick to the protocol.
-"""
+"""The :class:`ovhflow.plugin_api.ActionCall` an action's ``run`` receives, bound to one step execution."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
 from ovhflow.errors import StepFailed, http_status, one_line_message
+from ovhflow.ovh import listing
 from ovhflow.plugin_api import HttpRequest, HttpResponse
 
 
@@ -48,10 +45,6 @@ class StepCall:
         self.planned_writes = 0
         self.query_id: str | None = None
 
-    @property
-    def client(self) -> Any:
-        return self._runtime.client
-
     def _context(self, extra: Mapping[str, Any] | None) -> dict[str, Any]:
         return self._scope.context(extra)
 
@@ -79,23 +72,14 @@ class StepCall:
             "step": str(self._step.location),
         }
         try:
-            response = runtime.plugins.hook.ovhflow_http_request(
-                request=request, client=runtime.client, check=runtime.check
-            )
+            response = runtime.send(request)
         except Exception as error:
             self.query_id = getattr(error, "query_id", None)
             if request.is_write:
                 runtime.add_change({**change, "status": "failed", "query_id": self.query_id})
             if fatal_error(error, None) is not None:
                 raise
-            # Say which call failed: in a loop the path tells the items apart.
-            status = http_status(error)
-            suffix = f" (HTTP {status})" if status else ""
-            raise StepFailed(
-                f"{request.method} {request.path}: {one_line_message(error)}{suffix}", None, self.query_id
-            ) from error
-        if response is None:
-            raise StepFailed(f"no plugin answered {request.method} {request.path}")
+            raise self._failed(request, error) from error
         self.query_id = response.query_id
         if request.is_write:
             if response.planned:
@@ -108,6 +92,24 @@ class StepCall:
                 {**change, "status": status, "http_status": response.status, "query_id": response.query_id}
             )
         return response
+
+    def expanded(self, path: str) -> list[Any]:
+        runtime = self._runtime
+        try:
+            return list(listing.iter_expanded(runtime.get, runtime.refusals, path))
+        except Exception as error:
+            self.query_id = getattr(error, "query_id", None)
+            if fatal_error(error, None) is not None:
+                raise
+            raise self._failed(HttpRequest("GET", path), error) from error
+
+    def _failed(self, request: HttpRequest, error: Exception) -> StepFailed:
+        """A step failure that says which call failed: in a loop, the path tells the items apart."""
+        status = http_status(error)
+        suffix = f" (HTTP {status})" if status else ""
+        return StepFailed(
+            f"{request.method} {request.path}: {one_line_message(error)}{suffix}", None, self.query_id
+        )
 
     def log(self, message: str) -> None:
         self._runtime.message(message, getattr(self._step, "id", None))

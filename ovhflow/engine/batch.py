@@ -1,9 +1,10 @@
 """``batch: true`` on a looped GET of ``…/{{ item }}``: many objects per call through the client.
 
 Each item's ``when`` and path are rendered as usual; the items whose paths share everything but the
-last segment are fetched with :meth:`ovhflow.ovh.Client.get_batch` (``X-Ovh-Batch``, 50 keys a call, with
-the client's own fallback to one GET per key where the API refuses batch reads). A key the API answered
-with an error is a failed item, as it would be in a plain loop.
+last segment are fetched as :meth:`ovhflow.ovh.Client.get_batch` does (``X-Ovh-Batch``, 50 keys a call,
+falling back to one GET per key where the API refuses batch reads), each call through the
+``ovhflow_http_request`` hook like any other request of the run. A key the API answered with an error is a
+failed item, as it would be in a plain loop.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ovhflow.engine.outcome import Outcome, failure, fatal_error
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
+from ovhflow.ovh import listing
 
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
@@ -61,7 +63,8 @@ def run_batched(
             stopping = RunInterrupted(runtime.stop)
             break
         try:
-            answers = runtime.client.get_batch(prefix, [key for _, key in members], concurrency=concurrency)
+            keys = [key for _, key in members]
+            answers = listing.get_batch(runtime.get, runtime.refusals, prefix, keys, concurrency=concurrency)
         except Exception as error:
             fatal = fatal_error(error, step.location)
             if fatal is not None:

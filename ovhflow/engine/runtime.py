@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ovhflow.engine.stop import StopRequest
+from ovhflow.errors import StepFailed
+from ovhflow.ovh.listing import Refusals
 from ovhflow.plugin.manager import Plugins
-from ovhflow.plugin_api import RunInfo
+from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.templating.templates import Templates
 
@@ -48,6 +50,7 @@ class Runtime:
         self._warning = warning
         self._output = output
         self.load_include = load_include
+        self.refusals = Refusals()  # batch reads and expanded listings the API refused, per path
         self._lock = threading.RLock()
         info.counts = dict.fromkeys(COUNT_KEYS, 0)
 
@@ -68,6 +71,24 @@ class Runtime:
             self.info.errors.append(
                 {"message": self.redactor.text(message), "step": step, "query_id": query_id}
             )
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        """Send one API call through the ``ovhflow_http_request`` hook; its errors propagate as raised.
+
+        Every request of a run goes through here, so check mode, the run log and any plugin wrapping
+        the hook see it: plain steps, each page of ``expand: true`` and each call of ``batch: true``.
+        """
+        response = self.plugins.hook.ovhflow_http_request(
+            request=request, client=self.client, check=self.check
+        )
+        if response is None:
+            raise StepFailed(f"no plugin answered {request.method} {request.path}")
+        return response
+
+    def get(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[Any, Mapping[str, str]]:
+        """A GET through :meth:`send`, in the shape :mod:`ovhflow.ovh.listing` sends its calls."""
+        response = self.send(HttpRequest("GET", path, headers=headers))
+        return response.data, response.headers
 
     def emit(self, hook_name: str, **kwargs: Any) -> None:
         """Call a run-event hook, one event at a time even when loop iterations end together."""

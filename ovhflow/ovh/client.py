@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import requests
@@ -78,7 +78,7 @@ class Client:
             self._oauth2 = OAuth2TokenSource(
                 settings.client_id, settings.client_secret, settings.oauth2_token_url, self._session, timeout
             )
-        self._refused_modes: set[tuple[str, str]] = set()
+        self.refusals = listing.Refusals()  # optional modes the API refused, shared with a recipe run
 
     def __repr__(self) -> str:
         auth = "oauth2" if self._oauth2 else ("signed" if self._consumer_key else "application key only")
@@ -260,7 +260,7 @@ class Client:
         when that key failed) and ``error`` the API's message for that key (``None`` on success). Falls back
         to one GET per key where the API refuses batch reads. ``concurrency`` chunks are fetched at once.
         """
-        return listing.get_batch(self, path, keys, chunk_size, concurrency)
+        return listing.get_batch(self._get, self.refusals, path, keys, chunk_size, concurrency)
 
     def iter_expanded(
         self,
@@ -275,19 +275,16 @@ class Client:
         Uses ``X-Pagination-Mode: CachedObjectList-Pages``; falls back to the plain listing plus one GET per
         id, filtering and sorting locally, where the API refuses that mode.
         """
-        return listing.iter_expanded(self, path, page_size, filter, sort, sort_order)
+        return listing.iter_expanded(self._get, self.refusals, path, page_size, filter, sort, sort_order)
 
     def iter_v2(self, path: str, page_size: int | None = None) -> Iterator[Any]:
         """Yield every item of a ``/v2`` listing, following ``X-Pagination-Cursor-Next``."""
-        return listing.iter_v2(self, path, page_size)
+        return listing.iter_v2(self._get, path, page_size)
 
-    def _note_refusal(self, mode: str, path: str) -> None:
-        """Note that the API refused an optional ``mode`` on ``path``, so it is not tried again."""
-        self._refused_modes.add((mode, path))
-
-    def _was_refused(self, mode: str, path: str) -> bool:
-        """Whether the API refused ``mode`` on ``path`` before."""
-        return (mode, path) in self._refused_modes
+    def _get(self, path: str, headers: Mapping[str, str] | None) -> tuple[Any, Mapping[str, str]]:
+        """A GET with extra headers, as :mod:`ovhflow.ovh.listing` sends them."""
+        answer, response = self.call_with_response("GET", path, headers=dict(headers) if headers else None)
+        return answer, response.headers
 
 
 def _ms_since(started: float) -> float:

@@ -7,9 +7,10 @@ per path so that it is not tried again on every chunk or page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ovhflow.ovh.exceptions import (
     CREDENTIAL_ERRORS,
@@ -20,14 +21,31 @@ from ovhflow.ovh.exceptions import (
 )
 from ovhflow.ovh.pagination_filter import matches, parse_filter, sort_objects
 
-if TYPE_CHECKING:
-    from ovhflow.ovh.client import Client
-
 BATCH_SIZE = 50  # what OVH's control panel sends per batch call
 EXPANDED_PAGE_SIZE = 500
 BATCH_HEADER = "X-Ovh-Batch"
 BATCH_SEPARATOR = ","
 _REFUSAL_STATUSES = frozenset({400, 404, 405, 406, 501})
+
+Get = Callable[[str, Mapping[str, str] | None], tuple[Any, Mapping[str, str]]]
+"""How the functions here send a GET: ``get(path, extra_headers)`` returns ``(decoded JSON, response
+headers)`` or raises :class:`APIError`. The client passes its own; a recipe run passes one that goes
+through the ``ovhflow_http_request`` hook, so the run log, check mode and plugins see every call."""
+
+
+class Refusals:
+    """The optional modes (``batch``, ``expanded``) the API refused, per path, so none is tried twice."""
+
+    def __init__(self) -> None:
+        self._refused: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    def note(self, mode: str, path: str) -> None:
+        with self._lock:
+            self._refused.add((mode, path))
+
+    def refused(self, mode: str, path: str) -> bool:
+        return (mode, path) in self._refused
 
 
 def _refused(error: APIError) -> bool:
@@ -37,23 +55,21 @@ def _refused(error: APIError) -> bool:
     return error.response is not None and error.response.status_code in _REFUSAL_STATUSES
 
 
-def _get_one(client: Client, path: str, key: Any) -> dict[str, Any]:
+def _get_one(get: Get, path: str, key: Any) -> dict[str, Any]:
     """One plain GET, its API error (not network or credential errors) reported per key."""
     try:
-        return {"key": key, "value": client.call("GET", f"{path}/{key}"), "error": None}
+        return {"key": key, "value": get(f"{path}/{key}", None)[0], "error": None}
     except (HTTPError, *CREDENTIAL_ERRORS):
         raise
     except APIError as error:
         return {"key": key, "value": None, "error": error.message}
 
 
-def _get_chunk_batched(client: Client, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:
+def _get_chunk_batched(get: Get, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:
     """One batch call for ``chunk``, results in ``chunk`` order; ``None`` when the API refuses batching."""
     joined = BATCH_SEPARATOR.join(str(key) for key in chunk)
     try:
-        answer, _ = client.call_with_response(
-            "GET", f"{path}/{joined}", headers={BATCH_HEADER: BATCH_SEPARATOR}
-        )
+        answer, _ = get(f"{path}/{joined}", {BATCH_HEADER: BATCH_SEPARATOR})
     except APIError as error:
         if isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
             raise
@@ -65,16 +81,21 @@ def _get_chunk_batched(client: Client, path: str, chunk: list[Any]) -> list[dict
     for key in chunk:
         item = by_key.get(str(key))
         if item is None:  # the API skipped it: ask for it alone
-            results.append(_get_one(client, path, key))
+            results.append(_get_one(get, path, key))
         else:
             results.append({"key": key, "value": item.get("value"), "error": item.get("error")})
     return results
 
 
 def get_batch(
-    client: Client, path: str, keys: Iterable[Any], chunk_size: int = BATCH_SIZE, concurrency: int = 1
+    get: Get,
+    refusals: Refusals,
+    path: str,
+    keys: Iterable[Any],
+    chunk_size: int = BATCH_SIZE,
+    concurrency: int = 1,
 ) -> list[dict[str, Any]]:
-    """See :meth:`Client.get_batch`."""
+    """See :meth:`Client.get_batch`; every call is sent with ``get``."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     path = path.rstrip("/")
@@ -83,12 +104,12 @@ def get_batch(
 
     def fetch(chunk: list[Any]) -> list[dict[str, Any]]:
         batchable = len(chunk) > 1 and not any(BATCH_SEPARATOR in str(k) for k in chunk)
-        if batchable and not client._was_refused("batch", path):
-            batched = _get_chunk_batched(client, path, chunk)
+        if batchable and not refusals.refused("batch", path):
+            batched = _get_chunk_batched(get, path, chunk)
             if batched is not None:
                 return batched
-            client._note_refusal("batch", path)
-        return [_get_one(client, path, key) for key in chunk]
+            refusals.note("batch", path)
+        return [_get_one(get, path, key) for key in chunk]
 
     if concurrency <= 1 or len(chunks) <= 1:
         return [answer for chunk in chunks for answer in fetch(chunk)]
@@ -99,20 +120,21 @@ def get_batch(
 
 
 def iter_expanded(
-    client: Client,
+    get: Get,
+    refusals: Refusals,
     path: str,
     page_size: int = EXPANDED_PAGE_SIZE,
     filter: str | None = None,  # noqa: A002
     sort: str | None = None,
     sort_order: str | None = None,
 ) -> Iterator[Any]:
-    """See :meth:`Client.iter_expanded`."""
+    """See :meth:`Client.iter_expanded`; every call is sent with ``get``."""
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, not {page_size}")
     clauses = parse_filter(filter) if filter else []  # a malformed filter fails before any call
     path = path.rstrip("/")
-    if client._was_refused("expanded", path):
-        yield from _expanded_locally(client, path, None, clauses, sort, sort_order)
+    if refusals.refused("expanded", path):
+        yield from _expanded_locally(get, path, None, clauses, sort, sort_order)
         return
     headers = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": str(page_size)}
     if filter:
@@ -123,19 +145,17 @@ def iter_expanded(
     page = 1
     while True:
         try:
-            items, response = client.call_with_response(
-                "GET", path, headers={**headers, "X-Pagination-Number": str(page)}
-            )
+            items, response_headers = get(path, {**headers, "X-Pagination-Number": str(page)})
         except APIError as error:
             if page > 1 or isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
                 raise
-            client._note_refusal("expanded", path)
-            yield from _expanded_locally(client, path, None, clauses, sort, sort_order)
+            refusals.note("expanded", path)
+            yield from _expanded_locally(get, path, None, clauses, sort, sort_order)
             return
-        total = response.headers.get("X-Pagination-Elements")
+        total = response_headers.get("X-Pagination-Elements")
         if page == 1 and total is None and not any(isinstance(item, dict) for item in items or []):
-            client._note_refusal("expanded", path)  # the API ignored the mode: this is the list of ids
-            yield from _expanded_locally(client, path, items, clauses, sort, sort_order)
+            refusals.note("expanded", path)  # the API ignored the mode: this is the list of ids
+            yield from _expanded_locally(get, path, items, clauses, sort, sort_order)
             return
         yield from items or []
         seen = page * page_size
@@ -145,7 +165,7 @@ def iter_expanded(
 
 
 def _expanded_locally(
-    client: Client,
+    get: Get,
     path: str,
     ids: list[Any] | None,
     clauses: list[Any],
@@ -154,8 +174,8 @@ def _expanded_locally(
 ) -> Iterator[Any]:
     """The fallback: list ids (unless already known), GET each, filter and sort here."""
     if ids is None:
-        ids = client.call("GET", path)
-    objects = (client.call("GET", f"{path}/{object_id}") for object_id in ids or [])
+        ids = get(path, None)[0]
+    objects = (get(f"{path}/{object_id}", None)[0] for object_id in ids or [])
     selected = (obj for obj in objects if matches(obj, clauses))
     if sort:
         yield from sort_objects(list(selected), sort, sort_order)
@@ -163,18 +183,18 @@ def _expanded_locally(
         yield from selected
 
 
-def iter_v2(client: Client, path: str, page_size: int | None = None) -> Iterator[Any]:
-    """See :meth:`Client.iter_v2`."""
+def iter_v2(get: Get, path: str, page_size: int | None = None) -> Iterator[Any]:
+    """See :meth:`Client.iter_v2`; every call is sent with ``get``."""
     headers: dict[str, str] = {}
     if page_size is not None:
         headers["X-Pagination-Size"] = str(page_size)
     while True:
-        items, response = client.call_with_response("GET", path, headers=dict(headers))
+        items, response_headers = get(path, dict(headers))
         if isinstance(items, list):
             yield from items
         elif items is not None:
             yield items
-        cursor = response.headers.get("X-Pagination-Cursor-Next")
+        cursor = response_headers.get("X-Pagination-Cursor-Next")
         if not cursor:
             return
         headers["X-Pagination-Cursor"] = cursor

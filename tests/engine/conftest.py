@@ -18,20 +18,36 @@ from ovhflow.recipe.model import InputSpec, Recipe, Step
 
 
 class FakeResponse:
-    def __init__(self, status: int = 200, query_id: str = "EU.ext-1.fake") -> None:
+    def __init__(self, status: int = 200, query_id: str = "EU.ext-1.fake", **headers: str) -> None:
         self.status_code = status
-        self.headers = {"X-OVH-QUERYID": query_id}
+        self.headers = {"X-OVH-QUERYID": query_id, **headers}
 
 
 class FakeClient:
-    """Answers from ``routes`` (``"GET /path"`` -> value or callable(data)); records every call."""
+    """Answers from ``routes`` (``"GET /path"`` -> value or callable(data)); records every call.
+
+    Batch reads (``X-Ovh-Batch``) are recorded as ``("BATCH", path, keys, True)`` and expanded listings
+    (``X-Pagination-Mode``) as ``("EXPAND", path, None, True)``, and answered as the API does.
+    """
 
     def __init__(self, routes: dict[str, Any] | None = None) -> None:
         self.routes = dict(routes or {})
         self.calls: list[tuple[str, str, Any, bool]] = []
         self.lock = threading.Lock()
 
-    def call_with_response(self, method: str, path: str, data: Any = None, need_auth: bool = True) -> Any:
+    def call_with_response(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        need_auth: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        headers = headers or {}
+        if "X-Ovh-Batch" in headers:
+            return self._batch(path)
+        if "X-Pagination-Mode" in headers:
+            return self._expanded(path)
         with self.lock:
             self.calls.append((method, path, data, need_auth))
         answer = self.routes.get(f"{method} {path}")
@@ -41,23 +57,25 @@ class FakeClient:
             raise answer
         return answer, FakeResponse()
 
-    def get_batch(self, path: str, keys: list[Any], concurrency: int = 1) -> list[dict[str, Any]]:
+    def _batch(self, path: str) -> Any:
+        prefix, _, joined = path.rpartition("/")
+        keys = joined.split(",")
         with self.lock:
-            self.calls.append(("BATCH", path, list(keys), True))
+            self.calls.append(("BATCH", prefix, keys, True))
         out = []
         for key in keys:
-            value = self.routes.get(f"GET {path}/{key}")
+            value = self.routes.get(f"GET {prefix}/{key}")
             if isinstance(value, Exception):
                 out.append({"key": key, "value": None, "error": str(value)})
             else:
                 out.append({"key": key, "value": value, "error": None})
-        return out
+        return out, FakeResponse()
 
-    def iter_expanded(self, path: str) -> Any:
+    def _expanded(self, path: str) -> Any:
         with self.lock:
             self.calls.append(("EXPAND", path, None, True))
-        for key in self.routes[f"GET {path}"]:
-            yield self.routes[f"GET {path}/{key}"]
+        objects = [self.routes[f"GET {path}/{key}"] for key in self.routes[f"GET {path}"]]
+        return objects, FakeResponse(**{"X-Pagination-Elements": str(len(objects))})
 
     def writes(self) -> list[tuple[str, str, Any, bool]]:
         return [call for call in self.calls if call[0] in ("POST", "PUT", "DELETE")]
@@ -122,7 +140,8 @@ class Collector:
 
 @pytest.fixture
 def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
-    """Run hand-built steps with a fake client: ``run_steps(steps, client, check=..., inputs=...)``."""
+    """Run hand-built steps with a fake client: ``run_steps(steps, client, check=..., inputs=...)``;
+    ``extra_plugins`` are registered beside the built-ins."""
 
     def run(
         steps: list[Step],
@@ -134,11 +153,14 @@ def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
         concurrency: int = 1,
         stop: StopRequest | None = None,
         plugins_dir: Path | None = None,
+        extra_plugins: tuple[Any, ...] = (),
     ) -> tuple[RunResult, Collector]:
         plugins = load_plugins(plugins_dir, entry_points=False)
         collector = Collector()
         collector.plugins = plugins
         plugins.manager.register(collector.hooks, name="collector")
+        for number, plugin in enumerate(extra_plugins):
+            plugins.manager.register(plugin, name=f"extra-{number}")
         if check:
             plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
         result = run_recipe(
