@@ -38,6 +38,16 @@ class LazyGroup(click.Group):
         module_name, attribute = COMMANDS[cmd_name][0].split(":")
         return getattr(importlib.import_module(module_name), attribute)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and name not in COMMANDS and not ctx.resilient_parsing and not name.startswith("-"):
+            from ovhflow.recipe.messages import did_you_mean  # only on this error path: start-up stays light
+
+            ctx.fail(f"No such command {name!r}{did_you_mean(name, COMMANDS)}.")
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Listing commands must not import them: `ovhflow --help` stays as light as `--version`.
         with formatter.section("Commands"):

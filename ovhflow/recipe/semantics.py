@@ -268,9 +268,7 @@ class SemanticChecker:
                 f"{preview(source)} reads {attribute!r}: templates cannot use names starting with _", location
             )
         for name in sorted(self.templates.names_used(source, expression) - available):
-            self.fail(
-                f"undefined name {name!r} in {preview(source)}{did_you_mean(name, available)}", location
-            )
+            self.fail(f"undefined name {name!r} in {preview(source)}{self.meant(name, available)}", location)
         for root, attribute in sorted(
             self.templates.attributes_used(source, ("inputs", "steps"), expression)
         ):
@@ -290,6 +288,16 @@ class SemanticChecker:
                     location,
                 )
         self.check_record_fields(source, location, names, expression)
+
+    def meant(self, name: str, available: frozenset[str] | set[str]) -> str:
+        """The did-you-mean of an undefined name: an input or a step id used bare (``{{ names }}`` for
+        ``inputs.names``) before a name that is spelt alike."""
+        if name in self.inputs:
+            return f" (did you mean 'inputs.{name}'?)"
+        step = self.earlier_ids.get(name)
+        if step is not None:
+            return f" (did you mean 'steps.{name}.{'results' if step.loop is not None else 'result'}'?)"
+        return did_you_mean(name, available)
 
     def check_record_fields(
         self, source: str, location: Location | None, names: frozenset[str], expression: bool

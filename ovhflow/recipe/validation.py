@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 
 from ovhflow.errors import RecipeError
-from ovhflow.recipe.messages import did_you_mean, follow, path_words, schema_errors
+from ovhflow.recipe.messages import did_you_mean, follow, missing_plugin_hint, path_words, schema_errors
 from ovhflow.recipe.model import CORE_ACTIONS, GROUP_ACTION, MODIFIERS
 from ovhflow.recipe.schema import OBJECT, step_schemas, top_level_schema
 from ovhflow.recipe.yaml_loader import LocatedDict
@@ -77,9 +77,11 @@ class StructureValidator:
         unknown = [key for key in step if key not in known]
         if not present:
             if unknown:
+                # the step has no action: an unknown key is likely one, maybe of a plugin not loaded
                 return [
                     RecipeError(
-                        f"unknown key {key!r} in step {words}{did_you_mean(key, known)}",
+                        f"unknown key {key!r} in step {words}"
+                        f"{did_you_mean(key, known) or missing_plugin_hint(key)}",
                         key_locations.get(key, step_location),
                     )
                     for key in unknown
