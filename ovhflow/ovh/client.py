@@ -21,7 +21,14 @@ from ovhflow.ovh.consumer_key import ConsumerKeyRequest
 from ovhflow.ovh.exceptions import HTTPError, InvalidKey, decode_response
 from ovhflow.ovh.oauth2 import OAuth2TokenSource
 from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, signature, target_url, with_query
-from ovhflow.ovh.transport import DEFAULT_POOL_SIZE, RateLimiter, RetrySetting, build_session, retry_policy
+from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter, retry_after_seconds
+from ovhflow.ovh.transport import (
+    DEFAULT_POOL_SIZE,
+    IDEMPOTENT_METHODS,
+    RetrySetting,
+    build_session,
+    retry_policy,
+)
 
 TIMEOUT = 180
 log = logging.getLogger("ovhflow.ovh")
@@ -30,14 +37,16 @@ log = logging.getLogger("ovhflow.ovh")
 class Client:
     """An OVH API client. Construct it like python-ovh's ``ovh.Client``; extras are keyword-only.
 
-    ``retries``: ``None`` (default policy: 3 retries of connection errors, 5xx and 429 for GET/PUT/DELETE,
-    exponential backoff with jitter, ``Retry-After`` honoured), an int, ``False``/``0`` to disable, or a
+    ``retries``: ``None`` (default policy: 3 retries of connection errors and 5xx for GET/PUT/DELETE,
+    exponential backoff with jitter), an int, ``False``/``0`` to disable, or a
     ``urllib3.util.Retry``. ``retry_post``: also retry POST on 5xx/429/read errors (off: a POST may have
     been processed; only a connection that could not be opened is retried, as nothing was sent).
     ``rate_limit``: requests per second, shared by all threads (urllib3's retries of one call are paced by
-    its backoff and ``Retry-After`` instead). ``pool_size``: keep-alive connections kept per host (set it
-    to the number of threads using the client). ``oauth2_token_url``: token endpoint for OAuth2 with a
-    URL endpoint.
+    its backoff instead). A 429 answer slows every thread down (see :mod:`ovhflow.ovh.throttle`) and the
+    call is sent again once ``Retry-After`` has passed, for up to ``throttle_budget`` seconds (GET, PUT,
+    DELETE; POST too with ``retry_post``; never with ``retries=False``). ``pool_size``: keep-alive
+    connections kept per host (set it to the number of threads using the client).
+    ``oauth2_token_url``: token endpoint for OAuth2 with a URL endpoint.
     """
 
     def __init__(
@@ -56,6 +65,7 @@ class Client:
         rate_limit: float | None = None,
         pool_size: int = DEFAULT_POOL_SIZE,
         oauth2_token_url: str | None = None,
+        throttle_budget: float = THROTTLE_BUDGET,
     ) -> None:
         settings = load_settings(
             endpoint, application_key, application_secret, consumer_key, config_file,
@@ -72,7 +82,10 @@ class Client:
         self._time_delta: int | None = None
         self._time_delta_lock = threading.Lock()
         self._session = build_session(retry_policy(retries, retry_post), pool_size)
-        self._rate_limiter = RateLimiter(rate_limit) if rate_limit else None
+        self._rate_limiter = RateLimiter(rate_limit or None)
+        retried = retries is not False and retries != 0
+        self._throttle_budget = throttle_budget if retried else 0.0
+        self._throttle_methods = IDEMPOTENT_METHODS | {"POST"} if retry_post else IDEMPOTENT_METHODS
         self._oauth2: OAuth2TokenSource | None = None
         if settings.client_id and settings.client_secret and settings.oauth2_token_url:
             self._oauth2 = OAuth2TokenSource(
@@ -233,8 +246,24 @@ class Client:
         return response
 
     def _send(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
-        if self._rate_limiter is not None:
-            self._rate_limiter.wait()
+        """Send once the rate limiter allows; on 429, again after ``Retry-After``, within the budget."""
+        budget = self._throttle_budget if method in self._throttle_methods else 0.0
+        first_refusal: float | None = None
+        while True:
+            sent_at = self._rate_limiter.wait()
+            response = self._send_once(method, url, headers, body)
+            if response.status_code != 429:
+                self._rate_limiter.answered()
+                return response
+            now = time.monotonic()
+            first_refusal = now if first_refusal is None else first_refusal
+            pause = retry_after_seconds(response.headers)
+            self._rate_limiter.refused(sent_at, pause)
+            if not budget or now + pause - first_refusal > budget:
+                return response
+            response.close()
+
+    def _send_once(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
         started = time.monotonic()
         try:
             response = self._session.request(method, url, headers=headers, data=body, timeout=self._timeout)

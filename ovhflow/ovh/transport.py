@@ -1,4 +1,4 @@
-"""The HTTP session under a client: pooled keep-alive connections, retries and a shared rate limit.
+"""The HTTP session under a client: pooled keep-alive connections and retries.
 
 Retries are urllib3's :class:`~urllib3.util.Retry` mounted through requests' :class:`HTTPAdapter`: it
 already does exponential backoff with jitter, ``Retry-After``, per-method and per-status rules, so the
@@ -7,8 +7,6 @@ client only chooses the policy.
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,10 +25,18 @@ DEFAULT_BACKOFF_FACTOR = 0.5
 DEFAULT_BACKOFF_MAX = 30.0
 DEFAULT_BACKOFF_JITTER = 0.5
 MAX_RETRY_AFTER = 120  # seconds; a longer Retry-After is not worth waiting for inside one call
-RETRYABLE_STATUSES = frozenset({429, *range(500, 600)})
+# 429 is not among them: the client's shared rate limiter handles it (ovhflow/ovh/throttle.py)
+RETRYABLE_STATUSES = frozenset(range(500, 600))
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 
 RetrySetting = int | bool | Retry | None
+
+
+class _Retry(Retry):
+    """urllib3's policy, except that it leaves 429 answers alone even with ``Retry-After``: the client's
+    shared rate limiter retries them, slowing every thread down (ovhflow/ovh/throttle.py)."""
+
+    RETRY_AFTER_STATUS_CODES = frozenset({413, 503})
 
 
 def retry_policy(
@@ -41,7 +47,7 @@ def retry_policy(
     """Build the retry policy from a client's ``retries`` argument.
 
     ``None``/``True``: the default number of attempts. An int: that many retries. ``False``/``0``: none.
-    A ``Retry`` is used as given. Statuses (5xx, 429) and errors after the request was sent are retried
+    A ``Retry`` is used as given. Statuses (5xx) and errors after the request was sent are retried
     only for idempotent methods, plus POST when ``retry_post`` is set; a connection that could not be
     established is retried for every method, since nothing reached the server.
     """
@@ -50,9 +56,9 @@ def retry_policy(
     if retries is None or retries is True:
         retries = DEFAULT_RETRIES
     if not retries:
-        return Retry(total=0, read=False, raise_on_status=False, raise_on_redirect=False)
+        return _Retry(total=0, read=False, raise_on_status=False, raise_on_redirect=False)
     methods = IDEMPOTENT_METHODS | {"POST"} if retry_post else IDEMPOTENT_METHODS
-    return Retry(
+    return _Retry(
         total=int(retries),
         allowed_methods=methods,
         status_forcelist=RETRYABLE_STATUSES,
@@ -145,23 +151,3 @@ def build_session(retry: Retry, pool_size: int = DEFAULT_POOL_SIZE) -> requests.
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
-
-
-class RateLimiter:
-    """Spaces requests at least ``1/per_second`` apart, across every thread sharing it."""
-
-    def __init__(self, per_second: float) -> None:
-        if per_second <= 0:
-            raise ValueError(f"rate_limit must be a positive number of requests per second, not {per_second}")
-        self.interval = 1.0 / per_second
-        self._next_slot = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        """Block until this caller's slot comes; slots are handed out under a lock, sleeping is not."""
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)

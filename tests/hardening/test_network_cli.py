@@ -56,6 +56,21 @@ def test_429_retry_after_is_honoured_without_a_storm(sandbox_factory, isolated, 
                 assert retry["time"] - answer["time"] >= 0.95, (answer, retry)
 
 
+def test_a_rate_limited_api_without_rate_succeeds_with_one_wave_of_429(
+    sandbox_factory, isolated, write_recipe
+):
+    """16 threads meet the API's limit: the first 429 slows every thread down (no --rate given), the
+    rest of the run stays under the limit, and the run succeeds (issue 17)."""
+    sb = sandbox_factory(servers=80, bills=1, rate_limit=30)
+    done = _run(write_recipe(READ_ALL), sb, isolated, "-p", "concurrency=16")
+    assert done.returncode == 0, done.stderr
+    assert _names_logged(done.stderr) == list(sb.state["servers"])
+    limited = [e for e in sb.journal if e["status"] == 429]
+    assert limited, "the run never met the rate limit: the test proves nothing"
+    assert len(limited) <= 16 + 4, len(limited)  # the requests in flight when the first 429 came back
+    assert done.stderr.count("429 Too Many Requests: slowing down") == 1, done.stderr
+
+
 def test_a_client_side_rate_meets_no_429(sandbox_factory, isolated, write_recipe):
     sb = sandbox_factory(servers=6, bills=1, rate_limit=20)
     done = _run(write_recipe(READ_ALL), sb, isolated, "-p", "concurrency=4", "--rate", "10")
