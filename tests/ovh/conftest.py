@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -139,3 +140,19 @@ CREDENTIALS = {
     "application_secret": "appSecretNeverShown",
     "consumer_key": "consumerKeyNeverShown",
 }
+
+
+def fail_first(server: CaptureServer, failures: int, reply: Reply) -> None:
+    """Answer ``reply`` to the first ``failures`` requests of each target, then succeed."""
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def respond(request):  # noqa: ANN001, ANN202
+        if request.path.endswith("/auth/time"):
+            return Reply(body=SERVER_TIME)
+        with lock:
+            seen[request.method + request.target] += 1
+            count = seen[request.method + request.target]
+        return reply if count <= failures else Reply(body={"ok": request.method})
+
+    server.responder = respond

@@ -4,8 +4,6 @@ period, waits follow ``Retry-After`` with jitter, and a call retries 429s for a 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import Counter
 from unittest import mock
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from ovhflow import ovh
 from ovhflow.ovh import throttle
 from ovhflow.ovh.throttle import RateLimiter, retry_after_seconds
-from tests.ovh.conftest import CREDENTIALS, SERVER_TIME, CaptureServer, Reply
+from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply, fail_first
 
 
 class Clock:
@@ -111,46 +109,37 @@ def test_retry_after_is_read_as_seconds_or_a_date(header: str, seconds: float) -
     assert retry_after_seconds({"Retry-After": header} if header else {}, now=now) == seconds
 
 
-def _limited(server: CaptureServer, refusals: int, retry_after: str = "0") -> Counter[str]:
-    """Answer 429 to the first ``refusals`` requests of each target; count the requests."""
-    seen: Counter[str] = Counter()
-    lock = threading.Lock()
+def _limited(server: CaptureServer, refusals: int, retry_after: str = "0") -> None:
+    reply = Reply(status=429, body={"message": "slow down"}, headers={"Retry-After": retry_after})
+    fail_first(server, refusals, reply)
 
-    def respond(request):  # noqa: ANN001, ANN202
-        if request.path.endswith("/auth/time"):
-            return Reply(body=SERVER_TIME)
-        with lock:
-            seen[request.method + " " + request.path] += 1
-            count = seen[request.method + " " + request.path]
-        if count <= refusals:
-            return Reply(status=429, body={"message": "slow down"}, headers={"Retry-After": retry_after})
-        return Reply(body={"ok": count})
 
-    server.responder = respond
-    return seen
+def _sent(server: CaptureServer, method: str, path: str) -> int:
+    return sum(1 for request in server.requests if (request.method, request.path) == (method, path))
 
 
 def test_a_call_retries_429_beyond_four_attempts_within_its_time_budget(server: CaptureServer) -> None:
-    seen = _limited(server, refusals=8)
+    _limited(server, refusals=8)
     client = ovh.Client(server.url, **CREDENTIALS)
-    assert client.put("/thing", a=1) == {"ok": 9}
-    assert seen["PUT /1.0/thing"] == 9
+    assert client.put("/thing", a=1) == {"ok": "PUT"}
+    assert _sent(server, "PUT", "/1.0/thing") == 9
 
 
 def test_a_call_refused_for_longer_than_its_budget_fails_with_the_429(server: CaptureServer) -> None:
-    seen = _limited(server, refusals=1000, retry_after="0.2")
+    _limited(server, refusals=1000, retry_after="0.2")
     client = ovh.Client(server.url, **CREDENTIALS, throttle_budget=0.5)
     with pytest.raises(ovh.APIError, match="slow down"):
         client.get("/thing")
-    assert 2 <= seen["GET /1.0/thing"] <= 4  # 0.2 s apart (plus jitter) for half a second
+    assert 2 <= _sent(server, "GET", "/1.0/thing") <= 4  # 0.2 s apart (plus jitter) for half a second
 
 
 def test_no_429_retry_when_retries_are_off_or_for_post(server: CaptureServer) -> None:
-    seen = _limited(server, refusals=1)
+    _limited(server, refusals=1)
     with pytest.raises(ovh.APIError, match="slow down"):
         ovh.Client(server.url, **CREDENTIALS, retries=False).get("/thing")
-    assert seen["GET /1.0/thing"] == 1
+    assert _sent(server, "GET", "/1.0/thing") == 1
     with pytest.raises(ovh.APIError, match="slow down"):
         ovh.Client(server.url, **CREDENTIALS).post("/thing", a=1)
-    assert seen["POST /1.0/thing"] == 1
-    assert ovh.Client(server.url, **CREDENTIALS, retry_post=True).post("/other", a=1) == {"ok": 2}
+    assert _sent(server, "POST", "/1.0/thing") == 1
+    assert ovh.Client(server.url, **CREDENTIALS, retry_post=True).post("/other", a=1) == {"ok": "POST"}
+    assert _sent(server, "POST", "/1.0/other") == 2

@@ -4,7 +4,6 @@ lazily cached time delta and use of one client from many threads."""
 from __future__ import annotations
 
 import threading
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
@@ -14,25 +13,9 @@ from urllib3.util import Retry
 from ovhflow import ovh
 from ovhflow.ovh.throttle import RateLimiter
 from ovhflow.ovh.transport import IDEMPOTENT_METHODS, retry_policy
-from tests.ovh.conftest import CREDENTIALS, SERVER_TIME, CaptureServer, Reply
+from tests.ovh.conftest import CREDENTIALS, SERVER_TIME, CaptureServer, Reply, fail_first
 
 FAST = retry_policy(3, backoff_factor=0)  # the default policy's rules without the waiting
-
-
-def _fail_first(server: CaptureServer, failures: int, reply: Reply) -> None:
-    """Answer ``reply`` to the first ``failures`` requests of each target, then succeed."""
-    seen: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def respond(request):  # noqa: ANN001, ANN202
-        if request.path.endswith("/auth/time"):
-            return Reply(body=SERVER_TIME)
-        with lock:
-            seen[request.method + request.target] += 1
-            count = seen[request.method + request.target]
-        return reply if count <= failures else Reply(body={"ok": request.method})
-
-    server.responder = respond
 
 
 def test_default_policy_retries_5xx_for_idempotent_methods_only() -> None:
@@ -52,14 +35,14 @@ def test_default_policy_retries_5xx_for_idempotent_methods_only() -> None:
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
 def test_idempotent_calls_are_retried_on_5xx_and_429(server: CaptureServer, method: str, status: int) -> None:
-    _fail_first(server, 2, Reply(status=status, body={"message": "busy"}, headers={"Retry-After": "0"}))
+    fail_first(server, 2, Reply(status=status, body={"message": "busy"}, headers={"Retry-After": "0"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=FAST)
     assert client.call(method, "/thing") == {"ok": method}
     assert [r.method for r in server.requests if r.path == "/1.0/thing"] == [method] * 3
 
 
 def test_retry_after_is_honoured(server: CaptureServer) -> None:
-    _fail_first(server, 1, Reply(status=429, body={"message": "slow down"}, headers={"Retry-After": "1"}))
+    fail_first(server, 1, Reply(status=429, body={"message": "slow down"}, headers={"Retry-After": "1"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=FAST)
     with mock.patch("ovhflow.ovh.throttle.time.sleep") as slept:
         assert client.get("/thing") == {"ok": "GET"}
@@ -68,7 +51,7 @@ def test_retry_after_is_honoured(server: CaptureServer) -> None:
 
 
 def test_post_is_not_retried_by_default(server: CaptureServer) -> None:
-    _fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
+    fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=FAST)
     with pytest.raises(ovh.APIError, match="busy"):
         client.post("/thing", a=1)
@@ -76,14 +59,14 @@ def test_post_is_not_retried_by_default(server: CaptureServer) -> None:
 
 
 def test_post_is_retried_when_the_caller_opts_in(server: CaptureServer) -> None:
-    _fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
+    fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=retry_policy(3, retry_post=True, backoff_factor=0))
     assert client.post("/thing", a=1) == {"ok": "POST"}
     assert [r.method for r in server.requests if r.path == "/1.0/thing"] == ["POST", "POST"]
 
 
 def test_dropped_connection_is_retried_for_get_but_not_for_post(server: CaptureServer) -> None:
-    _fail_first(server, 1, Reply(close=True))
+    fail_first(server, 1, Reply(close=True))
     client = ovh.Client(server.url, **CREDENTIALS, retries=FAST)
     assert client.get("/thing") == {"ok": "GET"}
     with pytest.raises(ovh.HTTPError):
@@ -92,9 +75,7 @@ def test_dropped_connection_is_retried_for_get_but_not_for_post(server: CaptureS
 
 
 def test_exhausted_retries_raise_the_last_answer(server: CaptureServer) -> None:
-    _fail_first(
-        server, 10, Reply(status=503, body={"message": "still busy"}, headers={"X-OVH-QUERYID": "q1"})
-    )
+    fail_first(server, 10, Reply(status=503, body={"message": "still busy"}, headers={"X-OVH-QUERYID": "q1"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=retry_policy(2, backoff_factor=0))
     with pytest.raises(ovh.APIError) as caught:
         client.get("/thing")
@@ -104,7 +85,7 @@ def test_exhausted_retries_raise_the_last_answer(server: CaptureServer) -> None:
 
 @pytest.mark.parametrize("disabled", [False, 0])
 def test_retries_can_be_switched_off(server: CaptureServer, disabled: object) -> None:
-    _fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
+    fail_first(server, 1, Reply(status=503, body={"message": "busy"}))
     client = ovh.Client(server.url, **CREDENTIALS, retries=disabled)  # type: ignore[arg-type]
     with pytest.raises(ovh.APIError):
         client.get("/thing")
