@@ -144,10 +144,7 @@ def run_recipe(
 
 
 def _run_end(runtime: Runtime) -> None:
-    """Call every ``ovhflow_run_end`` implementation; one failing does not stop the others."""
-    hook = runtime.plugins.hook.ovhflow_run_end
-    for impl in reversed(hook.get_hookimpls()):
-        try:
-            impl.function(run=runtime.info)
-        except Exception as error:
-            runtime.warning(f"plugin {impl.plugin_name!r} failed at run end: {error}")
+    """Call ``ovhflow_run_end`` plugin by plugin, so that one failing reporter does not stop the others."""
+    for plugin_name, answer in runtime.plugins.each("ovhflow_run_end", run=runtime.info):
+        if isinstance(answer, Exception):
+            runtime.warning(f"plugin {plugin_name!r} failed at run end: {answer}")

@@ -1,36 +1,42 @@
 """Builds the pluggy plugin manager for one run: built-ins, entry points, a plugins folder.
 
-Nothing is created at import time: each command builds its own manager with :func:`load_plugins`, so
-tests and library users get a fresh one and ``ovhflow --version`` never loads a plugin.
+Loading follows pluggy's own way (as tox does): names in ``OVHFLOW_DISABLE_PLUGINS`` are blocked with
+``set_blocked``, then ``load_setuptools_entrypoints`` imports and registers the ``ovhflow`` entry points.
+Every registration is checked first (:mod:`ovhflow.plugin.validation`), so what cannot work is refused
+at load time with one line naming the plugin. Nothing is created at import time: each command builds its
+own manager with :func:`load_plugins`, so tests and library users get a fresh one.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import importlib.util
-import inspect
 import os
-import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pluggy
 
-from ovhflow import PROJECT_NAME, hookspecs
+from ovhflow import PROJECT_NAME, __version__, hookspecs
 from ovhflow.errors import PluginError
+from ovhflow.plugin.validation import hook_names, plugin_problems
 from ovhflow.plugin_api import ActionSpec
 from ovhflow.recipe.schema import RESERVED_ACTION_NAMES
+
+__all__ = ["DEFAULT_PLUGINS", "DISABLE_ENV", "PluginRecord", "Plugins", "hook_names", "load_plugins"]
 
 # Built-in actions, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "ovhflow.actions.http",
     "ovhflow.actions.control",
 )
-
 DISABLE_ENV = "OVHFLOW_DISABLE_PLUGINS"
+LOCAL_PACKAGE = "ovhflow_local_plugins"  # the package --plugins-dir modules are imported under
 
 
 @dataclass
@@ -40,7 +46,7 @@ class PluginRecord:
     name: str
     source: str  # "built-in", "entry point module.name (dist 1.0)", or the file it was loaded from
     version: str
-    module: ModuleType
+    module: Any
     builtin: bool = False
     hooks: list[str] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
@@ -58,163 +64,196 @@ class Plugins:
     def hook(self) -> pluggy.HookRelay:
         return self.manager.hook
 
+    def each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call ``hook_name`` once per plugin implementing it, in pluggy's call order, yielding
+        ``(plugin name, result)``; a failure is yielded as the exception, and the next plugin still runs.
+
+        Through pluggy's own ``subset_hook_caller`` (as pytest scopes conftest hooks), so each plugin's
+        wrappers run around its implementation. For hooks whose callers must tell plugins apart: which
+        plugin registered an action, which run-end reporter failed.
+        """
+        yield from _call_each(self.manager, hook_name, kwargs)
+
+
+class _Manager(pluggy.PluginManager):
+    """pluggy's manager, checking each plugin (:func:`plugin_problems`) before it registers."""
+
+    def __init__(self, project_name: str) -> None:
+        super().__init__(project_name)
+        self.files: dict[str, str] = {}  # --plugins-dir plugin name -> its file, as given
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        problems = plugin_problems(self, plugin)
+        if problems:
+            raise PluginError(
+                f"plugin {name!r} ({self.where(name, plugin)}) is invalid: {'; '.join(problems)}"
+            )
+        try:
+            return super().register(plugin, name)
+        except (pluggy.PluginValidationError, ValueError) as exc:  # what the checks above did not foresee
+            where = self.where(name, plugin)
+            raise PluginError(f"plugin {name!r} ({where}) is invalid: {_one_line(exc)}") from exc
+
+    def where(self, name: str | None, plugin: Any) -> str:
+        """Where a plugin came from, for messages: its file for --plugins-dir modules, else its module."""
+        if name in self.files:
+            return self.files[name]
+        return str(getattr(plugin, "__name__", type(plugin).__name__))
+
 
 def disabled_names() -> set[str]:
     """The plugin names ``OVHFLOW_DISABLE_PLUGINS`` blocks (comma-separated, spaces ignored)."""
     return {name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()}
 
 
-def _import_builtin(module_name: str) -> ModuleType:
-    return importlib.import_module(module_name)
+def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = True) -> Plugins:
+    """Build a plugin manager with the built-ins, installed entry points and ``plugins_dir``'s modules.
+
+    Plugins named in ``OVHFLOW_DISABLE_PLUGINS`` (comma-separated) are skipped; built-ins cannot be.
+    Raises :class:`PluginError` naming the plugin when one fails to import, cannot work as written, or
+    registers an action name that is already taken.
+    """
+    manager = _Manager(PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    builtins = {}
+    for module_name in DEFAULT_PLUGINS:
+        name = module_name.rsplit(".", 1)[-1]
+        manager.register(importlib.import_module(module_name), name=name)
+        builtins[name] = module_name
+    for name in disabled_names() - set(builtins):
+        manager.set_blocked(name)
+    if entry_points:
+        _load_entry_points(manager)
+    if plugins_dir is not None:
+        _load_directory(manager, Path(plugins_dir))
+    try:
+        manager.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {manager.get_name(exc.plugin)!r} is invalid: {_one_line(exc)}") from exc
+    records = _records(manager, set(builtins))
+    return Plugins(manager, records, _collect_actions(manager, records))
 
 
-def _entry_point_modules(disabled: set[str]) -> Iterable[tuple[str, str, str, ModuleType]]:
-    """(name, source, distribution version, module) of each entry point not disabled."""
-    from importlib.metadata import entry_points
-
-    # Reading a distribution's metadata parses its whole METADATA file (ours holds the README): once each.
-    names_and_versions: dict[int, tuple[str, str]] = {}
-    for ep in entry_points(group=PROJECT_NAME):
-        if ep.name in disabled:
-            continue
-        name, version = "unknown distribution", ""
-        if ep.dist is not None:
-            if id(ep.dist) not in names_and_versions:
-                metadata = ep.dist.metadata
-                names_and_versions[id(ep.dist)] = (metadata["Name"], metadata["Version"])
-            name, version = names_and_versions[id(ep.dist)]
-        try:
-            module = ep.load()
-        except Exception as exc:  # any import-time failure of a third-party module
-            raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to import: {_one_line(exc)}") from exc
-        yield ep.name, f"entry point {ep.value} ({name} {version})".replace(" )", ")"), version, module
+def _load_entry_points(manager: _Manager) -> None:
+    try:
+        manager.load_setuptools_entrypoints(PROJECT_NAME)
+    except PluginError:
+        raise
+    except Exception as exc:  # any import-time failure of a third-party module: say which one
+        failing = _next_unloaded_entry_point(manager)
+        where = f"plugin {failing.name!r} ({failing.value})" if failing else "an entry-point plugin"
+        raise PluginError(f"{where} failed to import: {_one_line(exc)}") from exc
 
 
-def _directory_modules(plugins_dir: Path, disabled: set[str]) -> Iterable[tuple[str, str, str, ModuleType]]:
-    """(name, file, "" as version, module) of each plugin file not disabled or private."""
+def _next_unloaded_entry_point(manager: pluggy.PluginManager) -> importlib.metadata.EntryPoint | None:
+    """The entry point ``load_setuptools_entrypoints`` was loading when it failed: the first one, in
+    its own order, neither registered nor blocked."""
+    for dist in importlib.metadata.distributions():
+        for ep in dist.entry_points:
+            if (
+                ep.group == PROJECT_NAME
+                and not manager.get_plugin(ep.name)
+                and not manager.is_blocked(ep.name)
+            ):
+                return ep
+    return None
+
+
+def _load_directory(manager: _Manager, plugins_dir: Path) -> None:
+    """Register each ``*.py`` of ``plugins_dir`` (not ``_private`` ones, not blocked ones)."""
     if not plugins_dir.is_dir():
         raise PluginError(f"--plugins-dir {plugins_dir}: not a directory")
     for path in sorted(plugins_dir.glob("*.py")):
         name = path.stem
-        if name in disabled or name.startswith("_"):
+        if name.startswith("_") or manager.is_blocked(name):
             continue
-        module_name = f"ovhflow_local_plugins.{name}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        # In sys.modules while it runs, as a normal import would be: dataclasses and typing need it.
-        sys.modules[module_name] = module
+        if manager.has_plugin(name):
+            raise PluginError(f"plugin {name!r} ({path}): another plugin already has that name")
+        manager.files[name] = str(path)
+        manager.register(_import_file(name, path), name=name)
+
+
+def _import_file(name: str, path: Path) -> ModuleType:
+    module_name = f"{LOCAL_PACKAGE}.{name}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    # In sys.modules while it runs, as a normal import would be: dataclasses and typing need it.
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        del sys.modules[module_name]
+        raise PluginError(f"plugin {name!r} ({path}) failed to import: {_one_line(exc)}") from exc
+    return module
+
+
+def _records(manager: _Manager, builtins: set[str]) -> list[PluginRecord]:
+    distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
+    records = []
+    for name, plugin in manager.list_name_plugin():
+        if plugin is None:  # a blocked name
+            continue
+        hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [])
+        if name in builtins:
+            source, version = "built-in", __version__
+        elif id(plugin) in distributions:
+            metadata = distributions[id(plugin)].metadata
+            source = f"entry point {manager.where(name, plugin)} ({metadata['Name']} {metadata['Version']})"
+            version = metadata["Version"]
+        else:
+            source, version = manager.where(name, plugin), ""
+        version = str(getattr(plugin, "__version__", "")) or version
+        records.append(PluginRecord(name, source, version, plugin, name in builtins, hooks))
+    return records
+
+
+def _call_each(
+    manager: pluggy.PluginManager, hook_name: str, kwargs: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    implementing = []
+    for impl in reversed(getattr(manager.hook, hook_name).get_hookimpls()):  # pluggy's call order
+        if impl.plugin_name not in implementing:
+            implementing.append(impl.plugin_name)
+    plugins = dict(manager.list_name_plugin())
+    for name in implementing:
+        others = [plugin for other, plugin in plugins.items() if other != name and plugin is not None]
         try:
-            spec.loader.exec_module(module)
+            yield name, manager.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
         except Exception as exc:
-            del sys.modules[module_name]
-            raise PluginError(f"plugin {name!r} ({path}) failed to import: {_one_line(exc)}") from exc
-        yield name, str(path), "", module
+            yield name, exc
+
+
+def _collect_actions(manager: pluggy.PluginManager, records: list[PluginRecord]) -> dict[str, ActionSpec]:
+    """Every plugin's actions, first registered first (built-ins), each name taken once."""
+    by_name = {record.name: record for record in records}
+    answers = dict(_call_each(manager, "ovhflow_actions", {}))
+    actions: dict[str, ActionSpec] = {}
+    for record in records:
+        if record.name not in answers:
+            continue
+        answer = answers[record.name]
+        if isinstance(answer, Exception):
+            raise PluginError(
+                f"plugin {record.name!r}: ovhflow_actions() failed: {_one_line(answer)}"
+            ) from answer
+        for specs in answer:  # one list per implementation (a plugin object has one)
+            for spec in specs or []:
+                _check_action(record.name, spec, actions)
+                actions[spec.name] = spec
+                by_name[record.name].actions.append(spec.name)
+    return actions
+
+
+def _check_action(plugin: str, spec: Any, actions: dict[str, ActionSpec]) -> None:
+    if not isinstance(spec, ActionSpec):
+        raise PluginError(f"plugin {plugin!r}: ovhflow_actions() returned {spec!r}, not an ActionSpec")
+    if spec.name in RESERVED_ACTION_NAMES:
+        raise PluginError(f"plugin {plugin!r}: action {spec.name!r} is a step keyword of the recipe language")
+    if spec.name in actions:
+        raise PluginError(f"plugin {plugin!r}: action {spec.name!r} is already registered")
 
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     return text if isinstance(exc, ImportError) else f"{type(exc).__name__}: {text}"
-
-
-def _validation_message(exc: pluggy.PluginValidationError) -> str:
-    """pluggy's complaint in a person's words, without the module repr it quotes."""
-    text = str(exc)
-    unknown = re.search(r"unknown hook '([^']+)'", text)
-    if unknown:
-        return f"unknown hook {unknown.group(1)!r} (hooks: {', '.join(hook_names())})"
-    arguments = re.search(r"hookimpl definition: (\w+)\(.*?\)\s+Argument\(s\) \{(.*?)\}", text, re.DOTALL)
-    if arguments:
-        hook, extra = arguments.group(1), arguments.group(2).replace("'", "")
-        names = ", ".join(inspect.signature(getattr(hookspecs, hook, lambda: None)).parameters)
-        return f"{hook}() takes argument(s) the hook does not have: {extra} (the hook is {hook}({names}))"
-    return _one_line(exc)
-
-
-def _misnamed_hooks(module: ModuleType) -> list[str]:
-    """Problems pluggy does not see: ``ovhflow_*`` functions without ``@hookimpl``, which would be ignored."""
-    marker = f"{PROJECT_NAME}_impl"
-    problems = []
-    for attribute, value in sorted(vars(module).items()):
-        if not attribute.startswith(f"{PROJECT_NAME}_") or not inspect.isfunction(value):
-            continue
-        if getattr(value, "__module__", None) != module.__name__ or hasattr(value, marker):
-            continue
-        if hasattr(hookspecs, attribute):
-            problems.append(f"{attribute}() is not decorated with @ovhflow.hookimpl")
-        else:
-            problems.append(f"{attribute}() is not an ovhflow hook (hooks: {', '.join(hook_names())})")
-    return problems
-
-
-def hook_names() -> list[str]:
-    """The names of every hook a plugin can implement, as :mod:`ovhflow.hookspecs` declares them."""
-    marker = f"{PROJECT_NAME}_spec"
-    return sorted(name for name, value in vars(hookspecs).items() if hasattr(value, marker))
-
-
-def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = True) -> Plugins:
-    """Build a plugin manager with the built-ins, installed entry points and ``plugins_dir``'s modules.
-
-    Plugins named in ``OVHFLOW_DISABLE_PLUGINS`` (comma-separated) are skipped; built-ins cannot be.
-    Raises :class:`PluginError` naming the plugin when one fails to import, declares an unknown hook,
-    or registers an action name that is already taken.
-    """
-    manager = pluggy.PluginManager(PROJECT_NAME)
-    manager.add_hookspecs(hookspecs)
-    disabled = disabled_names()
-    records: list[PluginRecord] = []
-
-    def register(name: str, source: str, version: str, module: ModuleType, builtin: bool) -> None:
-        try:
-            manager.register(module, name=name)
-            manager.check_pending()
-        except pluggy.PluginValidationError as exc:
-            raise PluginError(f"plugin {name!r} ({source}) is invalid: {_validation_message(exc)}") from exc
-        except ValueError as exc:
-            raise PluginError(f"plugin {name!r} ({source}) is invalid: {_one_line(exc)}") from exc
-        problems = _misnamed_hooks(module)
-        if problems:
-            raise PluginError(f"plugin {name!r} ({source}) is invalid: {'; '.join(problems)}")
-        version = str(getattr(module, "__version__", "")) or version
-        hooks = sorted(caller.name for caller in manager.get_hookcallers(module) or [])
-        records.append(PluginRecord(name, source, version, module, builtin, hooks))
-
-    from ovhflow import __version__
-
-    for module_name in DEFAULT_PLUGINS:
-        register(module_name.rsplit(".", 1)[-1], "built-in", __version__, _import_builtin(module_name), True)
-    sources: list[Iterable[tuple[str, str, str, ModuleType]]] = []
-    if entry_points:
-        sources.append(_entry_point_modules(disabled))
-    if plugins_dir is not None:
-        sources.append(_directory_modules(Path(plugins_dir), disabled))
-    for source in sources:
-        for name, where, version, module in source:
-            if manager.has_plugin(name):
-                raise PluginError(f"plugin {name!r} ({where}): another plugin already has that name")
-            register(name, where, version, module, False)
-
-    actions: dict[str, ActionSpec] = {}
-    by_name = {record.name: record for record in records}
-    # Through pluggy, in registration order, so only decorated implementations count.
-    for impl in manager.hook.ovhflow_actions.get_hookimpls():
-        record = by_name[impl.plugin_name]
-        try:
-            specs = list(impl.function() or [])
-        except Exception as exc:
-            raise PluginError(f"plugin {record.name!r}: ovhflow_actions() failed: {_one_line(exc)}") from exc
-        for spec in specs:
-            if not isinstance(spec, ActionSpec):
-                raise PluginError(
-                    f"plugin {record.name!r}: ovhflow_actions() returned {spec!r}, not an ActionSpec"
-                )
-            if spec.name in RESERVED_ACTION_NAMES:
-                raise PluginError(
-                    f"plugin {record.name!r}: action {spec.name!r} is a step keyword of the recipe language"
-                )
-            if spec.name in actions:
-                raise PluginError(f"plugin {record.name!r}: action {spec.name!r} is already registered")
-            actions[spec.name] = spec
-            record.actions.append(spec.name)
-    return Plugins(manager, records, actions)

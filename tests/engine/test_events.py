@@ -66,6 +66,28 @@ def test_failing_run_end_plugin_does_not_stop_the_others():
     assert messages == ["hi"]
 
 
+def test_a_run_end_wrapper_runs_around_its_plugin_implementation(run_steps):
+    """``impl.function(run=...)`` on a wrapper only made a generator: the wrapper never ran."""
+    seen = []
+
+    class Timing:
+        @hookimpl(wrapper=True)
+        def ovhflow_run_end(self, run):
+            seen.append(("before", run.exit_status))
+            result = yield
+            seen.append(("after", run.exit_status))
+            return result
+
+    class Reporter:
+        @hookimpl
+        def ovhflow_run_end(self, run):
+            seen.append(("report", run.exit_status))
+
+    result, _ = run_steps([step("log", "hi")], extra_plugins=(Timing(), Reporter()))
+    assert result.exit_status == 0
+    assert ("before", 0) in seen and ("after", 0) in seen and ("report", 0) in seen
+
+
 def test_step_end_is_reported_before_a_run_stopping_error(run_steps):
     """Rejected credentials stop the run, in a loop or not, but the step still ends (failed) first."""
     from ovhflow.errors import ConfigError

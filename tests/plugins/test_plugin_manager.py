@@ -222,6 +222,18 @@ BROKEN = {
         "is invalid: ovhflow_run_end() takes argument(s) the hook does not have: verbose"
         " (the hook is ovhflow_run_end(run))",
     ),
+    "generator_without_wrapper": (
+        "from ovhflow import hookimpl\n\n@hookimpl\ndef ovhflow_run_end(run):\n    yield\n",
+        "is invalid: ovhflow_run_end() yields but is not a wrapper: use @ovhflow.hookimpl(wrapper=True)",
+    ),
+    "async_hook": (
+        "from ovhflow import hookimpl\n\n@hookimpl\nasync def ovhflow_run_end(run):\n    pass\n",
+        "is invalid: ovhflow_run_end() is async: hooks are called synchronously",
+    ),
+    "wrapper_without_yield": (
+        "from ovhflow import hookimpl\n\n@hookimpl(wrapper=True)\ndef ovhflow_run_end(run):\n    pass\n",
+        "is invalid: ovhflow_run_end() is marked as a wrapper but does not yield",
+    ),
     "undecorated": (
         "def ovhflow_run_end(run):\n    pass\n",
         "is invalid: ovhflow_run_end() is not decorated with @ovhflow.hookimpl",
@@ -272,7 +284,7 @@ def test_a_broken_plugin_through_the_command_line(tmp_path: Path) -> None:
     )
     assert "unknown hook 'ovhflow_action'" in line
     debug = run_ovhflow("plugins", "--plugins-dir", str(tmp_path), "--debug")
-    assert "Traceback" in debug.stderr and "PluginValidationError" in debug.stderr
+    assert "Traceback" in debug.stderr and "PluginError" in debug.stderr
 
 
 def test_an_action_named_like_a_step_keyword_is_refused_by_the_command_line(tmp_path: Path) -> None:
