@@ -16,8 +16,23 @@ from ovhflow.files.atomic import open_atomic
 
 __all__ = [
     "ActionCall", "ActionSpec", "ExitStatus", "HttpRequest", "HttpResponse",
-    "RunInfo", "StepReport", "open_atomic",
+    "ENV_SETTING", "RunInfo", "StepReport", "open_atomic", "read_environment",
 ]  # fmt: skip
+
+# In a plugin's recipe-section schema, ``{"type": "string", ENV_SETTING: True}`` marks a setting that
+# names an environment variable: ovhflow refuses, before the run, one that holds an API credential.
+ENV_SETTING = "x-ovhflow-env"
+
+
+def read_environment(variable: str) -> str | None:
+    """The value of an environment variable a recipe setting names (None when unset).
+
+    Raises an error (a ``RecipeError``) for a variable that holds an OVH API credential, by name or by
+    value: plugins read the environment on a recipe's behalf only through this function.
+    """
+    from ovhflow.recipe.environment_access import read_environment as guarded_read
+
+    return guarded_read(variable)
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,8 @@ class ActionSpec:
     ``run(call)`` performs the action and returns its result (recorded as ``steps.<id>.result``).
     ``lazy`` names options that hold per-row templates the action renders itself (csv's ``columns``).
     ``writes`` says whether the action changes something outside ovhflow (check mode then plans it).
+    ``output_paths`` names the keys of the action's mapping that are files it writes: when templated, their
+    rendered value may not climb out of its folder with ``..`` (the engine refuses it, located).
     """
 
     name: str
@@ -114,6 +131,7 @@ class ActionSpec:
     lazy: frozenset[str] = frozenset()
     description: str = ""
     writes: bool = False
+    output_paths: frozenset[str] = frozenset()  # keys of a mapping `args` that name files to write
 
 
 @dataclass

@@ -79,6 +79,7 @@ def run(
     from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
     from ovhflow.engine.stop import StopRequest
     from ovhflow.plugin.manager import load_plugins
+    from ovhflow.recipe.environment_access import refuse_credential_reads
     from ovhflow.recipe.inputs import parse_params, resolve_inputs
     from ovhflow.recipe.loader import load_recipe
     from ovhflow.reporting.redaction import Redactor
@@ -99,6 +100,7 @@ def run(
         plugins = load_plugins(plugins_dir)
         templates = Templates.for_plugins(plugins)  # one environment: each template compiles once
         recipe = load_recipe(recipe_path, plugins, templates)
+        refuse_credential_reads(recipe, plugins, os.environ, config_file)  # README: threat model
         inputs = resolve_inputs(recipe, parse_params(params), params_file, os.environ)
         if not no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
             from ovhflow.apicheck.commands import check_before_run

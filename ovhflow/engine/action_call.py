@@ -9,6 +9,7 @@ from typing import Any
 from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
+from ovhflow.engine.value_checks import check_wire_numbers
 from ovhflow.errors import StepFailed, http_status, one_line_message
 from ovhflow.ovh import listing
 from ovhflow.plugin_api import HttpRequest, HttpResponse
@@ -65,6 +66,13 @@ class StepCall:
 
     def http(self, request: HttpRequest) -> HttpResponse:
         runtime = self._runtime
+        locations = getattr(self._step, "value_locations", {})
+        for what, value in (("body", request.body), ("query", request.query)):
+            try:
+                check_wire_numbers(what, value)
+            except StepFailed as refused:
+                refused.location = locations.get(what, self._step.location)
+                raise
         change = {
             "method": request.method,
             "path": request.path,

@@ -18,7 +18,9 @@ from ovhflow.engine.namespace import Namespace
 from ovhflow.engine.outcome import Outcome, aggregate, failure
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
+from ovhflow.engine.session import MAX_CONCURRENCY
 from ovhflow.engine.stop import RunInterrupted, StopRequest
+from ovhflow.errors import StepFailed
 
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
@@ -97,6 +99,17 @@ def run_items(
     return stopping[0] if stopping else None
 
 
+def rendered_concurrency(value: Any, step: Any) -> int:
+    """A templated ``concurrency`` once rendered: a whole number from 1 to 256, as a literal one must be."""
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CONCURRENCY:
+        where = step.value_locations.get("concurrency", step.location)
+        shown = repr(value) if len(repr(value)) <= 40 else f"a {type(value).__name__}"
+        raise StepFailed(f"concurrency: {shown} is not a whole number from 1 to {MAX_CONCURRENCY}", where)
+    return value
+
+
 def run_loop(
     runner: StepRunner, step: Any, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
@@ -114,7 +127,7 @@ def run_loop(
             raise TypeError(f"loop: expected a list, got {type(values).__name__}")
         concurrency = runtime.default_concurrency
         if step.concurrency is not None:
-            concurrency = int(runtime.renderer.render(step.concurrency, context))
+            concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
     except Exception as error:
         if runtime.check and caused_by_planned(error):
             runtime.count("planned")

@@ -19,6 +19,7 @@ from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
+from ovhflow.engine.value_checks import check_output_paths
 from ovhflow.errors import ConfigError, StepFailed
 from ovhflow.plugin_api import StepReport
 
@@ -199,6 +200,9 @@ class StepRunner:
             else:
                 args = render(args, context)
         options = {k: v if k in spec.lazy else render(v, context) for k, v in (step.options or {}).items()}
+        if spec.output_paths:
+            where = getattr(step.args, "value_locations", {})
+            check_output_paths(step.args, args, spec.output_paths, spec.name, where, step.location)
         # planned values exist in check mode only: outside it, skip the deep scans (one per call)
         if self.runtime.check and (is_planned(args) or is_planned(options)):
             return Outcome("planned", PLANNED)

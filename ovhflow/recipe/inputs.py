@@ -31,7 +31,9 @@ TYPE_WORDS = {
     "list": "a list",
     "object": "a mapping",
 }
-_INTEGER = re.compile(r"[+-]?\d{1,4000}")
+# ASCII digits only: Python's int() and float() also read "١٢٣" (Arabic-Indic digits) and "1_0.5".
+_INTEGER = re.compile(r"[+-]?[0-9]{1,4000}")
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]{1,4000}(?:\.[0-9]{0,4000})?|\.[0-9]{1,4000})(?:[eE][+-]?[0-9]{1,4})?")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -72,12 +74,11 @@ def convert(text: str, type_name: str, source: str) -> Any:
     if type_name == "number":
         if _INTEGER.fullmatch(stripped):
             return int(stripped)
-        try:
-            number = float(stripped)
-        except ValueError:
-            raise ValueError("expected a number such as 1.5") from None
+        if not _DECIMAL.fullmatch(stripped):
+            raise ValueError("expected a number such as 1.5 (ASCII digits, no '_', not nan or inf)")
+        number = float(stripped)
         if not math.isfinite(number):
-            raise ValueError("expected a finite number")
+            raise ValueError("expected a finite number (JSON has no infinity)")
         return number
     if type_name == "boolean":
         if stripped.lower() in _TRUE:
@@ -90,12 +91,38 @@ def convert(text: str, type_name: str, source: str) -> Any:
             value = _parse_inline(stripped, source)
             if not isinstance(value, list):
                 raise ValueError("expected a list such as [a, b] or a,b")
-            return without_positions(value)
+            return _finite(without_positions(value))
         return [part.strip() for part in stripped.split(",")] if stripped else []
     value = _parse_inline(stripped, source)
     if not isinstance(value, dict):
         raise ValueError("expected a mapping such as {key: value}")
-    return without_positions(value)
+    return _finite(without_positions(value))
+
+
+def non_finite_number(value: Any, where: str = "") -> str | None:
+    """Where in ``value`` (a JSON-like structure) a NaN or an infinity sits, else None.
+
+    JSON has neither: Python's ``json`` would send them as the bare words ``NaN``/``Infinity``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return where or "the value"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            found = non_finite_number(item, f"{where}.{key}" if where else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = non_finite_number(item, f"{where}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
+def _finite(value: Any) -> Any:
+    found = non_finite_number(value)
+    if found is not None:
+        raise ValueError(f"{found} is NaN or infinite, which JSON cannot carry")
+    return value
 
 
 def _parse_inline(text: str, source: str) -> Any:
@@ -162,6 +189,7 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
             secret=bool(spec.get("secret", False)),
             choices=choices,
             location=location,
+            env_location=where("env", location),
         )
     return specs, errors
 
@@ -269,6 +297,9 @@ def _value_of(
             raise RecipeError(
                 f"params file: input {name!r} expects {TYPE_WORDS[spec.type]}, got {what}", where
             )
+        found = non_finite_number(value)
+        if found is not None:
+            raise RecipeError(f"params file: input {name!r}: {found} is NaN or infinite (not JSON)", where)
         return without_positions(value), True
     if spec.env and spec.env in environ:
         return _converted(environ[spec.env], spec, f"${spec.env} (input {name!r})", RecipeError, None), True

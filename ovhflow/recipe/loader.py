@@ -6,10 +6,12 @@ raised together as :class:`RecipeErrors`, each with its FILE:LINE:COL, sorted by
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors
+from ovhflow.recipe.environment_access import environment_reads, refused_by_name
 from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
 from ovhflow.recipe.messages import describe, did_you_mean
 from ovhflow.recipe.model import (
@@ -24,7 +26,7 @@ from ovhflow.recipe.model import (
 from ovhflow.recipe.schema import CORE_KEYS
 from ovhflow.recipe.semantics import SemanticChecker
 from ovhflow.recipe.validation import StructureValidator
-from ovhflow.recipe.yaml_loader import LocatedDict, load_yaml_file
+from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file
 from ovhflow.templating import Templates, is_template
 
 if TYPE_CHECKING:
@@ -58,6 +60,21 @@ def _seconds(value: Any) -> Any:
 def _sort_key(error: RecipeError) -> tuple[Any, ...]:
     where = error.location
     return (0, "", 0, 0) if where is None else (1, where.file, where.line, where.col)
+
+
+def _non_finite_literals(value: Any, location: Location) -> list[RecipeError]:
+    """``.nan``, ``.inf`` and numbers too large for a float (YAML reads them as infinity) anywhere in the
+    file: JSON has no such numbers, so no request, output or input may hold one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [RecipeError(f"{value} is not a number JSON can carry (NaN or infinite)", location)]
+    errors: list[RecipeError] = []
+    if isinstance(value, LocatedDict):
+        for key, item in value.items():
+            errors.extend(_non_finite_literals(item, value.value_locations.get(key, location)))
+    elif isinstance(value, LocatedList):
+        for index, item in enumerate(value):
+            errors.extend(_non_finite_literals(item, value.item_locations[index]))
+    return errors
 
 
 class RecipeLoader:
@@ -101,6 +118,8 @@ class RecipeLoader:
             path=path,
             raw=document,
         )
+        errors.extend(refused_by_name(environment_reads(recipe, self.plugins)))
+        errors.extend(_non_finite_literals(document, document.location))
         errors.extend(SemanticChecker(self.templates, inputs, steps, self.lazy).check(steps))
         if errors:
             _raise(errors)

@@ -75,6 +75,7 @@ class InputSpec:
     secret: bool = False
     choices: list[Any] | None = None
     location: Location | None = None
+    env_location: Location | None = None  # where `env:` names its variable
 
     def __repr__(self) -> str:  # a secret input's default stays out of logs and tracebacks
         default = "***" if self.secret and self.default is not MISSING else repr(self.default)

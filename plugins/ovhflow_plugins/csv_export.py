@@ -114,6 +114,7 @@ def ovhflow_actions() -> list[ActionSpec]:
             run=export_csv,
             schema=SCHEMA,
             lazy=frozenset({"columns"}),
+            output_paths=frozenset({"path"}),
             description="Export a list to a CSV file (UTF-8, written atomically).",
         )
     ]

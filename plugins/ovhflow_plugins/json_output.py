@@ -93,6 +93,7 @@ def ovhflow_actions() -> list[ActionSpec]:
             name="json",
             run=write_json,
             schema=SCHEMA,
+            output_paths=frozenset({"path"}),
             description="Write data as JSON or JSON Lines to a file (atomically) or stdout.",
         )
     ]

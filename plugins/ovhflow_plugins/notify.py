@@ -9,14 +9,13 @@ delivered raises :class:`NotificationFailed`, which the engine reports as a warn
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlsplit
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ExitStatus, RunInfo
+from ovhflow.plugin_api import ENV_SETTING, ExitStatus, RunInfo, read_environment
 
 TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
 
@@ -64,6 +63,7 @@ SECTION_SCHEMA: dict[str, Any] = {
                 "password_env": {
                     "type": "string",
                     "minLength": 1,
+                    ENV_SETTING: True,  # never a variable holding an API credential
                     "description": "Environment variable holding the password (keeps it out of the recipe).",
                 },
             },
@@ -137,7 +137,10 @@ def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> N
 
 def _password(config: Mapping[str, Any]) -> str:
     if config.get("password_env"):
-        return os.environ.get(str(config["password_env"]), "")
+        try:
+            return read_environment(str(config["password_env"])) or ""
+        except Exception as refused:  # a variable holding an API credential: ovhflow_plugins never send it
+            raise NotificationFailed(f"e-mail not sent: {refused}") from None
     return str(config.get("password", ""))
 
 
