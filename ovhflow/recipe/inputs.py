@@ -74,11 +74,14 @@ def convert(text: str, type_name: str, source: str) -> Any:
     if type_name == "number":
         if _INTEGER.fullmatch(stripped):
             return int(stripped)
-        if not _DECIMAL.fullmatch(stripped):
-            raise ValueError("expected a number such as 1.5 (ASCII digits, no '_', not nan or inf)")
-        number = float(stripped)
+        if _DECIMAL.fullmatch(stripped):
+            number = float(stripped)
+        elif stripped.lstrip("+-").lower() in ("nan", "inf", "infinity"):
+            number = math.nan
+        else:
+            raise ValueError("expected a number such as 1.5 (ASCII digits 0-9, no '_')")
         if not math.isfinite(number):
-            raise ValueError("expected a finite number (JSON has no infinity)")
+            raise ValueError("expected a finite number (JSON has no NaN or infinity)")
         return number
     if type_name == "boolean":
         if stripped.lower() in _TRUE:
