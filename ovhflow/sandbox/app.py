@@ -22,15 +22,21 @@ from ovhflow.sandbox import routes_auth, routes_dedicated, routes_domain, routes
 from ovhflow.sandbox.api import ApiError, Call, Reply, bad_request, not_found
 from ovhflow.sandbox.auth import check_signed_call, now_iso
 from ovhflow.sandbox.faults import Faults
+from ovhflow.sandbox.generated import GeneratedApi
 from ovhflow.sandbox.journal import Journal, recorded_headers
 from ovhflow.sandbox.listing import EXPAND_MODE, batch_items, batch_paths, expanded_page
 from ovhflow.sandbox.router import Route, Router
+from ovhflow.sandbox.schema_store import SchemaStore
 from ovhflow.sandbox.schemas import SchemaFolder
 
 logger = logging.getLogger("ovhflow.sandbox")
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 JSON_TYPE = "application/json; charset=utf-8"
+NO_SCHEMAS_HINT = (
+    "this sandbox has no API schemas, so it serves only /me, /dedicated/server, /domain/zone, "
+    "/email/domain, /auth and /v2/iam: run 'ovhflow schemas pull' (or give --schemas DIR) to serve every API"
+)
 VERSION_ROOTS = {"1.0": "v1", "v1": "v1", "v2": "v2"}
 _INVALID_JSON = object()
 
@@ -72,6 +78,10 @@ class Incoming:
     client: str  # the peer's address
 
 
+def literal_count(route: Route) -> int:
+    return sum(1 for segment in route.segments if not segment.startswith("{"))
+
+
 class SandboxApp:
     """One sandbox's behaviour; safe to call from many server threads at once."""
 
@@ -89,6 +99,7 @@ class SandboxApp:
         self.faults = faults
         self.journal = journal
         self.schemas = SchemaFolder(schema_dir) if schema_dir else None
+        self.generated: GeneratedApi | None = None
         self.checker: Callable[[str, str, dict, Any], list[str]] | None = None
         if strict and schema_dir:
             from ovhflow.sandbox.strict import make_checker  # written by the schema-check work (issue 10)
@@ -99,6 +110,8 @@ class SandboxApp:
         for module in (routes_auth, routes_me, routes_dedicated, routes_email, routes_domain):
             module.register(self.routers["v1"])
         routes_iam.register(self.routers["v2"])
+        if schema_dir:
+            self.generated = GeneratedApi(SchemaStore(schema_dir), state, self._handwritten_get)
         self._query_ids = itertools.count(1)
         self._boot = f"{os.getpid():x}.{int(time.time()) & 0xFFFFF:x}"
 
@@ -172,7 +185,6 @@ class SandboxApp:
         headers, method, version = request.headers, request.method, request.version
         if self.schemas is not None and method == "GET" and request.api_path.endswith((".json", "/")):
             return self.schemas.reply(version, request.api_path, headers)
-        router = self.routers[version]
         separator = headers.get("X-Ovh-Batch") if method == "GET" else None
         if separator is not None:
             if not self.options.batch or not separator:
@@ -180,12 +192,13 @@ class SandboxApp:
             keys, paths = batch_paths(request.api_path, separator)
         else:
             keys, paths = [], [request.api_path]
-        route, params, other_method = router.match(method, paths[0])
+        route, params, other_method = self._match(version, method, paths[0])
         if route is None:
             if other_method:
                 message = f"Method {method} is not allowed on {request.entry['path']}"
                 raise ApiError(405, {"class": "Client::MethodNotAllowed", "message": message})
-            raise not_found("Got an invalid (or empty) URL")
+            hint = f" ({NO_SCHEMAS_HINT})" if self.generated is None else ""
+            raise not_found("Got an invalid (or empty) URL" + hint)
         mode = headers.get("X-Pagination-Mode") if version == "v1" else None
         if mode is not None and (mode != EXPAND_MODE or not self.options.expand or method != "GET"):
             raise bad_request(f"X-Pagination-Mode {mode!r} is not available on this call")
@@ -209,7 +222,7 @@ class SandboxApp:
         )
 
         def fetch(object_path: str) -> Any:
-            found, found_params, _ = router.match("GET", object_path)
+            found, found_params, _ = self._match(version, "GET", object_path)
             if found is None:
                 raise bad_request("This call cannot be batched or expanded")
             return found.handler(call, **found_params)
@@ -225,6 +238,20 @@ class SandboxApp:
             if reply.raw is None:  # encoded under the lock: the data may be live account state
                 reply.raw = _encode(reply.data)
         return reply
+
+    def _match(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+        """The hand-written route for ``method path``, else the schema documents' operation."""
+        route, params, other_method = self.routers[version].match(method, path)
+        if self.generated is not None:
+            found, found_params, other_generated = self.generated.route(version, method, path)
+            if found is not None and (route is None or literal_count(found) > literal_count(route)):
+                return found, found_params, False  # /dedicated/server/log before .../{serviceName}
+            other_method = other_method or other_generated
+        return route, params, other_method
+
+    def _handwritten_get(self, version: str, path: str) -> tuple[Route | None, dict[str, str]]:
+        route, params, _ = self.routers[version].match("GET", path)
+        return route, params
 
     def _authenticate(self, request: Incoming, route: Route, paths: list[str], host: str) -> dict[str, Any]:
         rule_paths: tuple[tuple[str, ...], ...] | None = None

@@ -39,7 +39,12 @@ def _iso(moment: dt.datetime) -> str:
 
 def _price(value: float, currency: str = "EUR") -> dict[str, Any]:
     value = round(value, 2)
-    return {"currencyCode": currency, "text": f"{value:.2f} €", "value": value}
+    return {
+        "currencyCode": currency,
+        "priceInUcents": round(value * 100_000_000),
+        "text": f"{value:.2f} €",
+        "value": value,
+    }
 
 
 def token(rng: random.Random, length: int = 16) -> str:
@@ -138,7 +143,9 @@ def _bills(rng: random.Random, count: int, now: dt.datetime, server_names: list[
                 "periodStart": period_start.isoformat(),
                 "quantity": str(quantity),
                 "totalPrice": _price(unit * quantity),
-                "unitPrice": _price(unit),
+                "unitPrice": {
+                    k: v for k, v in _price(unit).items() if k != "priceInUcents"
+                },  # order.LongPrice
             }
             total += round(unit * quantity, 2)
         tax = total * 0.2
@@ -146,6 +153,8 @@ def _bills(rng: random.Random, count: int, now: dt.datetime, server_names: list[
             "billId": bill_id,
             "category": rng.choice(["autorenew", "autorenew", "purchase-servers", "earlyrenewal"]),
             "date": _iso(moment.astimezone(tz)),
+            "eInvoicingId": None,
+            "eInvoicingStatus": None,
             "orderId": rng.randint(100000000, 299999999),
             "password": password,
             "pdfUrl": f"https://www.ovh.com/cgi-bin/order/facture.pdf?reference={bill_id}&passwd={password}",
@@ -210,10 +219,19 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
     bill_objects, details = _bills(rng, bills, now, list(server_objects))
     applications, credentials = _applications_and_credentials(rng, now)
     email, zones = email_and_zone(rng)
+    resources = iam_resources(rng, server_objects)
+    for resource in resources:  # dedicated.server.DedicatedWithIAM carries its IAM metadata
+        if resource["type"] == "dedicatedServer":
+            iam = {key: resource[key] for key in ("displayName", "id", "tags", "urn")}
+            server_objects[resource["name"]]["iam"] = {**iam, "state": "OK"}
     me = {
         "address": "2 rue Kellermann",
         "area": "",
+        "birthCity": None,
+        "birthDay": None,
         "city": "Roubaix",
+        "complementaryAddress": None,
+        "corporationType": None,
         "companyNationalIdentificationNumber": None,
         "country": "FR",
         "currency": {"code": "EUR", "symbol": "EURO"},
@@ -221,16 +239,20 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
         "email": "alice.martin@example.com",
         "fax": "",
         "firstname": "Alice",
+        "italianSDI": None,
         "kycValidated": True,
         "language": "fr_FR",
         "legalform": "corporation",
         "name": "Martin",
+        "nationalIdentificationNumber": None,
         "nichandle": f"am{rng.randint(1000, 9999)}-ovh",
         "organisation": "Example SAS",
         "ovhCompany": "ovh",
         "ovhSubsidiary": "FR",
         "phone": "+33.320000000",
         "phoneCountry": "FR",
+        "phoneType": "landline",
+        "purposeOfPurchase": None,
         "sex": None,
         "spareEmail": None,
         "state": "complete",
@@ -253,6 +275,6 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
         "pendingValidations": {},
         "emailDomains": email,
         "zones": zones,
-        "iamResources": iam_resources(rng, server_objects),
+        "iamResources": resources,
         "counters": {"task": rng.randint(100000000, 200000000), "credential": 500000000},
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from ovhflow.ovh import pagination_filter
 from ovhflow.sandbox.api import ApiError, Reply, bad_request
@@ -71,7 +71,7 @@ def expanded_page(ids: Any, path: str, headers: Any, fetch: Callable[[str], Any]
         clauses = pagination_filter.parse_filter(headers.get("X-Pagination-Filter") or "")
     except ValueError as error:
         raise bad_request(str(error)) from None
-    objects = [fetch(f"{path}/{identifier}") for identifier in ids]
+    objects = [fetch(f"{path}/{quote(str(identifier), safe='')}") for identifier in ids]
     objects = [item for item in objects if pagination_filter.matches(item, clauses)]
     sort_field = headers.get("X-Pagination-Sort")
     if sort_field:

@@ -38,6 +38,10 @@ def _zone(call: Call, zone_name: str) -> dict[str, Any]:
     return zone
 
 
+def list_zones(call: Call) -> list[str]:
+    return list(call.state["zones"])
+
+
 def list_records(call: Call, zoneName: str) -> list[int]:  # noqa: N803 (OVH's parameter name)
     field_type, sub_domain = call.query.get("fieldType"), call.query.get("subDomain")
     if field_type is not None:
@@ -116,6 +120,7 @@ def refresh_zone(call: Call, zoneName: str) -> None:  # noqa: N803
 
 
 def register(router: Router) -> None:
+    router.add("GET", "/domain/zone", list_zones)
     router.add("GET", "/domain/zone/{zoneName}/record", list_records)
     router.add("POST", "/domain/zone/{zoneName}/record", create_record)
     router.add("GET", "/domain/zone/{zoneName}/record/{id}", get_record)

@@ -16,6 +16,10 @@ def _redirections(call: Call, domain: str) -> dict[str, Any]:
     return entry["redirections"]
 
 
+def list_domains(call: Call) -> list[str]:
+    return list(call.state["emailDomains"])
+
+
 def list_redirections(call: Call, domain: str) -> list[str]:
     source, target = call.query.get("from"), call.query.get("to")
     return [
@@ -71,6 +75,7 @@ def delete_redirection(call: Call, domain: str, id: str) -> dict[str, Any]:  # n
 
 
 def register(router: Router) -> None:
+    router.add("GET", "/email/domain", list_domains)
     router.add("GET", "/email/domain/{domain}/redirection", list_redirections)
     router.add("POST", "/email/domain/{domain}/redirection", create_redirection)
     router.add("GET", "/email/domain/{domain}/redirection/{id}", get_redirection)

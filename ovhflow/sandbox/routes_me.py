@@ -111,6 +111,18 @@ def get_credential_application(call: Call, credentialId: str) -> dict[str, Any]:
     return application
 
 
+def update_credential(call: Call, credentialId: str) -> None:  # noqa: N803
+    """Only ``allowedIPs`` is writable (the other fields of ``auth.ApiCredential`` are read-only)."""
+    credential = _credential(call, credentialId)
+    allowed = call.body_field("allowedIPs", required=False)
+    if allowed is not None and (
+        not isinstance(allowed, list) or not all(isinstance(i, str) for i in allowed)
+    ):
+        raise bad_request("Invalid value for allowedIPs: expected a list of IP blocks")
+    credential["allowedIPs"] = allowed
+    return None
+
+
 def delete_credential(call: Call, credentialId: str) -> None:  # noqa: N803
     _credential(call, credentialId)
     del call.state["credentials"][credentialId]
@@ -140,6 +152,7 @@ def register(router: Router) -> None:
     router.add("GET", "/me/api/credential", list_credentials)
     router.add("GET", "/me/api/credential/{credentialId}", get_credential)
     router.add("GET", "/me/api/credential/{credentialId}/application", get_credential_application)
+    router.add("PUT", "/me/api/credential/{credentialId}", update_credential)
     router.add("DELETE", "/me/api/credential/{credentialId}", delete_credential)
     router.add("GET", "/me/api/application", list_applications)
     router.add("GET", "/me/api/application/{applicationId}", get_application)

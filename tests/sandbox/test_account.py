@@ -7,7 +7,7 @@ import datetime as dt
 from ovhflow.sandbox import Sandbox
 from ovhflow.sandbox.data import generate_account
 
-PRICE_FIELDS = {"currencyCode", "text", "value"}
+PRICE_FIELDS = {"currencyCode", "priceInUcents", "text", "value"}  # order.Price, as the schema has it
 
 
 def test_me_has_nichandle_fields(api) -> None:
