@@ -30,6 +30,13 @@ from ovhflow.cli.unattended import (
 @click.option("--params", "params_file", metavar="FILE", help="Read inputs from a YAML file.")
 @click.option("--check", is_flag=True, help="Run GETs, plan POST/PUT/DELETE without sending them.")
 @click.option("--sandbox", is_flag=True, help="Run against a local sandbox API (no account needed).")
+@click.option(
+    "--schemas",
+    "sandbox_schemas",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="With --sandbox: serve every API described in DIR (default: the 'ovhflow schemas pull' cache).",
+)
 @click.option("--endpoint", metavar="NAME|URL", help="API endpoint (ovh-eu, ovh-ca, ... or a URL).")
 @click.option("--config", "config_file", metavar="FILE", help="Also read this ovh.conf file.")
 @click.option(
@@ -57,6 +64,7 @@ def run(
     params_file: str | None,
     check: bool,
     sandbox: bool,
+    sandbox_schemas: str | None,
     endpoint: str | None,
     config_file: str | None,
     concurrency: int,
@@ -89,6 +97,8 @@ def run(
 
     if sandbox and (endpoint or config_file):
         raise click.UsageError("--sandbox runs against the local sandbox: drop --endpoint and --config")
+    if sandbox_schemas and not sandbox:
+        raise click.UsageError("--schemas DIR is what the sandbox serves: use it with --sandbox")
     redactor = Redactor()
     if debug:
         redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too
@@ -125,7 +135,7 @@ def run(
         client_settings = (sandbox, endpoint, config_file, rate, pool_size, redactor)
         with (
             run_lock(recipe.path, no_lock or sandbox, wait_lock),  # a sandbox run touches nothing real
-            open_client(*client_settings) as client,
+            open_client(*client_settings, sandbox_schemas=sandbox_schemas) as client,
             stop_on_signals(stop),
         ):
             # What start-up built (modules, schemas, compiled templates) lives until the end: out of

@@ -35,10 +35,15 @@ SHARE = click.FloatRange(0.0, 1.0)
 @click.option("--clock-skew", type=int, default=0, help="Seconds added to the server's clock.")
 @click.option("--no-batch", is_flag=True, help="Refuse X-Ovh-Batch reads (400).")
 @click.option("--no-expand", is_flag=True, help="Refuse CachedObjectList-Pages listings (400).")
-@click.option("--schema-dir", type=click.Path(exists=True, file_okay=False), help="Serve schemas from here.")
 @click.option(
-    "--strict", is_flag=True, help="Reject requests that do not fit the schemas (needs --schema-dir)."
+    "--schemas",
+    "--schema-dir",
+    "schema_dir",
+    type=click.Path(exists=True, file_okay=False),
+    metavar="DIR",
+    help="Serve every API described in DIR (default: the cache 'ovhflow schemas pull' fills).",
 )
+@click.option("--strict", is_flag=True, help="Reject requests that do not fit the schemas (needs schemas).")
 @click.option(
     "--state", "state_file", type=click.Path(dir_okay=False), help="Load and save the account here."
 )
@@ -57,9 +62,11 @@ def sandbox(debug: bool, **options: Any) -> None:
 
 def _serve(options: dict[str, Any]) -> None:
     from ovhflow.sandbox import Sandbox
+    from ovhflow.sandbox.schema_store import find_schema_dir
 
+    options["schema_dir"] = find_schema_dir(options["schema_dir"])
     if options["strict"] and not options["schema_dir"]:
-        raise UsageError("--strict needs --schema-dir")
+        raise UsageError("--strict needs API schemas: run 'ovhflow schemas pull' or give --schemas DIR")
     try:
         running = Sandbox(
             servers=options["servers"],
@@ -89,6 +96,7 @@ def _serve(options: dict[str, Any]) -> None:
     previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         _announce(running)
+        _announce_schemas(options["schema_dir"])
         while not stop.wait(0.5):
             pass
     except KeyboardInterrupt:
@@ -111,3 +119,13 @@ def _announce(running: Any) -> None:
     for name, value in env.items():
         click.echo(f"export {name}={shlex.quote(value)}")
     click.echo("Stop with Ctrl-C.", err=True)
+
+
+def _announce_schemas(folder: Any) -> None:
+    """Say which APIs are served, and how to get all of them when only the hand-written ones are."""
+    if folder is None:
+        from ovhflow.sandbox.app import NO_SCHEMAS_HINT
+
+        click.echo(f"note: {NO_SCHEMAS_HINT}", err=True)
+    else:
+        click.echo(f"Serving every API described in {folder}", err=True)

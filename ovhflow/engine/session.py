@@ -46,6 +46,7 @@ def open_client(
     rate: float | None,
     pool_size: int,
     redactor: Redactor,
+    sandbox_schemas: str | None = None,
 ) -> Iterator[Any]:
     """The run's client: against an in-process sandbox, or from the OVH configuration.
 
@@ -60,7 +61,9 @@ def open_client(
         if sandbox:
             from ovhflow.sandbox import Sandbox
 
-            box = stack.enter_context(Sandbox())
+            from ovhflow.sandbox.schema_store import find_schema_dir
+
+            box = stack.enter_context(Sandbox(schema_dir=find_schema_dir(sandbox_schemas)))
             settings = dict(box.credentials)
         try:
             client = Client(**settings, rate_limit=rate, pool_size=pool_size)

@@ -204,11 +204,14 @@ class GeneratedApi:
             identifier = make_ids(
                 self.values, key, name, self.id_type(item_op, name), 1, salt, document.models
             )[0]
-        if str(identifier) in {str(i) for i in self.listing_ids(version, listing, item, params)}:
-            raise conflict(f"This object already exists ({name} = {identifier})")
-        self.kept["added"].setdefault(key, []).append(identifier)
         item_params = {**params, name: str(identifier)}
         item_key = self.key(version, concrete(item_op.segments, item_params))
+        if str(identifier) in {str(i) for i in self.listing_ids(version, listing, item, params)}:
+            if document.operation(item, "PUT") is not None:
+                raise conflict(f"This object already exists ({name} = {identifier})")
+            self.kept["objects"].setdefault(item_key, {}).update(body)  # POST is how it changes (reverses)
+            return self.respond(call, version, operation, item_params, item_op)
+        self.kept["added"].setdefault(key, []).append(identifier)
         self.kept["objects"][item_key] = dict(body)
         if item_key in self.kept["deleted"]:
             self.kept["deleted"].remove(item_key)

@@ -172,3 +172,22 @@ class SchemaStore:
                 source = f"{version}/{file.relative_to(self.folder / version).as_posix()}"
                 self._loaded[file] = ApiDocument(source, raw) if usable else None
             return self._loaded[file]
+
+
+def find_schema_dir(given: str | Path | None) -> Path | None:
+    """The folder a CLI sandbox serves the whole API from: ``--schemas DIR``, else the schema cache.
+
+    The cache is the folder ``ovhflow schemas pull`` fills for the configured endpoint (ovh-eu by
+    default). None when neither exists: the sandbox then serves its hand-written families only.
+    """
+    if given:
+        return Path(given)
+    from ovhflow.apicheck.cache import endpoint_folder
+    from ovhflow.apicheck.commands import endpoint_url
+    from ovhflow.errors import OvhflowError
+
+    try:
+        folder = endpoint_folder(endpoint_url(None))
+    except OvhflowError:
+        return None
+    return folder if (folder / "v1").is_dir() else None

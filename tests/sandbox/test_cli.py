@@ -68,9 +68,11 @@ def test_stops_on_ctrl_c() -> None:
     assert "Traceback" not in err
 
 
-def test_bad_options_get_one_message() -> None:
-    strict = run_ovhflow("sandbox", "--strict", timeout=30)
-    assert strict.returncode == 2 and "--strict needs --schema-dir" in strict.stderr
+def test_bad_options_get_one_message(tmp_path) -> None:
+    empty_cache = {"XDG_CACHE_HOME": str(tmp_path)}  # nothing pulled: no schemas to be strict with
+    strict = run_ovhflow("sandbox", "--strict", env=empty_cache, timeout=30)
+    assert strict.returncode == 2 and "--strict needs API schemas" in strict.stderr
+    assert "ovhflow schemas pull" in strict.stderr
     assert "Traceback" not in strict.stderr
     rate = run_ovhflow("sandbox", "--error-rate", "2", timeout=30)
     assert rate.returncode == 2 and "--error-rate" in rate.stderr
