@@ -60,7 +60,6 @@ def open_client(
         settings: dict[str, Any] = {"endpoint": endpoint, "config_file": config_file}
         if sandbox:
             from ovhflow.sandbox import Sandbox
-
             from ovhflow.sandbox.schema_store import find_schema_dir
 
             box = stack.enter_context(Sandbox(schema_dir=find_schema_dir(sandbox_schemas)))
