@@ -109,19 +109,34 @@ class GeneratedApi:
             return [id_in(item, name, literal) for item in listed] if isinstance(listed, list) else None
         template = "/" + "/".join(parent)
         listing = document.operation(template, "GET")
-        item = document.item_template(template)
-        if listing is None or item is None or element_type(listing.response_type) is None:
+        reader = self.item_reader(document, template)
+        inner = element_type(listing.response_type) if listing is not None else None
+        if listing is None or reader is None or inner is None:
             return None
-        return self.listing_ids(version, listing, item, params)
+        model, _ = resolve_model(document.models, unalias(inner))
+        if reader[2] is None and model is not None and "properties" in model:
+            return None  # objects that name no item path: nothing to hold the parameter to
+        return self.listing_ids(version, listing, reader[0], reader[1], params)
 
-    def listing_ids(self, version: str, listing: Operation, item: str, params: dict[str, str]) -> list[Any]:
-        item_op = listing.document.operations[item]["GET"]
-        name = item_op.segments[-1][1:-1]
+    def item_reader(self, document: ApiDocument, template: str) -> tuple[str, str, Operation | None] | None:
+        """How a listing's items are named: (parameter, id type, the item's GET or None when it has none)."""
+        item = document.item_template(template)
+        if item is not None:
+            item_op = document.operations[item]["GET"]
+            name = item_op.segments[-1][1:-1]
+            return name, self.id_type(item_op, name), item_op
+        deeper = document.under_item(template)  # /email/exchange/{organizationName}/service/...
+        if deeper is None:
+            return None
+        name = deeper.segments[len(template.strip("/").split("/"))][1:-1]
+        return name, deeper.param_type(name), None
+
+    def listing_ids(
+        self, version: str, listing: Operation, name: str, kind: str, params: dict[str, str]
+    ) -> list[Any]:
         key = self.key(version, concrete(listing.segments, params))
         count = self.values.rng(key + "#count").randint(2, 3)
-        made = make_ids(
-            self.values, key, name, self.id_type(item_op, name), count, "", listing.document.models
-        )
+        made = make_ids(self.values, key, name, kind, count, "", listing.document.models)
         removed = {str(i) for i in self.kept["removed"].get(key, [])}
         ids = [i for i in made if str(i) not in removed]
         ids += [i for i in self.kept["added"].get(key, []) if str(i) not in {str(j) for j in ids}]
@@ -137,13 +152,16 @@ class GeneratedApi:
     def read(self, call: Call, version: str, operation: Operation, params: dict[str, str], key: str) -> Any:
         document = operation.document
         inner = element_type(operation.response_type)
-        item = document.item_template(operation.template) if inner is not None else None
-        if item is None:
+        reader = self.item_reader(document, operation.template) if inner is not None else None
+        if reader is None:
             return self.object_at(version, operation, params, operation.response_type, advance=True)
-        item_op = document.operations[item]["GET"]
-        name = item_op.segments[-1][1:-1]
-        ids = self.listing_ids(version, operation, item, params)
+        name, kind, item_op = reader
         model, _ = resolve_model(document.models, unalias(inner or ""))
+        if item_op is None and model is not None and "properties" in model:  # objects with no item path
+            return self.object_at(version, operation, params, operation.response_type, advance=True)
+        ids = self.listing_ids(version, operation, name, kind, params)
+        if item_op is None:
+            return ids
         if model is not None and "properties" in model:  # a listing of objects (``cloud.sshkey.SshKey[]``)
             found = [
                 self.object_at(version, item_op, {**params, name: str(i)}, inner or "", False) for i in ids
@@ -206,7 +224,8 @@ class GeneratedApi:
             )[0]
         item_params = {**params, name: str(identifier)}
         item_key = self.key(version, concrete(item_op.segments, item_params))
-        if str(identifier) in {str(i) for i in self.listing_ids(version, listing, item, params)}:
+        existing = self.listing_ids(version, listing, name, self.id_type(item_op, name), params)
+        if str(identifier) in {str(i) for i in existing}:
             if document.operation(item, "PUT") is not None:
                 raise conflict(f"This object already exists ({name} = {identifier})")
             self.kept["objects"].setdefault(item_key, {}).update(body)  # POST is how it changes (reverses)

@@ -124,6 +124,14 @@ class ApiDocument:
             )
         return self._items[template]
 
+    def under_item(self, template: str) -> Operation | None:
+        """An operation below ``/email/exchange/{organizationName}`` when that item has no GET of its own."""
+        prefix = template.rstrip("/") + "/{"
+        for candidate, methods in self.operations.items():
+            if candidate.startswith(prefix) and methods:
+                return next(iter(methods.values()))
+        return None
+
 
 class SchemaStore:
     """The documents of one folder: which exist is known at once, each is parsed when first needed."""

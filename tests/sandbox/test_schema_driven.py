@@ -142,3 +142,33 @@ def test_run_sandbox_serves_every_api_with_schemas(tmp_path, monkeypatch) -> Non
     assert missing.exit_code != 0 and "ovhflow schemas pull" in missing.output
     alone = runner.invoke(main, ["run", "--schemas", str(SCHEMAS_DIR), str(recipe)])
     assert alone.exit_code == 2 and "use it with --sandbox" in alone.output
+
+
+def test_python_ovh_example_service_types_all_answer(box: Sandbox) -> None:
+    """python-ovh's example scripts walk 39 service types: each with a schema and a serviceInfos has services.
+
+    Left out, as on OVH: hosting/windows (no document), email/exchange (its services sit one level
+    deeper) and partner (it lists objects, not names).
+    """
+    import datetime as dt
+    import re
+
+    import ovh as python_ovh
+
+    script = (SCHEMAS_DIR.parent / "reference/python-ovh-examples/serviceList.py").read_text()
+    service_types = re.findall(r'^    "([^"]+)",$', script, re.M)
+    assert len(service_types) == 39
+    client = python_ovh.Client(**{**box.credentials, "endpoint": "ovh-eu"})
+    client._endpoint = box.url  # python-ovh takes endpoint names only
+    answered, refused = set(), set()
+    for service_type in service_types:
+        try:
+            for service in client.get(f"/{service_type}"):
+                infos = client.get(f"/{service_type}/{service}/serviceInfos")
+                assert dt.datetime.strptime(infos["expiration"], "%Y-%m-%d") > dt.datetime(2000, 1, 1)
+                assert infos["domain"] == service and isinstance(infos["status"], str)
+                answered.add(service_type)
+        except python_ovh.exceptions.ResourceNotFoundError:
+            refused.add(service_type)
+    assert refused == {"hosting/windows", "email/exchange", "partner"}
+    assert answered == set(service_types) - refused
