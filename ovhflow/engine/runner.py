@@ -8,7 +8,7 @@ run-end hooks ran, and never raises for a failed step: the failure is ``RunResul
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -22,6 +22,7 @@ from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import RunInfo
 from ovhflow.reporting.redaction import MASK, Redactor
+from ovhflow.reporting.reporter import Reporter
 
 
 @dataclass
@@ -83,13 +84,13 @@ def run_recipe(
     redactor: Redactor | None = None,
     stop: StopRequest | None = None,
     default_concurrency: int = 1,
-    message: Callable[[str, str | None], None] | None = None,
-    output: Callable[[str], None] | None = None,
+    reporter: Reporter | None = None,
     settings: Mapping[str, Any] | None = None,
     templates: Any = None,
-    warning: Callable[[str], None] | None = None,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
+
+    ``reporter`` receives the run's messages, warnings and results (default: stderr and stdout).
 
     ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
     its templates are compiled once; without it the run builds its own.
@@ -121,10 +122,8 @@ def run_recipe(
         redactor,
         stop,
         default_concurrency=default_concurrency,
-        message=message,
-        output=output,
+        reporter=reporter,
         load_include=load_include,
-        warning=warning,
     )
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
     root = Scope(inputs=inputs, run=run_names)

@@ -6,7 +6,6 @@ everything that changes here (counts, changes, errors, event hooks) goes through
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,6 +16,7 @@ from ovhflow.ovh.listing import Refusals
 from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo
 from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.reporter import ConsoleReporter, Reporter
 from ovhflow.templating.templates import Templates
 
 COUNT_KEYS = ("ok", "changed", "planned", "skipped", "failed")
@@ -34,10 +34,8 @@ class Runtime:
         redactor: Redactor,
         stop: StopRequest,
         default_concurrency: int = 1,
-        message: Callable[[str, str | None], None] | None = None,
-        output: Callable[[str], None] | None = None,
+        reporter: Reporter | None = None,
         load_include: Callable[[str, Any], Any] | None = None,
-        warning: Callable[[str], None] | None = None,
     ) -> None:
         self.plugins = plugins
         self.client = client
@@ -46,9 +44,7 @@ class Runtime:
         self.redactor = redactor
         self.stop = stop
         self.default_concurrency = max(1, default_concurrency)
-        self._message = message
-        self._warning = warning
-        self._output = output
+        self.reporter: Reporter = reporter or ConsoleReporter()
         self.load_include = load_include
         self.refusals = Refusals()  # batch reads and expanded listings the API refused, per path
         self._lock = threading.RLock()
@@ -99,25 +95,15 @@ class Runtime:
         """A ``log:`` message for the person running the recipe (stderr)."""
         text = self.redactor.text(str(text))
         with self._lock:
-            if self._message is not None:
-                self._message(text, step_id)
-            else:
-                print(text, file=sys.stderr, flush=True)
+            self.reporter.message(text, step_id)
 
     def warning(self, text: str) -> None:
         """A problem that does not change the run's outcome (a notification that failed...), for stderr."""
         text = self.redactor.text(str(text))
         with self._lock:
-            if self._warning is not None:
-                self._warning(text)
-            else:
-                print(f"warning: {text}", file=sys.stderr, flush=True)
+            self.reporter.warning(text)
 
     def output(self, text: str) -> None:
         """A result (table, JSON) for stdout."""
         with self._lock:
-            if self._output is not None:
-                self._output(text)
-            else:
-                sys.stdout.write(text if text.endswith("\n") else text + "\n")
-                sys.stdout.flush()
+            self.reporter.output(text)

@@ -28,6 +28,7 @@ from ovhflow.errors import http_status, one_line_message
 from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.reporting.log_forwarding import LibraryLogForwarder
 from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.reporter import write_result
 from ovhflow.reporting.run_progress import LoopProgress
 
 # Levels, most important first; a line is written when its level is at most the threshold.
@@ -68,10 +69,12 @@ class RunLogger:
         verbosity: int = 0,
         redactor: Redactor | None = None,
         progress: bool | None = None,
+        results: TextIO | None = None,
     ) -> None:
         if fmt not in LOG_FORMATS:
             raise ValueError(f"log format must be one of {', '.join(LOG_FORMATS)}, not {fmt!r}")
         self.stream = stream if stream is not None else sys.stderr
+        self.results = results  # None: sys.stdout when a result is written
         self.fmt = fmt
         self.verbosity = verbosity
         self.redactor = redactor or Redactor()
@@ -121,6 +124,11 @@ class RunLogger:
     def error(self, text: str) -> None:
         """Write an error that does not end the run (a report that could not be written...)."""
         self._emit(ERROR, "error", f"error: {text}", {"message": str(text)})
+
+    def output(self, text: str) -> None:
+        """Write a result to ``results`` (stdout): with it, the logger is the run's one reporter."""
+        with self._lock:
+            write_result(self.results if self.results is not None else sys.stdout, text)
 
     # --- run events ----------------------------------------------------------------------------------
 

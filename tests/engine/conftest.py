@@ -15,6 +15,7 @@ from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import Location
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.model import InputSpec, Recipe, Step
+from ovhflow.reporting.reporter import ConsoleReporter
 
 
 class FakeResponse:
@@ -134,6 +135,16 @@ class Collector:
 
         self.hooks = Hooks()
 
+    # the run's reporter too: messages are kept, results and warnings printed as usual
+    def message(self, text: str, step_id: str | None = None) -> None:
+        self.messages.append(text)
+
+    def warning(self, text: str) -> None:
+        ConsoleReporter().warning(text)
+
+    def output(self, text: str) -> None:
+        ConsoleReporter().output(text)
+
     def reports(self) -> dict[Any, Any]:
         return {report.step_id: report for kind, report in self.events if kind == "step_end"}
 
@@ -171,7 +182,7 @@ def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
             check=check,
             stop=stop,
             default_concurrency=concurrency,
-            message=lambda text, step_id=None: collector.messages.append(text),
+            reporter=collector,
         )
         return result, collector
 

@@ -7,6 +7,7 @@ from ovhflow.engine.runner import run_recipe
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.model import InputSpec
 from ovhflow.reporting.redaction import Redactor
+from ovhflow.reporting.reporter import ConsoleReporter
 from tests.engine.conftest import FakeClient, recipe, step
 
 
@@ -35,6 +36,13 @@ def test_secret_inputs_are_masked_and_redacted(run_steps):
     assert "s3cr3t-value" not in result.info.error and "s3cr3t-value" not in str(result.info.errors)
 
 
+class Capture(ConsoleReporter):
+    def __init__(self, messages, warnings):
+        super().__init__()
+        self.message = lambda text, step_id=None: messages.append(text)
+        self.warning = warnings.append
+
+
 def test_failing_run_end_plugin_does_not_stop_the_others():
     seen = []
 
@@ -58,8 +66,7 @@ def test_failing_run_end_plugin_does_not_stop_the_others():
         plugins=plugins,
         client=FakeClient(),
         redactor=Redactor(),
-        message=lambda text, step_id=None: messages.append(text),
-        warning=warnings.append,
+        reporter=Capture(messages, warnings),
     )
     assert result.exit_status == 0 and seen == [0]
     assert warnings == ["plugin 'broken' failed at run end: boom"]

@@ -1,0 +1,160 @@
+"""``ovhflow run`` as a program: :class:`RunOptions` in, :class:`ExitStatus` out.
+
+The click command only builds a :class:`RunOptions`; :func:`program` does the rest, in two steps that
+read as what they are: :func:`prepare_run` checks everything (plugins, recipe, inputs, configuration)
+before the first request, so a mistake costs exit 2 or 3 and nothing is sent, and :func:`execute_run`
+opens the client and runs the steps. Tests and library users call :func:`program` in-process.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from ovhflow.cli.common import reported_errors
+from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
+from ovhflow.exit_status import ExitStatus
+from ovhflow.reporting.redaction import Redactor
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Everything ``ovhflow run`` was asked, as its options say it (see ``ovhflow run --help``)."""
+
+    recipe_path: str
+    params: tuple[str, ...] = ()
+    params_file: str | None = None
+    check: bool = False
+    sandbox: bool = False
+    sandbox_schemas: str | None = None  # with sandbox: the API schemas it serves
+    endpoint: str | None = None
+    config_file: str | None = None
+    concurrency: int = 1
+    rate: float | None = None
+    verbosity: int = 0  # -1 with -q, 1 with -v
+    notify_webhook: str | None = None
+    log_format: str = "text"
+    report_file: str | None = None
+    wait_lock: float | None = None
+    no_lock: bool = False
+    no_api_check: bool = False
+    plugins_dir: str | None = None
+    debug: bool = False
+    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
+
+
+@dataclass
+class PreparedRun:
+    """A run that passed every check and has not sent anything yet."""
+
+    options: RunOptions
+    redactor: Redactor
+    plugins: Any  # ovhflow.plugin.manager.Plugins
+    templates: Any  # ovhflow.templating.templates.Templates
+    recipe: Any  # ovhflow.recipe.model.Recipe
+    inputs: dict[str, Any]
+    settings: dict[str, Any]
+    logger: Any  # ovhflow.reporting.run_log.RunLogger, the run's reporter
+
+
+def program(options: RunOptions) -> ExitStatus:
+    """Prepare and execute one run; the exit status says how it ended (errors are printed on stderr)."""
+    redactor = Redactor()
+    if options.debug:
+        redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too
+    try:
+        with (
+            reported_errors(options.debug),
+            errors_as_json(options.log_format, redactor),
+            report_early_exit(options.report_file, options.recipe_path, options.check, redactor),
+        ):
+            return execute_run(prepare_run(options, redactor))
+    except SystemExit as exit_:  # an error the contexts above reported, with its status
+        return ExitStatus(exit_.code if isinstance(exit_.code, int) else ExitStatus.STEP_FAILED)
+
+
+def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
+    """Load plugins, recipe and inputs, check the recipe against the API schemas, set up the log."""
+    from ovhflow.cli.ovh_conf import warn_about_readable_configs
+    from ovhflow.engine import check_mode
+    from ovhflow.plugin.manager import load_plugins
+    from ovhflow.recipe.environment_access import refuse_credential_reads
+    from ovhflow.recipe.inputs import parse_params, resolve_inputs
+    from ovhflow.recipe.loader import load_recipe
+    from ovhflow.reporting.run_log import RunLogger
+    from ovhflow.reporting.run_report import ReportWriter
+    from ovhflow.templating.templates import Templates
+
+    plugins = load_plugins(options.plugins_dir)
+    templates = Templates.for_plugins(plugins)  # one environment: each template compiles once
+    recipe = load_recipe(options.recipe_path, plugins, templates)
+    refuse_credential_reads(recipe, plugins, options.environ, options.config_file)  # README: threat model
+    inputs = resolve_inputs(recipe, parse_params(options.params), options.params_file, options.environ)
+    if not options.no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
+        from ovhflow.apicheck.commands import check_before_run
+
+        check_before_run(recipe, options.endpoint, options.config_file, options.sandbox, options.log_format)
+    settings = dict(recipe.sections)
+    if options.notify_webhook:
+        settings["notify"] = {**settings.get("notify", {}), "webhook": {"url": options.notify_webhook}}
+
+    logger = RunLogger(sys.stderr, fmt=options.log_format, verbosity=options.verbosity, redactor=redactor)
+    plugins.manager.register(logger, name="run-log")
+    if options.report_file:
+        plugins.manager.register(ReportWriter(options.report_file, redactor, logger.error), name="run-report")
+    if not options.sandbox:
+        warn_about_readable_configs(options.config_file, logger.warning)
+    if options.check:
+        plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
+    return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger)
+
+
+def execute_run(run: PreparedRun) -> ExitStatus:
+    """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
+    from ovhflow.engine.runner import run_recipe
+    from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
+    from ovhflow.engine.stop import StopRequest
+
+    options, redactor = run.options, run.redactor
+    stop = StopRequest()
+    pool_size = max_concurrency(run.recipe.steps, options.concurrency)
+    client_settings = (
+        options.sandbox,
+        options.endpoint,
+        options.config_file,
+        options.rate,
+        pool_size,
+        redactor,
+    )
+    with (
+        run_lock(
+            run.recipe.path, options.no_lock or options.sandbox, options.wait_lock
+        ),  # sandbox: nothing real
+        open_client(*client_settings) as client,
+        stop_on_signals(stop),
+    ):
+        # What start-up built (modules, schemas, compiled templates) lives until the end: out of the
+        # garbage collector's sight, full collections during a long loop stop re-walking it.
+        gc.freeze()
+        result = run_recipe(
+            run.recipe,
+            run.inputs,
+            plugins=run.plugins,
+            client=client,
+            check=options.check,
+            redactor=redactor,
+            stop=stop,
+            default_concurrency=options.concurrency,
+            reporter=run.logger,
+            settings=run.settings,
+            templates=run.templates,
+        )
+    if result.error is not None:
+        if options.debug and result.error.__cause__ is not None:
+            raise result.error.__cause__
+        if options.log_format != "json":  # in JSON the run_end event carries the error
+            print(f"error: {redactor.text(str(result.error))}", file=sys.stderr, flush=True)
+    return ExitStatus(result.exit_status)
