@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ovhflow.cli.ovh_conf import warn_about_readable_configs
 from ovhflow.errors import ConfigError, OvhflowError, StepFailed
 from ovhflow.reporting.redaction import Redactor
+
+if TYPE_CHECKING:
+    from ovhflow.ovh import Client
 
 
 def one_line(error: BaseException) -> str:
@@ -46,14 +49,12 @@ def api_errors() -> Iterator[None]:
 
 def make_client(
     endpoint: str | None, config_file: str | None, redactor: Redactor | None = None, **options: Any
-) -> Any:
-    """A :class:`ovhflow.ovh.Client` from the usual lookup (options, environment, ``ovh.conf`` files).
+) -> Client:
+    """A :class:`ovhflow.ovh.Client` from the usual lookup (options, environment, ``ovh.conf`` files),
+    for the commands that talk to the API outside a recipe (``auth``, ``call``).
 
-    Warns first about any ``ovh.conf`` in the lookup that other users can read. The client's secrets
-    join ``redactor``, so that even a ``--debug`` traceback masks them.
+    Warns first about any ``ovh.conf`` in the lookup that other users can read.
     """
-    from ovhflow.ovh import Client
-
     warn_about_readable_configs(config_file)
     if config_file is not None:
         try:
@@ -61,8 +62,40 @@ def make_client(
                 pass
         except OSError as error:
             raise ConfigError(f"cannot read --config {config_file}: {error.strerror or error}") from None
-    with api_errors():
-        client = Client(endpoint=endpoint, config_file=config_file, **options)
+    return new_client(redactor, endpoint=endpoint, config_file=config_file, **options)
+
+
+def new_client(redactor: Redactor | None, **settings: Any) -> Client:
+    """The one place a command builds its client: a configuration problem (unknown endpoint, missing
+    keys, unreadable config) is a :class:`ConfigError` (exit 3) before any request is sent, and the
+    client's secrets join ``redactor`` so that even a ``--debug`` traceback masks them."""
+    from ovhflow.ovh import Client
+    from ovhflow.ovh.exceptions import APIError
+
+    try:
+        client = Client(**settings)
+    except APIError as error:
+        raise ConfigError(f"configuration: {one_line(error)}") from error
+    except (OSError, ValueError) as error:
+        raise ConfigError(f"configuration: {error}") from error
     if redactor is not None:
         redactor.watch(client.secret_values)  # also the OAuth2 token, fetched on the first call
     return client
+
+
+@contextlib.contextmanager
+def open_run_client(
+    sandbox: bool, sandbox_schemas: str | None, pool_size: int, redactor: Redactor, **settings: Any
+) -> Iterator[Client]:
+    """The client of ``ovhflow run``: against an in-process sandbox (started here, stopped on exit),
+    or from the OVH configuration (``settings``: endpoint, config_file, rate_limit...)."""
+    with contextlib.ExitStack() as stack:
+        if sandbox:
+            from ovhflow.sandbox import Sandbox  # only a --sandbox run loads the sandbox
+            from ovhflow.sandbox.schema_store import find_schema_dir
+
+            box = stack.enter_context(Sandbox(schema_dir=find_schema_dir(sandbox_schemas)))
+            settings = {**settings, "endpoint": None, "config_file": None, **box.credentials}
+        client = new_client(redactor, **settings, pool_size=pool_size)
+        stack.callback(client.close)
+        yield client

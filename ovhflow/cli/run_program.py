@@ -114,26 +114,25 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
 
 def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
+    from ovhflow.cli.client_setup import open_run_client
     from ovhflow.engine.runner import run_recipe
-    from ovhflow.engine.session import max_concurrency, open_client, stop_on_signals
+    from ovhflow.engine.session import max_concurrency, stop_on_signals
     from ovhflow.engine.stop import StopRequest
 
     options, redactor = run.options, run.redactor
     stop = StopRequest()
-    pool_size = max_concurrency(run.recipe.steps, options.concurrency)
-    client_settings = (
-        options.sandbox,
-        options.endpoint,
-        options.config_file,
-        options.rate,
-        pool_size,
-        redactor,
-    )
+    no_lock = options.no_lock or options.sandbox  # a sandbox run touches nothing real
     with (
-        run_lock(
-            run.recipe.path, options.no_lock or options.sandbox, options.wait_lock
-        ),  # sandbox: nothing real
-        open_client(*client_settings) as client,
+        run_lock(run.recipe.path, no_lock, options.wait_lock),
+        open_run_client(
+            options.sandbox,
+            options.sandbox_schemas,
+            max_concurrency(run.recipe.steps, options.concurrency),
+            redactor,
+            endpoint=options.endpoint,
+            config_file=options.config_file,
+            rate_limit=options.rate,
+        ) as client,
         stop_on_signals(stop),
     ):
         # What start-up built (modules, schemas, compiled templates) lives until the end: out of the

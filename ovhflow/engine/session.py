@@ -1,4 +1,4 @@
-"""What ``ovhflow run`` needs around the engine: the client, the signal handlers, ``-p`` parsing.
+"""What ``ovhflow run`` needs around the engine: the pool size, the signal handlers.
 
 Kept out of the click command so that the command reads as the sequence it is (validate everything,
 then open the client, then run) and so tests can use the pieces without a subprocess.
@@ -13,9 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ovhflow.engine.stop import StopRequest
-from ovhflow.errors import ConfigError
 from ovhflow.exit_status import ExitStatus
-from ovhflow.reporting.redaction import Redactor
 
 MAX_CONCURRENCY = 256  # the largest --concurrency and the largest pool a run opens
 
@@ -36,43 +34,6 @@ def max_concurrency(steps: Any, default: int) -> int:
         if included is not None:
             largest = max(largest, max_concurrency(included.steps, default))
     return largest
-
-
-@contextlib.contextmanager
-def open_client(
-    sandbox: bool,
-    endpoint: str | None,
-    config_file: str | None,
-    rate: float | None,
-    pool_size: int,
-    redactor: Redactor,
-    sandbox_schemas: str | None = None,
-) -> Iterator[Any]:
-    """The run's client: against an in-process sandbox, or from the OVH configuration.
-
-    Configuration and credential problems (unknown endpoint, missing keys, unreadable config) become a
-    :class:`ConfigError` (exit 3) before any request is sent.
-    """
-    from ovhflow.ovh import Client
-    from ovhflow.ovh.exceptions import APIError
-
-    with contextlib.ExitStack() as stack:
-        settings: dict[str, Any] = {"endpoint": endpoint, "config_file": config_file}
-        if sandbox:
-            from ovhflow.sandbox import Sandbox
-            from ovhflow.sandbox.schema_store import find_schema_dir
-
-            box = stack.enter_context(Sandbox(schema_dir=find_schema_dir(sandbox_schemas)))
-            settings = dict(box.credentials)
-        try:
-            client = Client(**settings, rate_limit=rate, pool_size=pool_size)
-        except APIError as error:
-            raise ConfigError(f"configuration: {getattr(error, 'message', error)}") from error
-        except (OSError, ValueError) as error:
-            raise ConfigError(f"configuration: {error}") from error
-        redactor.watch(client.secret_values)  # also the OAuth2 token, fetched on the first call
-        stack.callback(client.close)
-        yield client
 
 
 @contextlib.contextmanager
