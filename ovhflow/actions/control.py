@@ -1,4 +1,5 @@
-"""The control actions: ``set`` (variables), ``log`` (a message), ``assert`` and ``fail``.
+"""The control actions: ``set`` (variables), ``log`` (a message), ``print`` (a line of output),
+``assert`` and ``fail``.
 
 ``set`` and ``assert`` render their own arguments: ``set`` so that a value derived from a write check
 mode only planned still becomes a (planned) variable instead of blocking the step, and ``assert``
@@ -40,6 +41,13 @@ def run_log(call: ActionCall) -> str:
     return text
 
 
+def run_print(call: ActionCall) -> str:
+    """A line (or lines) on stdout, as the script's ``print`` would: for cron jobs that pipe or mail it."""
+    text = "" if call.args is None else str(call.args)
+    call.output(text)
+    return text
+
+
 def run_assert(call: ActionCall) -> bool:
     expressions = call.args if isinstance(call.args, list) else [call.args]
     for expression in expressions:
@@ -62,6 +70,12 @@ def ovhflow_actions() -> list[ActionSpec]:
         ),
         ActionSpec(
             "log", run_log, MESSAGE, description="Print a message (stderr) for the person running it."
+        ),
+        ActionSpec(
+            "print",
+            run_print,
+            {"type": ["string", "number", "boolean"]},
+            description="Print a line of text to stdout (a result, without time stamps or quotes).",
         ),
         ActionSpec(
             "assert",

@@ -12,13 +12,17 @@ import time
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.errors import StepFailed
+from ovhflow.errors import RecipeError, StepFailed
 from ovhflow.plugin_api import ActionCall, ActionSpec, HttpRequest, HttpResponse
+from ovhflow.templating.undefined import kind_of
 
 TEMPLATE = {"type": "string", "pattern": r"\{\{"}
 PATH_SCHEMA = {
     "type": "string",
     "minLength": 1,
+    "pattern": "^/",
+    "x-hint": "an API path starts with / (/me/bill, /dedicated/server/{{ name }}, "
+    "/{{ kind | segments }}/{{ id }})",
     "description": "API path, e.g. /me or /dedicated/server/{{ item }}",
 }
 FLAG = {"anyOf": [{"type": "boolean"}, TEMPLATE]}
@@ -44,6 +48,8 @@ def _http_action(method: str) -> Any:
     def run(call: ActionCall) -> Any:
         options = call.options
         path = call.render_path(call.args)
+        if not path.startswith("/"):  # validation refuses such a literal; this guards what was rendered
+            raise RecipeError(f"the path {path!r} does not start with /: nothing was sent")
         auth = options.get("auth", True)
         if not isinstance(auth, bool):
             raise StepFailed(f"auth: expected true or false, got {auth!r}")
@@ -53,7 +59,7 @@ def _http_action(method: str) -> Any:
             return call.expanded(path)
         query = options.get("query")
         if query is not None and not isinstance(query, dict):
-            raise StepFailed(f"query: expected a mapping, got {type(query).__name__}")
+            raise StepFailed(f"query: expected a mapping, got {kind_of(query)}")
         request = HttpRequest(method, path, query=query, body=options.get("body"), auth=auth)
         return call.http(request).data
 

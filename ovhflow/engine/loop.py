@@ -21,6 +21,7 @@ from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
 from ovhflow.engine.stop import RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
+from ovhflow.templating.undefined import kind_of
 
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
@@ -110,6 +111,21 @@ def rendered_concurrency(value: Any, step: Any) -> int:
     return value
 
 
+def loop_names(index: int, length: int) -> Namespace:
+    """The ``loop`` a template sees in iteration ``index`` (from 0), named as Jinja's own ``loop``."""
+    return Namespace(
+        {
+            "index": index + 1,
+            "index0": index,
+            "revindex": length - index,
+            "revindex0": length - index - 1,
+            "first": index == 0,
+            "last": index == length - 1,
+            "length": length,
+        }
+    )
+
+
 def run_loop(
     runner: StepRunner, step: Any, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
@@ -118,13 +134,14 @@ def run_loop(
     step."""
     runtime = runner.runtime
     context = scope.context()
+    where = step.value_locations.get("loop", step.location)  # errors of the list point at `loop:`
     try:
         values = runtime.renderer.render(step.loop, context)
         if runtime.check and is_planned(values):  # planned answers exist in check mode only
             runtime.count("planned")
             return Outcome("planned", PLANNED, counted=True), [], None
         if not isinstance(values, (list, tuple)):
-            raise TypeError(f"loop: expected a list, got {type(values).__name__}")
+            raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
         concurrency = runtime.default_concurrency
         if step.concurrency is not None:
             concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
@@ -132,7 +149,7 @@ def run_loop(
         if runtime.check and caused_by_planned(error):
             runtime.count("planned")
             return Outcome("planned", PLANNED, counted=True), [], None
-        outcome = failure(error, step.location)
+        outcome = failure(error, where)
         runtime.count("failed")
         runtime.add_error(outcome.error or "loop failed", str(outcome.location), None)
         return outcome, [], None
@@ -143,8 +160,7 @@ def run_loop(
     failures: dict[int, Outcome] = {}
 
     def names(index: int) -> dict[str, Any]:
-        loop = {"index": index, "first": index == 0, "last": index == len(items) - 1, "length": len(items)}
-        return {variable: items[index], "loop": Namespace(loop)}
+        return {variable: items[index], "loop": loop_names(index, len(items))}
 
     def on_done(index: int, outcome: Outcome) -> None:
         record = {

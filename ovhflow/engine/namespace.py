@@ -1,8 +1,9 @@
 """Read-only objects templates see: ``inputs``, ``steps``, ``loop``, ``run`` and each step's record.
 
-They are not dicts on purpose: in Jinja ``x.items`` on a dict is the ``dict.items`` method, so a step or
-input named ``items``, ``keys`` or ``get`` would be unreachable with a dot. A :class:`Namespace` answers
-every dotted name from its data and ``x['name']`` works too.
+They are read-only mappings (``row is mapping``, ``row.get('x')``, ``row | dictsort`` work as on any
+record), and the template environment reads a dotted name as a key before a method, so a step or input
+named ``items``, ``keys`` or ``get`` stays reachable with a dot. Only their data is exposed; their class
+name never appears in a message (see :func:`ovhflow.templating.values.kind_of`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from ovhflow.engine.planned import PLANNED, holds
 
 
-class Namespace:
+class Namespace(Mapping[str, Any]):
     """Names to values, read with dots or brackets; an unknown name is an undefined template name."""
 
     __slots__ = ("_data",)
@@ -42,7 +43,7 @@ class Namespace:
         return len(self._data)
 
     def __repr__(self) -> str:
-        return f"Namespace({sorted(self._data)})"
+        return f"record with {', '.join(sorted(self._data)) or 'no keys'}"
 
 
 class StepRecord(Namespace):

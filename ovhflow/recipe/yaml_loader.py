@@ -15,6 +15,7 @@ are refused.
 
 from __future__ import annotations
 
+import re
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,8 @@ class _Builder:
                 merged.extend(self.merge_items(value_node, depth))
                 continue
             if not isinstance(key_node, ScalarNode):
+                if self.text.startswith("{{", node.start_mark.index):
+                    raise RecipeError(_unquoted_template(self.text, node.start_mark.index), self.where(node))
                 raise RecipeError(
                     "mapping keys must be plain text, not lists or mappings", self.where(key_node)
                 )
@@ -226,6 +229,43 @@ def _compose(text: str, filename: str) -> tuple[Node | None, Any]:
         raise
 
 
+_TEMPLATE_VALUE = re.compile(r"(?:^|[:\-?]\s)\s*(\{\{)")
+
+
+def _unquoted_template(text: str, index: int) -> str:
+    """The message for a value that starts with ``{{`` without quotes, which YAML reads as a mapping."""
+    end = text.find("\n", index)
+    value = text[index : end if end >= 0 else len(text)].strip()
+    return f"a value starting with {{{{ must be quoted, or YAML reads it as a mapping: write {_quoted(value)}"
+
+
+def _quoted(value: str) -> str:
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    return '"' + shown.replace('"', "'") + '"'
+
+
+def _explained(text: str, filename: str, marks: list[Any]) -> tuple[str, Location] | None:
+    """A clearer problem for the two classic slips PyYAML words obscurely: a tab in the indentation and
+    an unquoted ``{{ template }}``; None when neither is on the lines the error points at."""
+    lines = text.splitlines()
+    for mark in marks:
+        if mark.line >= len(lines):
+            continue
+        line = lines[mark.line]
+        indent = len(line) - len(line.lstrip(" \t-"))
+        tab = line.find("\t", 0, max(indent, mark.column + 1))
+        if tab >= 0:
+            return (
+                "a tab in the indentation: YAML indents with spaces only",
+                Location(filename, mark.line + 1, tab + 1),
+            )
+    for mark in marks:
+        if mark.line < len(lines) and (found := _TEMPLATE_VALUE.search(lines[mark.line])):
+            index = sum(len(line) + 1 for line in lines[: mark.line]) + found.start(1)
+            return _unquoted_template(text, index), Location(filename, mark.line + 1, found.start(1) + 1)
+    return None
+
+
 def parse_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document with locations; ``None`` for a document with no content."""
     loader = None
@@ -240,6 +280,9 @@ def parse_yaml(text: str, filename: str) -> Any:
             problem = f"{exc.context}, {problem}"
         elif exc.context and exc.context != problem:
             problem = f"{problem} ({exc.context})"
+        explained = _explained(text, filename, [m for m in (exc.problem_mark, exc.context_mark) if m])
+        if explained is not None:
+            problem, location = explained
         raise RecipeError(f"invalid YAML: {problem}", location) from None
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         position = getattr(exc, "position", 0) or 0

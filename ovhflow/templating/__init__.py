@@ -1,6 +1,6 @@
 """Recipe templates: a sandboxed, strict, bounded Jinja environment (see :mod:`.environment`)."""
 
-from ovhflow.templating.environment import (
+from ovhflow.templating.limits import (
     MAX_INT_BITS,
     MAX_OPERATIONS,
     MAX_OUTPUT,

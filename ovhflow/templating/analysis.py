@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import meta, nodes
 from jinja2.parser import Parser
 
+from ovhflow.templating.expressions import expression_arguments
 from ovhflow.templating.values import is_template, single_expression
 
 
@@ -82,6 +83,17 @@ class TemplateAnalysis:
                 middle = _key(target)
                 if middle is not None and isinstance(target.node, nodes.Name) and target.node.ctx == "load":
                     chains.add((target.node.name, middle, name))
+            for filter_node in tree.find_all(nodes.Filter):
+                inner = expression_arguments(filter_node)
+                if inner is None:
+                    continue
+                # an expression filter's text is a template too: what it reads, less its item
+                expression, bound = inner
+                nested = self.facts(expression, expression=True)
+                names |= nested.names - {bound}
+                attributes |= {pair for pair in nested.attributes if pair[0] != bound}
+                private |= nested.private
+                chains |= {chain for chain in nested.chains if chain[0] != bound}
         found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private), frozenset(chains))
         with self._lock:
             self._cache[key] = found
@@ -101,6 +113,14 @@ class TemplateAnalysis:
     def private_attributes(self, source: str, expression: bool = False) -> set[str]:
         """Attributes starting with ``_`` a template reads: the sandbox refuses them, validation too."""
         return set(self.facts(source, expression).private)
+
+    def inner_expressions(self, source: str, expression: bool = False) -> list[str]:
+        """The constant expressions given to expression filters (``select_expr("...")``) in a template."""
+        if not (expression or is_template(source)):
+            return []
+        tree = self._tree(source, expression)
+        found = [expression_arguments(node) for node in tree.find_all(nodes.Filter)]
+        return [inner[0] for inner in found if inner is not None]
 
     def literal(self, source: str) -> tuple[bool, Any]:
         """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""

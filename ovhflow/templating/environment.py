@@ -21,29 +21,31 @@ from __future__ import annotations
 import contextvars
 import functools
 import math
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from jinja2 import StrictUndefined, nodes
+from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-MAX_OPERATIONS = 10_000_000  # work units per render: about a second of work at most
-STEP_COST = 10  # one loop iteration, call or operator; building a value also costs its length
-MAX_SIZE = 1_000_000  # characters of a string or items of a list a template may build
-MAX_INT_BITS = 100_000  # about 30,000 decimal digits
-MAX_RANGE = 100_000  # items of range()
-MAX_OUTPUT = 10_000_000  # characters one render may produce
+from ovhflow.templating.formats import check_printf, format_method
+from ovhflow.templating.limits import (
+    MAX_INT_BITS,
+    MAX_OPERATIONS,
+    MAX_RANGE,
+    MAX_SIZE,
+    STEP_COST,
+    TemplateLimitError,
+)
+from ovhflow.templating.undefined import RecipeUndefined
 
 _ITER = "__ovhflow_iter"
 _SIZED = "__ovhflow_sized"
-_HUGE_WIDTH = re.compile(r"\d{7,}")  # a format width or precision of a million or more
-
-
-class TemplateLimitError(Exception):
-    """A template tried to use more time or memory than a recipe may; the message says which limit."""
+# Filters and string methods that build a value as large as an integer argument: `center(10**9)`.
+SIZED_BY_ARGUMENT = frozenset(
+    {"center", "indent", "wordwrap", "slice", "batch", "ljust", "rjust", "zfill", "expandtabs"}
+)
 
 
 class _Budget:
@@ -134,8 +136,13 @@ def _check_binop(operator_: str, left: Any, right: Any) -> None:
         left_len, right_len = _sized_length(left), _sized_length(right)
         if left_len is not None and right_len is not None and left_len + right_len > MAX_SIZE:
             raise TemplateLimitError(f"concatenation builds a value over the limit of {MAX_SIZE:,} items")
-    elif operator_ == "%" and isinstance(left, str) and _HUGE_WIDTH.search(left):
-        raise TemplateLimitError("format width or precision is too large")
+    elif operator_ == "%" and isinstance(left, str):
+        check_printf(left, right)
+
+
+def _refuse_big_integers(what: str, values: list[Any]) -> None:
+    if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_SIZE for a in values):
+        raise TemplateLimitError(f"{what}: an argument over {MAX_SIZE:,} is too large")
 
 
 def _limited_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
@@ -144,11 +151,10 @@ def _limited_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
     @functools.wraps(function)  # keeps jinja's pass_context/pass_environment markers
     def limited(*args: Any, **kwargs: Any) -> Any:
         _spend()
-        extra = list(args[1:]) + list(kwargs.values())
-        if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_SIZE for a in extra):
-            raise TemplateLimitError(f"filter {name!r}: an argument over {MAX_SIZE:,} is too large")
-        if name == "format" and any(isinstance(a, str) and _HUGE_WIDTH.search(a) for a in args[:2]):
-            raise TemplateLimitError("format width or precision is too large")
+        if name in SIZED_BY_ARGUMENT:
+            _refuse_big_integers(f"filter {name!r}", list(args[1:]) + list(kwargs.values()))
+        if name == "format" and args and isinstance(args[0], str):
+            check_printf(args[0], kwargs or tuple(args[1:]))
         return _check_size(function(*args, **kwargs))
 
     return limited
@@ -185,7 +191,7 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
         self, filters: Mapping[str, Callable[..., Any]] = (), finalize: Callable | None = None
     ) -> None:
         super().__init__(
-            undefined=StrictUndefined,
+            undefined=RecipeUndefined,
             autoescape=False,
             loader=None,
             finalize=finalize,
@@ -226,18 +232,15 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
-        wrapped = super().wrap_str_format(value)
-        if wrapped is not None and _HUGE_WIDTH.search(getattr(value, "__self__", "")):
-            raise TemplateLimitError("format width or precision is too large")
-        return wrapped
+        if super().wrap_str_format(value) is None:  # not a str's format or format_map
+            return None
+        return format_method(self, value.__self__, value.__name__ == "format_map")
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
         _spend()
         owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, (str, bytes, list, tuple)):
-            values = list(args) + list(kwargs.values())
-            if any(isinstance(a, int) and not isinstance(a, bool) and a > MAX_SIZE for a in values):
-                raise TemplateLimitError(f"an argument over {MAX_SIZE:,} is too large")
+        if isinstance(owner, (str, bytes)) and getattr(__obj, "__name__", "") in SIZED_BY_ARGUMENT:
+            _refuse_big_integers(f"{__obj.__name__}()", list(args) + list(kwargs.values()))
         return _check_size(super().call(__context, __obj, *args, **kwargs))
 
     def call_binop(self, context: Any, operator_: str, left: Any, right: Any) -> Any:

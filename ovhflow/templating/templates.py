@@ -18,25 +18,32 @@ from jinja2.runtime import Undefined
 
 from ovhflow.errors import Location, RecipeError, StepFailed
 from ovhflow.templating.analysis import TemplateAnalysis
-from ovhflow.templating.environment import (
-    MAX_OUTPUT,
-    RecipeEnvironment,
-    TemplateLimitError,
-    end_budget,
-    new_budget,
-)
+from ovhflow.templating.environment import RecipeEnvironment, end_budget, new_budget
+from ovhflow.templating.expressions import FILTERS as EXPRESSION_FILTERS
+from ovhflow.templating.limits import MAX_OUTPUT, TemplateLimitError
+from ovhflow.templating.undefined import public_message
 from ovhflow.templating.values import (
     PathSegmentError,
     as_data,
+    days_ago,
+    days_from_now,
     is_template,
     now,
     path_segment,
+    segments,
     short,
     single_expression,
 )
 
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins
+
+CORE_FILTERS: dict[str, Callable[..., Any]] = {"segments": segments, **EXPRESSION_FILTERS}
+CORE_GLOBALS: dict[str, Callable[..., Any]] = {
+    "now": now,
+    "days_ago": days_ago,
+    "days_from_now": days_from_now,
+}
 
 __all__ = ["RenderError", "Templates", "is_template", "now"]
 
@@ -56,11 +63,11 @@ class Templates(TemplateAnalysis):
     """
 
     def __init__(self, filters: Mapping[str, Callable[..., Any]] = ()) -> None:
-        filters = dict(filters)
+        filters = {**dict(filters), **CORE_FILTERS}  # the language's own filters win over plugins'
         self.env = RecipeEnvironment(filters)
         self.path_env = RecipeEnvironment(filters, finalize=path_segment)
         for env in (self.env, self.path_env):
-            env.globals["now"] = now
+            env.globals.update(CORE_GLOBALS)
         self._cache: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
@@ -95,6 +102,8 @@ class Templates(TemplateAnalysis):
             return found
         try:
             compiled = self._build(kind, source)
+            for inner in self.inner_expressions(source, expression=kind == "expr"):
+                self.env.compile_expression(inner)  # a syntax error inside select_expr("...") is one too
         except TemplateSyntaxError as exc:
             raise self._syntax_error(kind, source, exc, location) from None
         except (RecursionError, MemoryError):
@@ -228,6 +237,6 @@ class Templates(TemplateAnalysis):
             return RenderError(f"template {short(source)}: over a limit: recursion too deep")
         if isinstance(exc, RenderError):
             return exc
-        return RenderError(f"template {short(source)}: {type(exc).__name__}: {exc}")
+        return RenderError(f"template {short(source)}: {type(exc).__name__}: {public_message(str(exc))}")
 
     # -- analysis (validation) ---------------------------------------------------------------------

@@ -58,6 +58,34 @@ def ovh_date(value: Any, format: str | None = None) -> datetime | str | None:
     return parsed.strftime(format) if format is not None else parsed
 
 
+def _days_between(start: datetime | date, end: datetime | date) -> int:
+    return (end - start).days
+
+
+def _as_moment(value: Any, filter_name: str) -> tuple[datetime | date, datetime | date]:
+    """``(value, now)`` to subtract: calendar dates for an OVH date (``2026-01-31``), aware datetimes for
+    a datetime, so "days until" a date is 0 on that day and 1 the day before, whatever the hour."""
+    if value is None or value == "":
+        raise ValueError(f"{filter_name}: no date (null)")
+    text = value if isinstance(value, str) else None
+    if (isinstance(value, date) and not isinstance(value, datetime)) or (text and len(text.strip()) == 10):
+        day = value if isinstance(value, date) else parse_ovh_date(value).date()
+        return day, datetime.now().astimezone().date()
+    return parse_ovh_date(value), datetime.now(timezone.utc)
+
+
+def days_until(value: Any) -> int:
+    """Whole days from now until an OVH date or datetime; negative once it is past."""
+    moment, current = _as_moment(value, "days_until")
+    return _days_between(current, moment)
+
+
+def days_since(value: Any) -> int:
+    """Whole days from an OVH date or datetime until now; negative while it is still ahead."""
+    moment, current = _as_moment(value, "days_since")
+    return _days_between(moment, current)
+
+
 def attribute(item: Any, path: str) -> Any:
     """``item``'s value at a dotted ``path`` (``priceWithTax.value``); list positions are numbers.
 
@@ -80,7 +108,8 @@ def attribute(item: Any, path: str) -> Any:
 
 def _items(value: Any, filter_name: str) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
-        raise ValueError(f"{filter_name}: expected a list, got {type(value).__name__}")
+        kind = "a mapping" if is_mapping_like(value) else type(value).__name__
+        raise ValueError(f"{filter_name}: expected a list, got {kind}")
     return value
 
 
@@ -137,23 +166,36 @@ def sum_by(
     }
 
 
-def subelements(items: Any, path: str) -> list[list[Any]]:
+def subelements(
+    items: Any, path: str, skip_missing: bool = False, keep_empty: bool = False
+) -> list[list[Any]]:
     """``[item, element]`` for every element of each item's list at dotted ``path``, as Ansible's filter.
 
     It flattens nested results while keeping each element's parent: one CSV row per bill detail line,
-    with the bill it belongs to (``row[0]`` the bill, ``row[1]`` the line).
+    with the bill it belongs to (``row[0]`` the bill, ``row[1]`` the line). An item whose list is empty
+    or null gives no pair, unless ``keep_empty=true``: then it gives ``[item, none]`` (an outer join, so
+    an IP block with no reverse still gets its row). ``skip_missing=true`` skips an item that lacks
+    ``path`` instead of failing (or keeps it, with ``keep_empty``).
     """
     pairs: list[list[Any]] = []
     for index, item in enumerate(_items(items, "subelements")):
-        elements = _value_at(item, path, "subelements", index)
-        if elements is None:
-            continue
-        pairs.extend([item, element] for element in _items(elements, "subelements"))
+        try:
+            elements = attribute(item, path)
+        except KeyError:
+            if not skip_missing:
+                raise ValueError(f"subelements: item {index} has no {path!r}") from None
+            elements = None
+        found = list(_items(elements, "subelements")) if elements is not None else []
+        if not found and keep_empty:
+            pairs.append([item, None])
+        pairs.extend([item, element] for element in found)
     return pairs
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "ovh_date": ovh_date,
+    "days_until": days_until,
+    "days_since": days_since,
     "sum_prices": sum_prices,
     "group_by": group_by,
     "sum_by": sum_by,

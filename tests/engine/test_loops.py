@@ -38,17 +38,24 @@ def test_loop_with_as_and_per_item_when(run_steps):
         "/server/s5/burst",
         "/server/s7/burst",
     ]
-    assert events.messages == ["burst s1 1/8", "burst s3 3/8", "burst s5 5/8", "burst s7 7/8"]
+    assert events.messages == ["burst s1 2/8", "burst s3 4/8", "burst s5 6/8", "burst s7 8/8"]
     report = events.reports()["burst"]
     assert report.status == "changed"
     assert [item["status"] for item in report.items] == ["skipped", "changed"] * 4
     assert result.info.counts == {"ok": 9, "changed": 4, "planned": 0, "skipped": 4, "failed": 0}
 
 
-def test_loop_variables_first_last(run_steps):
-    steps = [step("log", "{{ item }}:{{ loop.index }}:{{ loop.first }}:{{ loop.last }}", loop=["a", "b"])]
+def test_loop_variables_count_as_jinja_does(run_steps):
+    steps = [
+        step(
+            "log",
+            "{{ item }}:{{ loop.index }}:{{ loop.index0 }}:{{ loop.revindex }}:"
+            "{{ loop.first }}:{{ loop.last }}",
+            loop=["a", "b"],
+        )
+    ]
     _, events = run_steps(steps)
-    assert events.messages == ["a:0:True:False", "b:1:False:True"]
+    assert events.messages == ["a:1:0:2:True:False", "b:2:1:1:False:True"]
 
 
 def test_concurrent_loop_keeps_item_order(run_steps):
@@ -300,7 +307,7 @@ def test_loop_over_something_else_than_a_list_fails_with_location(run_steps):
     bad = step("log", "x", loop="{{ {'a': 1} }}")
     result, _ = run_steps([bad])
     assert result.exit_status == 1
-    assert str(result.error) == f"{bad.location}: loop: expected a list, got dict"
+    assert str(result.error) == f"{bad.location}: loop: expected a list, got a mapping (keys: a)"
 
 
 def test_stop_during_until_delay(run_steps):

@@ -98,7 +98,15 @@ def test_filters_work_in_templates(fake_call) -> None:
 
 def test_hook_returns_every_filter() -> None:
     assert ovhflow_template_filters() == FILTERS
-    assert set(FILTERS) == {"ovh_date", "sum_prices", "sum_by", "group_by", "subelements"}
+    assert set(FILTERS) == {
+        "ovh_date",
+        "days_until",
+        "days_since",
+        "sum_prices",
+        "sum_by",
+        "group_by",
+        "subelements",
+    }
 
 
 def test_subelements_pairs_each_element_with_its_parent() -> None:

@@ -79,9 +79,17 @@ LIMITS = [
     ("{{ 2 ** 99999 * 2 ** 99999 }}", "too large"),
     ("{{ 'ab' | center(10**9) }}", "too large"),
     ("{{ 'ab'.ljust(10**9) }}", "too large"),
-    ("{{ '%0999999999d' % 1 }}", "format width or precision is too large"),
-    ("{{ '{:>999999999}'.format(1) }}", "format width or precision is too large"),
-    ("{{ '%0999999999d' | format(1) }}", "format width or precision is too large"),
+    ("{{ '%0999999999d' % 1 }}", "format width 999,999,999 is too large"),
+    ("{{ '{:>999999999}'.format(1) }}", "format width 999,999,999 is too large"),
+    ("{{ '%0999999999d' | format(1) }}", "format width 999,999,999 is too large"),
+    ("{{ '%.999999999f' % 1 }}", "format precision 999,999,999 is too large"),
+    # widths and precisions given as arguments are checked before the string is built
+    ("{{ '%*s' % (750000000, 'a') }}", "format width 750,000,000 is too large"),
+    ("{{ '%.*f' % (900000000, 1.5) }}", "format precision 900,000,000 is too large"),
+    ("{{ '%*s' | format(750000000, 'a') }}", "format width 750,000,000 is too large"),
+    ("{{ '{:{}}'.format('a', 9e8) }}", "format width 900,000,000 is too large"),
+    ("{{ '{:>{w}}'.format('a', w=900000000) }}", "format width 900,000,000 is too large"),
+    ("{{ '{a:{w}}'.format_map({'a': 1, 'w': 900000000}) }}", "format width 900,000,000 is too large"),
     ("{{ now(fmt='%999999999Y') }}", "too large"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "too much work"),
     (
@@ -106,6 +114,31 @@ def test_expensive_templates_stop_with_a_clear_error(
     with pytest.raises(RenderError) as caught:
         templates.render(source, {})
     assert fragment in str(caught.value)
+
+
+ORDINARY_FORMATS = [
+    # digits in values and in literal text are not widths: bill, order and service ids are ordinary data
+    ("{{ '%s' | format('FR12345678') }}", "FR12345678"),
+    ("{{ 'Order 1234567: %s' % 'x' }}", "Order 1234567: x"),
+    ("{{ '%s' | format(123456789) }}", "123456789"),
+    ("{{ 'Bill {}'.format('FR12345678') }}", "Bill FR12345678"),
+    ("{{ '{:,}'.format(1234567) }}", "1,234,567"),
+    (
+        "{{ '%12s (%s): %10s --> %s' % ('FR12345678', '2026-01-31', '12.00 EUR', 'u') }}",
+        "  FR12345678 (2026-01-31):  12.00 EUR --> u",
+    ),
+    ("{{ '%d%% of %(n)s' % {'n': 5} if false else '%d%%' % 50 }}", "50%"),
+    ("{{ '%*s|%.*f' % (5, 'a', 2, 1.5) }}", "    a|1.50"),
+    ("{{ '{:>{w}}'.format('a', w=4) }}", "   a"),
+    ("{{ [12345678, 2] | select('equalto', 12345678) | list }}", [12345678]),
+    ("{{ [12345678].index(12345678) }}", 0),
+    ("{{ 'a-12345678'.replace('-', ' ', 12345678) }}", "a 12345678"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), ORDINARY_FORMATS)
+def test_ordinary_data_is_never_taken_for_a_width(templates: Templates, source: str, expected) -> None:
+    assert templates.render(source, {}) == expected
 
 
 def test_output_is_bounded(templates: Templates) -> None:
