@@ -8,17 +8,26 @@ path lead to, and which paths come close when it leads nowhere. v1 paths are kep
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ovhflow.apicheck.paths import (
+    gapped_distance,
+    is_param,
+    is_template,
+    literal_hits,
+    normalize_path,
+    path_distance,
+    split_path,
+)
 from ovhflow.errors import ConfigError
 
 HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 INDEX_FILE = "_index.json"
+CLOSE_ENOUGH = 0.15  # suggestions this much farther than the closest one are still shown
 
 
 def as_bool(value: Any) -> bool:
@@ -79,56 +88,6 @@ class Operation:
         return self.status == "DEPRECATED"
 
 
-def split_path(path: str) -> list[str]:
-    """Segments of a path, splitting on ``/`` outside ``{{ }}`` so a template stays one segment."""
-    segments: list[str] = []
-    current: list[str] = []
-    depth = 0
-    i = 0
-    while i < len(path):
-        pair = path[i : i + 2]
-        if pair in ("{{", "{%"):
-            depth += 1
-            current.append(pair)
-            i += 2
-            continue
-        if pair in ("}}", "%}") and depth:
-            depth -= 1
-            current.append(pair)
-            i += 2
-            continue
-        char = path[i]
-        if char == "/" and not depth:
-            segments.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        i += 1
-    segments.append("".join(current))
-    return [s for s in segments if s != ""]
-
-
-def is_template(segment: str) -> bool:
-    return "{{" in segment or "{%" in segment
-
-
-def is_param(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}") and not is_template(segment)
-
-
-def normalize_path(path: str) -> str:
-    """The catalog key for a path as a caller writes it: no query, no trailing slash, no ``/1.0``/``/v1``."""
-    path = path.split("?", 1)[0]
-    if not path.startswith("/"):
-        path = "/" + path
-    for prefix in ("/1.0", "/v1"):
-        if path == prefix or path.startswith(prefix + "/"):
-            path = path[len(prefix) :] or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return path
-
-
 class Catalog:
     """Operations indexed by path template and method, with the models their documents define."""
 
@@ -139,6 +98,7 @@ class Catalog:
         self.loaded_apis: set[str] = set()  # resource paths of the documents loaded ("/me", "/v2/iam")
         self.listed_apis: set[str] = set()  # resource paths named by root listings, loaded or not
         self._segments: dict[str, list[str]] = {}
+        self._shapes: dict[tuple[int, str | None], list[tuple[str, list[str]]]] = {}  # by length, head
         for source, document in documents:
             self.add_document(source, document)
 
@@ -190,7 +150,10 @@ class Catalog:
         for api in document.get("apis") or []:
             path = prefix + normalize_path(api.get("path", "/"))
             operations = self.paths.setdefault(path, {})
-            self._segments[path] = split_path(path)
+            if path not in self._segments:
+                segments = self._segments[path] = split_path(path)
+                head = None if not segments or is_param(segments[0]) else segments[0]
+                self._shapes.setdefault((len(segments), head), []).append((path, segments))
             for raw in api.get("operations") or []:
                 operation = parse_operation(path, raw, models, source)
                 operations.setdefault(operation.method, operation)
@@ -199,41 +162,32 @@ class Catalog:
         return sum(len(ops) for ops in self.paths.values())
 
     def match(self, path: str) -> list[str]:
-        """Path templates a recipe path (``{{ }}`` segments) or a concrete request path can lead to.
+        """Path templates a recipe path (``{{ }}`` segments) or a concrete request path leads to.
 
-        A templated segment stands for a ``{param}`` segment; a literal one must equal the template's
-        literal, or fill a ``{param}``. Templates with more literal segments in common come first, as the
-        API routes them. If a template segment matches nothing that way, literals are tried for it too,
-        because a template may render to a literal word.
+        A templated segment stands for a ``{param}`` segment only; a literal one must equal the
+        template's literal, or fill a ``{param}``. Templates with more literal segments in common come
+        first, as the API routes them.
         """
-        wanted = split_path(normalize_path(path))
-        found = self._match(wanted, template_fills_literal=False)
-        if not found:
-            found = self._match(wanted, template_fills_literal=True)
-        return found
+        return self._match(split_path(normalize_path(path)))
 
-    def _match(self, wanted: list[str], template_fills_literal: bool) -> list[str]:
+    def templates_for_fixed_words(self, path: str) -> list[str]:
+        """Paths a recipe path would lead to if its templated segments could stand for fixed words."""
+        return self._match(split_path(normalize_path(path)), loose=True)
+
+    def _match(self, wanted: list[str], loose: bool = False) -> list[str]:
         scored = []
-        for template, segments in self._segments.items():
-            if len(segments) != len(wanted):
-                continue
-            literal_hits = 0
-            for have, want in zip(segments, wanted, strict=True):
-                if is_template(want):
-                    if is_param(have) or template_fills_literal:
-                        continue
-                    break
-                if have == want:
-                    literal_hits += 1
-                elif not is_param(have):
-                    break
-            else:
-                scored.append((-literal_hits, template))
+        for template, segments in self._candidates(wanted):
+            hits = literal_hits(segments, wanted, loose)
+            if hits is not None:
+                scored.append((-hits, template))
         scored.sort()
-        if not scored:
-            return []
-        best = scored[0][0]
-        return [template for score, template in scored if score == best]
+        return [template for score, template in scored if score == scored[0][0]]
+
+    def _candidates(self, wanted: list[str]) -> list[tuple[str, list[str]]]:
+        """The templates of ``wanted``'s length that can share its first segment."""
+        if not wanted or is_template(wanted[0]):
+            return self._of_length(len(wanted))
+        return self._shapes.get((len(wanted), wanted[0]), []) + self._shapes.get((len(wanted), None), [])
 
     def unloaded_api(self, path: str) -> str | None:
         """The listed API a path belongs to when its document was not loaded (so it cannot be checked)."""
@@ -251,12 +205,29 @@ class Catalog:
     def operation(self, template: str, method: str) -> Operation | None:
         return self.paths.get(template, {}).get(method.upper())
 
+    def _of_length(self, length: int) -> list[tuple[str, list[str]]]:
+        return [entry for key, entries in self._shapes.items() if key[0] == length for entry in entries]
+
     def suggest_paths(self, path: str, limit: int = 3) -> list[str]:
-        """Known paths closest to a recipe path, comparing with templates written as ``{}``."""
-        wanted = "/".join("{}" if is_template(s) else s for s in split_path(normalize_path(path)))
-        keyed = {"/".join("{}" if is_param(s) else s for s in segs): t for t, segs in self._segments.items()}
-        close = difflib.get_close_matches(wanted, list(keyed), n=limit, cutoff=0.75)
-        return [keyed[c] for c in close]
+        """Known paths closest to a path that leads nowhere, for a "did you mean".
+
+        Paths of the same length are compared segment by segment (a templated segment only where the
+        schema has a ``{param}``; at most two near-miss literals), so ``/domain/zone/example.com/recordz``
+        finds ``/domain/zone/{zoneName}/record``. Failing that, paths with one segment more or less. No hint
+        when many paths are as close.
+        """
+        wanted = split_path(normalize_path(path))
+        scored = [
+            (d, t)
+            for t, segs in self._of_length(len(wanted))
+            if (d := path_distance(segs, wanted)) is not None
+        ]
+        if not scored:
+            around = self._of_length(len(wanted) - 1) + self._of_length(len(wanted) + 1)
+            scored = [(d, t) for t, segs in around if (d := gapped_distance(segs, wanted)) is not None]
+        scored.sort()
+        close = [t for d, t in scored if d <= scored[0][0] + CLOSE_ENOUGH]
+        return close[:limit] if len(close) <= 2 * limit else []  # many as close: none is a real hint
 
 
 def is_v2(source: str, document: Mapping[str, Any]) -> bool:

@@ -13,8 +13,10 @@ from typing import Any
 import click
 
 from ovhflow.apicheck.cache import cached_catalog
-from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, is_template, normalize_path, split_path
-from ovhflow.apicheck.check import Finding, check_recipe, walk_steps
+from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog
+from ovhflow.apicheck.check import Finding, check_recipe, steps_with_values
+from ovhflow.apicheck.known import input_values, renderings
+from ovhflow.apicheck.paths import api_head, is_template, normalize_path, split_path
 from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors, UsageError
 
 
@@ -54,25 +56,27 @@ def print_findings(findings: list[Finding], echo: Callable[[str], Any] | None = 
 def documents_for(recipe: Any) -> Callable[[str], bool] | None:
     """Which cached documents a recipe's HTTP steps can need: those of APIs sharing their first segment.
 
-    The first segment (``/dedicated`` for ``/dedicated/servr``) keeps near-miss suggestions working; a
-    path whose first segment is a template, or matches no document, makes every document needed.
+    The first segment (``/dedicated`` for ``/dedicated/servr``) keeps near-miss suggestions working. A
+    path whose first segment is a template with no known values needs none: it is not checked. None
+    when no path names an API that can be checked.
     """
     heads: set[str] = set()
-    for step in walk_steps(getattr(recipe, "steps", None) or []):
+    inputs = input_values(getattr(recipe, "inputs", None) or {})
+    for step, known in steps_with_values(getattr(recipe, "steps", None) or [], inputs, set()):
         if str(getattr(step, "action", "")).upper() not in HTTP_METHODS or not isinstance(step.args, str):
             continue
-        segments = split_path(normalize_path(step.args))
-        head = segments[:2] if segments[:1] == ["v2"] else segments[:1]
-        if not head or any(is_template(s) for s in head):
-            return None
-        heads.add("/".join(head))
+        paths = [path for path, _ in renderings(step.args, known)] or [step.args]
+        for path in paths:
+            head = api_head(split_path(normalize_path(path)))
+            if head and not any(is_template(s) for s in head):
+                heads.add("/".join(head))
 
     def head_of(relative: str) -> str:
         version, _, rest = relative.removesuffix(".json").partition("/")
         first = rest.split("/", 1)[0]
         return f"v2/{first}" if version == "v2" else first
 
-    return lambda relative: head_of(relative) in heads
+    return (lambda relative: head_of(relative) in heads) if heads else None
 
 
 def warning_line(finding: Finding, log_format: str = "text") -> str:
@@ -113,16 +117,17 @@ def check_before_run(
         url = endpoint_url(endpoint, config_file)
     except OvhflowError:
         return
-    if not any(str(s.action).upper() in HTTP_METHODS for s in walk_steps(recipe.steps)):
-        return
     wanted = documents_for(recipe)
-    catalog = cached_catalog(url, wanted) or (cached_catalog(url) if wanted is not None else None)
+    if wanted is None:
+        return  # no HTTP step, or none whose API is known before the run
+    # a first segment no document has (a typo) needs every API, for the suggestions
+    catalog = cached_catalog(url, wanted) or cached_catalog(url)
     if catalog is None:
         return
-    findings = check_recipe(recipe, catalog)
-    if wanted is not None and any(f.severity == "error" for f in findings):
+    findings = [f for f in check_recipe(recipe, catalog) if not f.unchecked]
+    if any(f.severity == "error" for f in findings):
         every = cached_catalog(url)  # rare: check again with every API, for the best suggestions
-        findings = check_recipe(recipe, every) if every is not None else findings
+        findings = [f for f in check_recipe(recipe, every) if not f.unchecked] if every else findings
     for finding in findings:
         if finding.severity == "warning":
             click.echo(warning_line(finding, log_format), err=True)

@@ -39,6 +39,18 @@ STRING_TYPES = {
 DATE_TYPES = {"date", "datetime", "time"}
 INTEGER_TYPES = {"long", "int", "integer", "short"}
 NUMBER_TYPES = {"double", "float", "decimal", "number"}
+ISO_DATE = r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
+ISO_TIME = r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?"
+DATE_FORMS = {
+    "date": re.compile(rf"{ISO_DATE}"),
+    "datetime": re.compile(rf"{ISO_DATE}(?:[T ]{ISO_TIME})?"),
+    "time": re.compile(ISO_TIME),
+}
+DATE_EXAMPLES = {
+    "date": "2024-01-31",
+    "datetime": "2024-01-31 or 2024-01-31T10:00:00+01:00",
+    "time": "10:00:00",
+}
 GENERIC = re.compile(r"^(?P<base>[\w.]+)<(?P<args>.+)>$")
 MAP = re.compile(r"^map\[(?P<key>\w+)\](?P<value>.+)$")
 
@@ -49,6 +61,7 @@ class Problem:
 
     path: KeyPath
     message: str
+    on_key: bool = False  # the key itself is wrong (unknown, read-only), not its value
 
 
 def key_path_text(path: KeyPath) -> str:
@@ -93,11 +106,13 @@ class TypeChecker:
         fallback: Mapping[str, Any] | None = None,
         templates: bool = True,
         from_query: bool = False,
+        refuse_read_only: bool = False,
     ) -> None:
         self.models = models
         self.fallback = fallback or {}
         self.templates = templates  # skip {{ }} strings (recipes); off for real requests
         self.from_query = from_query  # values are URL strings: check they parse as the type
+        self.refuse_read_only = refuse_read_only  # a field the schema marks readOnly is an error
 
     def model(self, type_name: str) -> tuple[Mapping[str, Any] | None, dict[str, str]]:
         """The model behind a type name and, for generics like ``Range<long>``, its type arguments."""
@@ -164,6 +179,9 @@ class TypeChecker:
 
     def check_string(self, value: Any, type_name: str, path: KeyPath) -> list[Problem]:
         if isinstance(value, str):
+            if type_name in DATE_TYPES and not is_iso(value, type_name):
+                example = DATE_EXAMPLES[type_name]
+                return [Problem(path, f"expected {type_name} (ISO 8601, e.g. {example}), got '{value}'")]
             return []
         if type_name in DATE_TYPES and isinstance(value, (datetime.date, datetime.datetime)):
             return []
@@ -216,7 +234,11 @@ class TypeChecker:
                 if self.templates and is_templated(key):
                     continue
                 hint = did_you_mean(str(key), list(properties), cutoff=0.6)
-                problems.append(Problem((*path, key), f"unknown field '{key}' in {type_name}{hint}"))
+                problems.append(Problem((*path, key), f"unknown field '{key}' in {type_name}{hint}", True))
+                continue
+            if self.refuse_read_only and as_bool(spec.get("readOnly", False)):
+                message = f"field '{key}' of {type_name} is read-only: the API sets it, a request cannot"
+                problems.append(Problem((*path, key), message, True))
                 continue
             field_type = str(spec.get("fullType") or spec.get("type") or "")
             field_type = generics.get(field_type, field_type)
@@ -224,6 +246,22 @@ class TypeChecker:
             problems += self.check(item, field_type, (*path, key), nullable=nullable)
         problems += missing_fields(value, required_fields(properties), type_name, path)
         return problems
+
+
+def is_iso(text: str, type_name: str) -> bool:
+    """Whether text is an ISO 8601 date, datetime (a date alone is one) or time with real numbers."""
+    found = DATE_FORMS[type_name].fullmatch(text.strip())
+    if found is None:
+        return False
+    parts = {k: int(v) for k, v in found.groupdict().items() if v is not None}
+    try:
+        if "year" in parts:
+            datetime.date(parts["year"], parts["month"], parts["day"])
+        if "hour" in parts:
+            datetime.time(parts["hour"], parts["minute"], min(parts.get("second", 0), 59))
+    except ValueError:
+        return False
+    return True
 
 
 def required_fields(properties: Mapping[str, Any]) -> list[str]:

@@ -27,13 +27,13 @@ class RequestProblem:
     name), not its value.
     """
 
-    part: Literal["query", "body"]
+    part: Literal["path", "query", "body"]
     key_path: KeyPath
     message: str
     on_key: bool = False
 
     def __str__(self) -> str:
-        if self.part == "query" or self.on_key or not self.key_path:
+        if self.part != "body" or self.on_key or not self.key_path:
             return self.message
         return f"body.{key_path_text(self.key_path)}: {self.message}"
 
@@ -85,12 +85,21 @@ def query_problems(
 
 
 def body_problems(
-    catalog: Catalog, op: Operation, body: Any, has_body: bool = True, templates: bool = False
+    catalog: Catalog,
+    op: Operation,
+    body: Any,
+    has_body: bool = True,
+    templates: bool = False,
+    refuse_read_only: bool = False,
 ) -> list[RequestProblem]:
-    """The body against the operation's body model, or its flat body parameters, or its lack of body."""
+    """The body against the operation's body model, or its flat body parameters, or its lack of body.
+
+    ``refuse_read_only``: a field the model marks ``readOnly`` (``datacenter`` of a dedicated server) is
+    an error, for recipes; the strict sandbox lets clients send back objects as they read them.
+    """
     if has_body and templates and is_templated(body):
         return []
-    checker = TypeChecker(op.models, catalog.models, templates=templates)
+    checker = TypeChecker(op.models, catalog.models, templates=templates, refuse_read_only=refuse_read_only)
     model, flat = op.body_model, op.flat_body_params
     if model:
         if has_body:
@@ -109,7 +118,8 @@ def body_problems(
                 found += checker.check(value, param.data_type, (key,), nullable=not param.required)
             elif not (templates and is_templated(key)):
                 hint = did_you_mean(str(key), flat, cutoff=0.6)
-                found.append(Problem((key,), f"unknown body field '{key}' for {op.method} {op.path}{hint}"))
+                message = f"unknown body field '{key}' for {op.method} {op.path}{hint}"
+                found.append(Problem((key,), message, on_key=True))
         required = [name for name, p in flat.items() if p.required]
         return as_body_problems(found + missing_fields(body, required, f"{op.method} {op.path}", ()))
     if has_body and body not in (None, {}, [], ""):
@@ -118,4 +128,16 @@ def body_problems(
 
 
 def as_body_problems(found: list[Problem]) -> list[RequestProblem]:
-    return [RequestProblem("body", p.path, p.message, p.message.startswith("unknown ")) for p in found]
+    return [RequestProblem("body", p.path, p.message, p.on_key) for p in found]
+
+
+def path_problems(catalog: Catalog, op: Operation, values: Mapping[str, str]) -> list[RequestProblem]:
+    """Literal path segments that do not parse as their ``{param}``'s type (``abc`` for a ``long`` id)."""
+    types = {p.name: p.data_type for p in op.params_of("path") if p.name}
+    checker = TypeChecker(op.models, catalog.models, templates=True, from_query=True)
+    problems = []
+    for name, value in values.items():
+        for problem in checker.check(value, types.get(name, "string")):
+            message = f"path parameter {{{name}}} of {op.path}: {problem.message}"
+            problems.append(RequestProblem("path", (name,), message))
+    return problems

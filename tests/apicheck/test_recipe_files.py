@@ -20,8 +20,7 @@ def test_each_mistake_is_reported_where_it_is_written() -> None:
     assert done.returncode == 2
     file = str(HERE / "mistakes.yaml")
     assert done.stderr.splitlines() == [
-        f"{file}:7:10: error: unknown API path '/dedicated/servr' (did you mean /dedicated/server or "
-        "/dedicated/server/{serviceName} or /dedicated/server/log?)",
+        f"{file}:7:10: error: unknown API path '/dedicated/servr' (did you mean /dedicated/server?)",
         f"{file}:9:20: error: body.status: 'activ' is not one of dedicated.server.BurstStatusEnum: "
         "active, inactive, inactiveLocked (did you mean 'active'?)",
         f"{file}:10:11: error: POST is not an operation of /dedicated/server/{{serviceName}}/burst "

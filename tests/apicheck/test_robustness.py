@@ -42,6 +42,7 @@ path_texts = st.sampled_from(PATHS).map(lambda p: p.replace("{", "{{ ").replace(
     max_size=20
 )
 quick = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+few = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # slower ones
 
 
 @quick
@@ -58,6 +59,20 @@ def test_type_checks_never_raise(type_name: str, value: object) -> None:
 @given(st.sampled_from(["get", "post", "put", "delete"]), path_texts, json_values, json_values, json_values)
 def test_step_checks_never_raise(action: str, path: str, query: object, body: object, auth: object) -> None:
     step = Step(action, path, {"query": query, "body": body, "auth": auth})
+    for finding in check_recipe(Recipe([step]), CATALOG):
+        assert finding.severity in ("error", "warning") and finding.message
+
+
+@few
+@given(
+    path_texts,
+    st.sampled_from(["{{ item }}", "{{ item.name }}", "x{{ item }}y"]),
+    st.lists(json_values, max_size=6),
+)
+def test_known_values_of_any_shape_never_raise(path: str, reference: str, items: list) -> None:
+    """Every value a literal loop gives a templated segment is checked, whatever the loop holds."""
+    step = Step("get", path.replace("{{ x }}", reference, 1) + "/" + reference)
+    step.loop = items  # type: ignore[attr-defined]
     for finding in check_recipe(Recipe([step]), CATALOG):
         assert finding.severity in ("error", "warning") and finding.message
 

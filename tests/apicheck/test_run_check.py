@@ -99,3 +99,26 @@ def test_warnings_follow_the_log_format(cached_eu: Path, plugins, tmp_path: Path
     event = json.loads(capsys.readouterr().err)
     assert (event["level"], event["event"], event["line"], event["col"]) == ("warning", "api_check", 3, 10)
     assert event["file"] == str(recipe) and "needs no authentication" in event["message"]
+
+
+def test_run_says_nothing_about_paths_it_cannot_check(monkeypatch, tmp_path: Path, plugins, capsys) -> None:
+    """`validate --api` lists unchecked paths; a cron run does not repeat them on every run."""
+    from tests.conftest import copy_schema_subset
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    copy_schema_subset(tmp_path / "ovhflow" / "schemas" / "eu.api.ovh.com")
+    check_before_run(load_recipe(HERE / "unchecked.yaml", plugins), "ovh-eu")
+    assert capsys.readouterr().err == ""
+
+
+def test_paths_whose_api_is_known_only_at_run_time_load_no_document(plugins, tmp_path: Path) -> None:
+    from ovhflow.apicheck.catalog import Catalog
+    from ovhflow.apicheck.commands import documents_for
+
+    recipe = tmp_path / "any.yaml"
+    recipe.write_text("name: any\ninputs:\n  api: {type: string}\nsteps:\n  - get: /{{ inputs.api }}\n")
+    assert documents_for(load_recipe(recipe, plugins)) is None
+    recipe.write_text("name: two\nsteps:\n  - get: /{{ item }}\n    loop: [vps, ip]\n")
+    wanted = documents_for(load_recipe(recipe, plugins))
+    assert wanted is not None
+    assert sorted(Catalog.from_dir(SCHEMAS_DIR, wanted).sources) == ["v1/ip.json", "v1/vps.json"]
