@@ -6,6 +6,7 @@ Every error that reaches the command line is an :class:`OvhflowError`: the CLI p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ovhflow.exit_status import ExitStatus
@@ -46,9 +47,9 @@ class RecipeError(OvhflowError):
 class RecipeErrors(RecipeError):
     """Several recipe problems found at once; printed one per line, most relevant first."""
 
-    def __init__(self, errors: list[RecipeError]) -> None:
+    def __init__(self, errors: Sequence[OvhflowError]) -> None:
         super().__init__("\n".join(str(e) for e in errors), None)
-        self.errors = errors
+        self.errors = list(errors)
 
 
 class UsageError(OvhflowError):

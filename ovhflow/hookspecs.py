@@ -13,7 +13,7 @@ from typing import Any
 import pluggy
 
 from ovhflow import PROJECT_NAME
-from ovhflow.plugin_api import ActionSpec, HttpRequest, HttpResponse, RunInfo, StepReport
+from ovhflow.plugin_api import ActionSpec, ApiClient, HttpRequest, HttpResponse, RunInfo, StepReport
 
 hookspec = pluggy.HookspecMarker(PROJECT_NAME)
 
@@ -52,7 +52,7 @@ def ovhflow_recipe_sections() -> Mapping[str, Mapping[str, Any]]:
 
 
 @hookspec(firstresult=True)
-def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> HttpResponse | None:
+def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -> HttpResponse | None:
     """Send one API call and return its response.
 
     Called for every request of a run: each HTTP step and loop iteration, each call of ``batch: true``

@@ -15,7 +15,7 @@ from ovhflow.exit_status import ExitStatus
 from ovhflow.files.atomic import open_atomic
 
 __all__ = [
-    "ActionCall", "ActionSpec", "ExitStatus", "HttpRequest", "HttpResponse",
+    "ActionCall", "ActionSpec", "ApiClient", "ApiResponse", "ExitStatus", "HttpRequest", "HttpResponse",
     "ENV_SETTING", "RunInfo", "StepReport", "open_atomic", "read_environment",
 ]  # fmt: skip
 
@@ -33,6 +33,32 @@ def read_environment(variable: str) -> str | None:
     from ovhflow.recipe.environment_access import read_environment as guarded_read
 
     return guarded_read(variable)
+
+
+class ApiResponse(Protocol):
+    """What a client's raw answer offers: its HTTP status and headers (a ``requests.Response`` does)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+
+class ApiClient(Protocol):
+    """The client a run sends its calls with (``ovhflow_http_request``'s ``client``): an
+    :class:`ovhflow.ovh.Client`, or anything that sends a call the same way."""
+
+    def call_with_response(
+        self,
+        method: str,
+        path: str,
+        data: Any = None,
+        need_auth: bool = True,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[Any, ApiResponse]:
+        """Send one call; return its decoded JSON and the raw response, or raise ``APIError``."""
+        ...
 
 
 @dataclass(frozen=True)

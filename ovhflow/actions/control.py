@@ -15,15 +15,15 @@ from ovhflow.errors import StepFailed
 from ovhflow.plugin_api import ActionCall, ActionSpec
 
 NAME = r"^[a-z_][a-z0-9_]*$"
-SET_SCHEMA = {
+SET_SCHEMA: dict[str, Any] = {
     "type": "object",
     "minProperties": 1,
     "propertyNames": {"pattern": NAME},
     "description": "Variables for later steps: name -> value (templates keep native types).",
 }
-MESSAGE = {"type": "string", "minLength": 1}
-EXPRESSION = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "boolean"}]}
-ASSERT_SCHEMA = {
+MESSAGE: dict[str, Any] = {"type": "string", "minLength": 1}
+EXPRESSION: dict[str, Any] = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "boolean"}]}
+ASSERT_SCHEMA: dict[str, Any] = {
     "anyOf": [EXPRESSION, {"type": "array", "minItems": 1, "items": EXPRESSION}],
     "description": "A bare expression, or a list of them, that must all be true.",
 }

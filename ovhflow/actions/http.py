@@ -13,11 +13,11 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.errors import RecipeError, StepFailed
-from ovhflow.plugin_api import ActionCall, ActionSpec, HttpRequest, HttpResponse
+from ovhflow.plugin_api import ActionCall, ActionSpec, ApiClient, HttpRequest, HttpResponse
 from ovhflow.templating.undefined import kind_of
 
-TEMPLATE = {"type": "string", "pattern": r"\{\{"}
-PATH_SCHEMA = {
+TEMPLATE: dict[str, Any] = {"type": "string", "pattern": r"\{\{"}
+PATH_SCHEMA: dict[str, Any] = {
     "type": "string",
     "minLength": 1,
     "pattern": "^/",
@@ -25,18 +25,21 @@ PATH_SCHEMA = {
     "/{{ kind | segments }}/{{ id }})",
     "description": "API path, e.g. /me or /dedicated/server/{{ item }}",
 }
-FLAG = {"anyOf": [{"type": "boolean"}, TEMPLATE]}
-QUERY = {
+FLAG: dict[str, Any] = {"anyOf": [{"type": "boolean"}, TEMPLATE]}
+QUERY: dict[str, Any] = {
     "anyOf": [{"type": "object"}, TEMPLATE],
     "description": "Query string parameters (name -> value); values are templates.",
 }
-BODY = {"description": "JSON body: any value; strings inside are templates."}
-AUTH = {**FLAG, "description": "false for an unauthenticated call (/auth/time, /auth/credential)."}
-BATCH = {
+BODY: dict[str, Any] = {"description": "JSON body: any value; strings inside are templates."}
+AUTH: dict[str, Any] = {
+    **FLAG,
+    "description": "false for an unauthenticated call (/auth/time, /auth/credential).",
+}
+BATCH: dict[str, Any] = {
     "type": "boolean",
     "description": "On a looped GET of .../{{ item }}: fetch the objects 50 per call (X-Ovh-Batch).",
 }
-EXPAND = {
+EXPAND: dict[str, Any] = {
     "type": "boolean",
     "description": "On a listing GET: return the full objects, page by page, instead of their ids.",
 }
@@ -87,7 +90,7 @@ def ovhflow_actions() -> list[ActionSpec]:
 
 
 @hookimpl(trylast=True)
-def ovhflow_http_request(request: HttpRequest, client: Any, check: bool) -> HttpResponse:
+def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -> HttpResponse:
     """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT."""
     from ovhflow.ovh.signing import query_string, with_query  # the client's package imports requests
 

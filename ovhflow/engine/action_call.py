@@ -13,6 +13,7 @@ from ovhflow.engine.value_checks import check_wire_numbers
 from ovhflow.errors import StepFailed, http_status, one_line_message
 from ovhflow.ovh import listing
 from ovhflow.plugin_api import HttpRequest, HttpResponse
+from ovhflow.recipe.model import Step
 
 
 def plan_line(request: HttpRequest) -> str:
@@ -32,7 +33,7 @@ class StepCall:
         self,
         runtime: Runtime,
         scope: Scope,
-        step: Any,
+        step: Step,
         args: Any,
         options: Mapping[str, Any],
     ) -> None:

@@ -17,18 +17,19 @@ from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.ovh import listing
+from ovhflow.recipe.model import Step
 
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
 
 
-def batch_requested(step: Any) -> bool:
+def batch_requested(step: Step) -> bool:
     return step.action == "get" and bool((step.options or {}).get("batch")) and step.until is None
 
 
 def run_batched(
     runner: StepRunner,
-    step: Any,
+    step: Step,
     scope: Scope,
     items: list[Any],
     names: Callable[[int], dict[str, Any]],
@@ -94,7 +95,7 @@ def run_batched(
     return stopping
 
 
-def _after_answer(runner: StepRunner, step: Any, here: Scope, outcome: Outcome) -> Outcome:
+def _after_answer(runner: StepRunner, step: Step, here: Scope, outcome: Outcome) -> Outcome:
     """The step's ``log:`` and ``keep:`` for one answered item, as a plain loop applies them."""
     try:
         if step.log is not None:

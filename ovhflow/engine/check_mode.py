@@ -8,11 +8,9 @@ planned response.
 
 from __future__ import annotations
 
-from typing import Any
-
 from ovhflow import hookimpl
 from ovhflow.engine.planned import PLANNED
-from ovhflow.plugin_api import HttpRequest, HttpResponse
+from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse
 
 PLUGIN_NAME = "check-mode"
 
@@ -21,7 +19,9 @@ class CheckMode:
     """The plugin object: answers every write with a planned response whose data is :data:`PLANNED`."""
 
     @hookimpl(tryfirst=True)
-    def ovhflow_http_request(self, request: HttpRequest, client: Any, check: bool) -> HttpResponse | None:
+    def ovhflow_http_request(
+        self, request: HttpRequest, client: ApiClient, check: bool
+    ) -> HttpResponse | None:
         if check and request.is_write:
             return HttpResponse(status=0, data=PLANNED, planned=True)
         return None

@@ -8,24 +8,26 @@ records (``steps.<group>.result.<inner id>.result``). An included recipe runs wi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ovhflow.engine.outcome import Outcome, aggregate
 from ovhflow.engine.planned import PLANNED, is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.errors import StepFailed
+from ovhflow.recipe.model import Step
 
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
 
 
-def run_group(runner: StepRunner, step: Any, scope: Scope) -> Outcome:
+def run_group(runner: StepRunner, step: Step, scope: Scope) -> Outcome:
     """Run a group's steps once; a failing inner step fails the group (it was counted already)."""
     inner = scope.child()
     return _run_inner(runner, step.steps, inner)
 
 
-def run_include(runner: StepRunner, step: Any, scope: Scope) -> Outcome:
+def run_include(runner: StepRunner, step: Step, scope: Scope) -> Outcome:
     """Run the included recipe's steps with inputs from ``with:``."""
     runtime = runner.runtime
     if runtime.load_include is None:
@@ -39,7 +41,7 @@ def run_include(runner: StepRunner, step: Any, scope: Scope) -> Outcome:
     return _run_inner(runner, recipe.steps, root)
 
 
-def _run_inner(runner: StepRunner, steps: Any, inner: Scope) -> Outcome:
+def _run_inner(runner: StepRunner, steps: Sequence[Step], inner: Scope) -> Outcome:
     try:
         statuses = runner.run_steps(steps, inner)
     except StepFailed as error:

@@ -21,6 +21,7 @@ from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
 from ovhflow.engine.stop import RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
+from ovhflow.recipe.model import Step
 from ovhflow.templating.undefined import kind_of
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def run_items(
     return stopping[0] if stopping else None
 
 
-def rendered_concurrency(value: Any, step: Any) -> int:
+def rendered_concurrency(value: Any, step: Step) -> int:
     """A templated ``concurrency`` once rendered: a whole number from 1 to 256, as a literal one must be."""
     if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
@@ -127,7 +128,7 @@ def loop_names(index: int, length: int) -> Namespace:
 
 
 def run_loop(
-    runner: StepRunner, step: Any, scope: Scope
+    runner: StepRunner, step: Step, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
     """Run a looped step; return its overall outcome, one record per item that ran, and the error that
     stops the run (interrupt, rejected credentials, a bug), for the caller to raise once it reported the

@@ -7,6 +7,7 @@ run-end hooks ran, and never raises for a failed step: the failure is ``RunResul
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +21,12 @@ from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import OvhflowError, StepFailed
 from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin.manager import Plugins
-from ovhflow.plugin_api import RunInfo
+from ovhflow.plugin_api import ApiClient, RunInfo
+from ovhflow.recipe.inputs import matches_type
+from ovhflow.recipe.model import MISSING, Recipe, Step
 from ovhflow.reporting.redaction import MASK, Redactor
 from ovhflow.reporting.reporter import Reporter
+from ovhflow.templating.templates import Templates
 
 
 @dataclass
@@ -37,7 +41,7 @@ class RunResult:
         return int(self.info.exit_status or 0)
 
 
-def masked_inputs(recipe: Any, inputs: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
+def masked_inputs(recipe: Recipe, inputs: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
     """``inputs`` with secret ones replaced by ``***``; their values join the redactor."""
     masked = {}
     for name, value in inputs.items():
@@ -50,13 +54,8 @@ def masked_inputs(recipe: Any, inputs: Mapping[str, Any], redactor: Redactor) ->
     return masked
 
 
-def included_inputs(recipe: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+def included_inputs(recipe: Recipe, values: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs of an included recipe: ``with:`` values (of the declared types), then its defaults."""
-    import copy
-
-    from ovhflow.recipe.inputs import matches_type
-    from ovhflow.recipe.model import MISSING
-
     unknown = sorted(set(values) - set(recipe.inputs))
     if unknown:
         raise StepFailed(f"include {recipe.path}: with: {', '.join(unknown)}: the recipe has no such input")
@@ -75,18 +74,18 @@ def included_inputs(recipe: Any, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def run_recipe(
-    recipe: Any,
+    recipe: Recipe,
     inputs: Mapping[str, Any],
     *,
     plugins: Plugins,
-    client: Any,
+    client: ApiClient,
     check: bool = False,
     redactor: Redactor | None = None,
     stop: StopRequest | None = None,
     default_concurrency: int = 1,
     reporter: Reporter | None = None,
     settings: Mapping[str, Any] | None = None,
-    templates: Any = None,
+    templates: Templates | None = None,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
 
@@ -95,8 +94,6 @@ def run_recipe(
     ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
     its templates are compiled once; without it the run builds its own.
     """
-    from ovhflow.templating.templates import Templates
-
     redactor = redactor or Redactor()
     stop = stop or StopRequest()
     started = time.time()
@@ -109,7 +106,9 @@ def run_recipe(
         settings=dict(settings if settings is not None else getattr(recipe, "sections", {}) or {}),
     )
 
-    def load_include(step: Any, values: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def load_include(step: Step, values: Mapping[str, Any]) -> tuple[Recipe, dict[str, Any]]:
+        if step.included is None:  # the loader resolves every include; this guards a step built by hand
+            raise StepFailed("include: the included recipe was not loaded", step.location)
         resolved = included_inputs(step.included, values)
         masked_inputs(step.included, resolved, redactor)
         return step.included, resolved

@@ -14,7 +14,8 @@ from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import StepFailed
 from ovhflow.ovh.listing import Refusals
 from ovhflow.plugin.manager import Plugins
-from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo
+from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo
+from ovhflow.recipe.model import Recipe, Step
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.reporter import ConsoleReporter, Reporter
 from ovhflow.templating.templates import Templates
@@ -28,14 +29,14 @@ class Runtime:
     def __init__(
         self,
         plugins: Plugins,
-        client: Any,
+        client: ApiClient,
         renderer: Templates,
         info: RunInfo,
         redactor: Redactor,
         stop: StopRequest,
         default_concurrency: int = 1,
         reporter: Reporter | None = None,
-        load_include: Callable[[str, Any], Any] | None = None,
+        load_include: Callable[[Step, Mapping[str, Any]], tuple[Recipe, dict[str, Any]]] | None = None,
     ) -> None:
         self.plugins = plugins
         self.client = client

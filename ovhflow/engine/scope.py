@@ -36,7 +36,7 @@ class Scope:
         self._lock = threading.Lock()
         # Steps inside one loop iteration (of a looped group) report no step events: one per step, not
         # per item, is what the event hooks promise; their outcomes reach the loop's item records.
-        self.in_iteration = bool(names) or (parent is not None and parent.in_iteration)
+        self.in_iteration: bool = bool(names) or (parent is not None and parent.in_iteration)
 
     def child(self, names: Mapping[str, Any] | None = None) -> Scope:
         """A scope for a group run or loop iteration; ``names`` (loop variable, ``loop``) are local to it."""

@@ -9,16 +9,17 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ovhflow.engine.stop import StopRequest
 from ovhflow.exit_status import ExitStatus
+from ovhflow.recipe.model import Step
 
 MAX_CONCURRENCY = 256  # the largest --concurrency and the largest pool a run opens
 
 
-def max_concurrency(steps: Any, default: int) -> int:
+def max_concurrency(steps: Sequence[Step], default: int) -> int:
     """The largest ``concurrency`` in the recipe (and what it includes), to size the connection pool.
 
     A templated value is only known at run time: the pool is then sized for the largest allowed.

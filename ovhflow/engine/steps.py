@@ -22,13 +22,14 @@ from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_output_paths
 from ovhflow.errors import ConfigError, StepFailed
 from ovhflow.plugin_api import StepReport
+from ovhflow.recipe.model import Step
 
 DEFAULT_RETRIES = 3  # as Ansible: with `until`, up to 3 more attempts
 DEFAULT_DELAY = 5.0
 COMPOSITE_ACTIONS = ("steps", "include")
 
 
-def step_label(step: Any) -> str:
+def step_label(step: Step) -> str:
     return step.name or step.id or step.action
 
 
@@ -48,7 +49,7 @@ class StepRunner:
             statuses.append(self.run_step(step, scope))
         return statuses
 
-    def run_step(self, step: Any, scope: Scope) -> str:
+    def run_step(self, step: Step, scope: Scope) -> str:
         """Run one step (all its loop items), record it as ``steps.<id>``, report it; return its status."""
         from ovhflow.engine.loop import run_loop
 
@@ -93,7 +94,7 @@ class StepRunner:
 
     # -- one execution (a step without loop, or one loop item) ----------------------------------
 
-    def run_once(self, step: Any, scope: Scope, names: Mapping[str, Any] | None = None) -> Outcome:
+    def run_once(self, step: Step, scope: Scope, names: Mapping[str, Any] | None = None) -> Outcome:
         """Run ``step`` once in ``scope`` plus ``names`` (the loop variable and ``loop``)."""
         here = scope.child(names) if names else scope
         try:
@@ -116,7 +117,7 @@ class StepRunner:
             outcome.counted = True
         return outcome
 
-    def _when_then_attempts(self, step: Any, scope: Scope) -> Outcome:
+    def _when_then_attempts(self, step: Step, scope: Scope) -> Outcome:
         if step.when is not None:
             condition = self.runtime.renderer.evaluate(step.when, scope.context())
             if is_planned(condition):
@@ -130,7 +131,7 @@ class StepRunner:
             outcome.result = self.kept(step, scope, outcome.result)
         return outcome
 
-    def kept(self, step: Any, scope: Scope, result: Any) -> Any:
+    def kept(self, step: Step, scope: Scope, result: Any) -> Any:
         """What ``steps.<id>`` records of one result: all of it, nothing (``keep: false``), or the
         ``keep:`` template rendered over it. ``log`` and ``until`` saw the whole result before this."""
         if step.keep is True:
@@ -139,7 +140,7 @@ class StepRunner:
             return None
         return self.runtime.renderer.render(step.keep, scope.context({"result": result}))
 
-    def _attempts(self, step: Any, scope: Scope) -> Outcome:
+    def _attempts(self, step: Step, scope: Scope) -> Outcome:
         """Execute the step; with ``until``, again until the condition holds or ``retries`` run out."""
         if step.until is None:
             return self.execute(step, scope)
@@ -169,7 +170,7 @@ class StepRunner:
             self.runtime.stop.sleep(delay * (backoff**attempt))
             attempt += 1
 
-    def _log_after(self, step: Any, scope: Scope, outcome: Outcome) -> None:
+    def _log_after(self, step: Step, scope: Scope, outcome: Outcome) -> None:
         """The ``log:`` beside an action, rendered once it ran: it sees ``result`` and ``steps.<id>``."""
         if step.loop is None:
             scope.record(step.id, StepRecord.single(outcome.status, outcome.result, outcome.error))
@@ -180,7 +181,7 @@ class StepRunner:
 
     # -- the action itself ------------------------------------------------------------------------
 
-    def execute(self, step: Any, scope: Scope) -> Outcome:
+    def execute(self, step: Step, scope: Scope) -> Outcome:
         """One attempt of the step's action (a plugin action, a group or an include)."""
         from ovhflow.engine import composite
 

@@ -59,7 +59,9 @@ def _get_one(get: Get, path: str, key: Any) -> dict[str, Any]:
     """One plain GET, its API error (not network or credential errors) reported per key."""
     try:
         return {"key": key, "value": get(f"{path}/{key}", None)[0], "error": None}
-    except (HTTPError, *CREDENTIAL_ERRORS):
+    except HTTPError:
+        raise
+    except CREDENTIAL_ERRORS:
         raise
     except APIError as error:
         return {"key": key, "value": None, "error": error.message}

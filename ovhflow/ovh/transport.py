@@ -89,7 +89,7 @@ class _Session(requests.Session):
 
     def __init__(self) -> None:
         super().__init__()
-        self._environment_settings: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self._environment_settings: dict[tuple[Any, ...], Any] = {}
         self._netrc_auth: dict[tuple[str, str], Any] = {}
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
@@ -132,9 +132,7 @@ class _Session(requests.Session):
         )
         return prepared
 
-    def merge_environment_settings(
-        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> dict[str, Any]:
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
         parts = urlsplit(url)
         key = (parts.scheme, parts.netloc, tuple(sorted((proxies or {}).items())), stream, verify, cert)
         settings = self._environment_settings.get(key)

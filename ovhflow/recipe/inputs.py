@@ -251,7 +251,7 @@ def resolve_inputs(
                     where,
                 )
     values: dict[str, Any] = {}
-    errors: list[RecipeError] = []
+    errors: list[RecipeError | UsageError] = []
     for name, spec in specs.items():
         try:
             value, found = _value_of(spec, params, file_values, located, environ, str(params_file))

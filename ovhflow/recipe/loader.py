@@ -7,10 +7,11 @@ raised together as :class:`RecipeErrors`, each with its FILE:LINE:COL, sorted by
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.errors import Location, RecipeError, RecipeErrors
+from ovhflow.errors import Location, OvhflowError, RecipeError, RecipeErrors
 from ovhflow.recipe.environment_access import environment_reads, refused_by_name
 from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
 from ovhflow.recipe.messages import describe, did_you_mean
@@ -36,7 +37,7 @@ MAX_INCLUDE_DEPTH = 16
 MAX_ERRORS = 50  # a file with thousands of problems gets the first ones and a count, not a wall
 
 
-def _raise(errors: list[RecipeError]) -> None:
+def _raise(errors: Sequence[OvhflowError]) -> None:
     errors = sorted(errors, key=_sort_key)
     if len(errors) > MAX_ERRORS:
         hidden = len(errors) - MAX_ERRORS
@@ -57,17 +58,17 @@ def _seconds(value: Any) -> Any:
     return float(value) if isinstance(value, (int, float)) else value
 
 
-def _sort_key(error: RecipeError) -> tuple[Any, ...]:
+def _sort_key(error: OvhflowError) -> tuple[Any, ...]:
     where = error.location
     return (0, "", 0, 0) if where is None else (1, where.file, where.line, where.col)
 
 
-def _non_finite_literals(value: Any, location: Location) -> list[RecipeError]:
+def _non_finite_literals(value: Any, location: Location) -> list[OvhflowError]:
     """``.nan``, ``.inf`` and numbers too large for a float (YAML reads them as infinity) anywhere in the
     file: JSON has no such numbers, so no request, output or input may hold one."""
     if isinstance(value, float) and not math.isfinite(value):
         return [RecipeError(f"{value} is not a number JSON can carry (NaN or infinite)", location)]
-    errors: list[RecipeError] = []
+    errors: list[OvhflowError] = []
     if isinstance(value, LocatedDict):
         for key, item in value.items():
             errors.extend(_non_finite_literals(item, value.value_locations.get(key, location)))
@@ -102,10 +103,11 @@ class RecipeLoader:
                     )
                 ]
             )
-        errors = self.structure.validate(document)
-        if errors:
-            _raise(errors)
-        inputs, errors = build_input_specs(document.get("inputs") or {})
+        invalid = self.structure.validate(document)
+        if invalid:
+            _raise(invalid)
+        inputs, input_errors = build_input_specs(document.get("inputs") or {})
+        errors: list[OvhflowError] = list(input_errors)
         steps = [self.build_step(raw, path, chain, errors) for raw in document["steps"]]
         recipe = Recipe(
             name=document["name"],
@@ -126,7 +128,7 @@ class RecipeLoader:
         return recipe
 
     def build_step(
-        self, raw: LocatedDict, path: Path, chain: tuple[Path, ...], errors: list[RecipeError]
+        self, raw: LocatedDict, path: Path, chain: tuple[Path, ...], errors: list[OvhflowError]
     ) -> Step:
         (action,) = self.structure.action_of(raw)
         until = raw.get("until")
@@ -159,7 +161,7 @@ class RecipeLoader:
             self.include(step, path, chain, errors)
         return step
 
-    def include(self, step: Step, path: Path, chain: tuple[Path, ...], errors: list[RecipeError]) -> None:
+    def include(self, step: Step, path: Path, chain: tuple[Path, ...], errors: list[OvhflowError]) -> None:
         location = step.value_locations.get(INCLUDE_ACTION, step.location)
         if is_template(step.args):
             errors.append(RecipeError("include: takes a file path, not a template", location))
@@ -190,7 +192,7 @@ class RecipeLoader:
         self.check_with(step, included, errors)
 
     @staticmethod
-    def check_with(step: Step, included: Recipe, errors: list[RecipeError]) -> None:
+    def check_with(step: Step, included: Recipe, errors: list[OvhflowError]) -> None:
         given = step.with_ or {}
         with_location = step.value_locations.get("with", step.location)
         key_locations = given.key_locations if isinstance(given, LocatedDict) else {}

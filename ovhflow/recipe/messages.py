@@ -152,7 +152,7 @@ def follow(document: Any, parts: Sequence[Any]) -> tuple[Any, Location | None]:
     return value, where
 
 
-_JSON_TYPES = {
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
     "object": dict,
     "array": list,
     "string": str,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.constructor import ConstructorError
@@ -71,7 +71,7 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         self.name = filename
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
@@ -134,7 +134,7 @@ class _Builder:
             result.location = self.where(node)
             result.item_locations = [self.where(item) for item in node.value]
             return result
-        return self.scalar(node)
+        return self.scalar(cast(ScalarNode, node))  # neither a mapping nor a sequence
 
     def scalar(self, node: ScalarNode) -> Any:
         if node.tag == _TIMESTAMP:
@@ -201,7 +201,7 @@ def _check_depth(text: str, filename: str) -> None:
                     mark = event.start_mark
                     raise RecipeError(
                         f"YAML is nested more than {MAX_DEPTH} levels deep",
-                        Location(filename, mark.line + 1, 1),
+                        Location(filename, mark.line + 1 if mark else 1, 1),
                     )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1

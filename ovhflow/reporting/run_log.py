@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 from ovhflow import hookimpl
 from ovhflow.errors import http_status, one_line_message
-from ovhflow.plugin_api import HttpRequest, HttpResponse, RunInfo, StepReport
+from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.reporting.log_forwarding import LibraryLogForwarder
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.reporter import write_result
@@ -227,7 +227,7 @@ class RunLogger:
 
     @hookimpl(wrapper=True)
     def ovhflow_http_request(
-        self, request: HttpRequest, client: Any, check: bool
+        self, request: HttpRequest, client: ApiClient, check: bool
     ) -> Generator[None, HttpResponse | None, HttpResponse | None]:
         started = time.perf_counter()
         try:

@@ -80,7 +80,7 @@ class Sandbox:
             Options(batch=batch, expand=expand, clock_skew=int(clock_skew)),
             Faults(seed, latency, latency_jitter, rate_limit, error_rate, drop_rate),
             self._journal,
-            schema_dir=schema_dir,
+            schema_dir=Path(schema_dir) if schema_dir is not None else None,
             strict=strict,
         )
         self._port = port

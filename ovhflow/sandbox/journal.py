@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ RECORDED_HEADERS = (
 class Journal:
     """A thread-safe list of request entries, optionally mirrored to a JSON-lines file."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.entries: list[dict[str, Any]] = []
         self.path = Path(path) if path else None
         self._lock = threading.Lock()

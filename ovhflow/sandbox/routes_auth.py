@@ -45,7 +45,7 @@ def request_credential(call: Call) -> dict[str, Any]:
     }
 
 
-def current_credential(call: Call) -> dict[str, Any]:
+def current_credential(call: Call) -> dict[str, Any] | None:
     return call.credential
 
 

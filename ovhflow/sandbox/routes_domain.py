@@ -62,7 +62,7 @@ def get_record(call: Call, zoneName: str, id: str) -> dict[str, Any]:  # noqa: N
 
 
 def _checked_fields(body: dict[str, Any]) -> dict[str, Any]:
-    fields = {}
+    fields: dict[str, Any] = {}
     if "subDomain" in body:
         if body["subDomain"] is not None and not isinstance(body["subDomain"], str):
             raise bad_request("Invalid value for subDomain: not a string")

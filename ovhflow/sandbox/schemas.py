@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
+import os
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from ovhflow.sandbox.api import ApiError, Reply, not_found
@@ -18,7 +20,7 @@ from ovhflow.sandbox.api import ApiError, Reply, not_found
 class SchemaFolder:
     """Documents read once from disk and kept in memory with their validators."""
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = Path(folder)
         self._cache: dict[Path, tuple[bytes, str, str]] = {}
         self._lock = threading.Lock()
@@ -34,7 +36,7 @@ class SchemaFolder:
                 self._cache[file] = (content, etag, modified)
             return self._cache[file]
 
-    def reply(self, version: str, api_path: str, headers: object) -> Reply:
+    def reply(self, version: str, api_path: str, headers: Mapping[str, str]) -> Reply:
         """The document for ``api_path`` ("/" for the root listing, else "/dedicated/server.json")."""
         relative = "_index.json" if api_path in ("", "/") else api_path.lstrip("/")
         file = (self.folder / version / relative).resolve()

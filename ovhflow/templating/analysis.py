@@ -77,19 +77,21 @@ class TemplateAnalysis:
                     continue
                 if name.startswith("_"):
                     private.add(name)
+                assert isinstance(node, (nodes.Getattr, nodes.Getitem))  # what find_all was asked for
                 target = node.node
                 if isinstance(target, nodes.Name) and target.ctx == "load":
                     attributes.add((target.name, name))
                 middle = _key(target)
-                if middle is not None and isinstance(target.node, nodes.Name) and target.node.ctx == "load":
-                    chains.add((target.node.name, middle, name))
+                root = getattr(target, "node", None)  # a chain: target is a Getattr or Getitem too
+                if middle is not None and isinstance(root, nodes.Name) and root.ctx == "load":
+                    chains.add((root.name, middle, name))
             for filter_node in tree.find_all(nodes.Filter):
                 inner = expression_arguments(filter_node)
                 if inner is None:
                     continue
                 # an expression filter's text is a template too: what it reads, less its item
-                expression, bound = inner
-                nested = self.facts(expression, expression=True)
+                text, bound = inner
+                nested = self.facts(text, expression=True)
                 names |= nested.names - {bound}
                 attributes |= {pair for pair in nested.attributes if pair[0] != bound}
                 private |= nested.private
@@ -127,7 +129,9 @@ class TemplateAnalysis:
         inner = single_expression(source)
         if inner is None or not self.is_single_expression(source):
             return False, None
-        expr = self._tree(inner, expression=True).body[0].nodes[0]
+        output = self._tree(inner, expression=True).body[0]
+        assert isinstance(output, nodes.Output)  # a single expression parses as one Output node
+        expr = output.nodes[0]
         try:
             return True, expr.as_const()
         except nodes.Impossible:

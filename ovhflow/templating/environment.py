@@ -22,6 +22,7 @@ import contextvars
 import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from jinja2 import nodes
@@ -39,6 +40,8 @@ from ovhflow.templating.limits import (
     TemplateLimitError,
 )
 from ovhflow.templating.undefined import RecipeUndefined
+
+NO_FILTERS: Mapping[str, Callable[..., Any]] = MappingProxyType({})
 
 _ITER = "__ovhflow_iter"
 _SIZED = "__ovhflow_sized"
@@ -188,7 +191,7 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**", "+", "%"])
 
     def __init__(
-        self, filters: Mapping[str, Callable[..., Any]] = (), finalize: Callable | None = None
+        self, filters: Mapping[str, Callable[..., Any]] = NO_FILTERS, finalize: Callable | None = None
     ) -> None:
         super().__init__(
             undefined=RecipeUndefined,
@@ -217,7 +220,7 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
             source = self.parse(source, name, filename)
         source = self._rewriter.rewrite(source)
         source.set_environment(self)
-        return super().compile(source, name, filename, raw, defer_init)
+        return super().compile(source, name, filename, raw, defer_init)  # type: ignore[call-overload]
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         return not attr.startswith("_") and super().is_safe_attribute(obj, attr, value)

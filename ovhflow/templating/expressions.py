@@ -52,7 +52,7 @@ def _evaluator(context: Context, expression: Any, filter_name: str) -> Callable[
     compiled = cache.get(expression)
     if compiled is None:
         compiled = cache[expression] = env.compile_expression(expression, undefined_to_none=False)
-    return compiled  # type: ignore[no-any-return]
+    return compiled
 
 
 def _each(context: Context, items: Any, expression: Any, name: Any, filter_name: str) -> Iterable[Any]:

@@ -90,7 +90,7 @@ def format_method(env: Any, template: str, is_map: bool) -> Any:
         if is_map:
             if kwargs or len(args) != 1 or not isinstance(args[0], Mapping):
                 raise TypeError("format_map() takes exactly one mapping")
-            args, kwargs = (), args[0]
+            return formatter.vformat(template, (), args[0])
         return formatter.vformat(template, args, kwargs)
 
     return formatted

@@ -18,7 +18,7 @@ from jinja2.runtime import Undefined
 
 from ovhflow.errors import Location, RecipeError, StepFailed
 from ovhflow.templating.analysis import TemplateAnalysis
-from ovhflow.templating.environment import RecipeEnvironment, end_budget, new_budget
+from ovhflow.templating.environment import NO_FILTERS, RecipeEnvironment, end_budget, new_budget
 from ovhflow.templating.expressions import FILTERS as EXPRESSION_FILTERS
 from ovhflow.templating.limits import MAX_OUTPUT, TemplateLimitError
 from ovhflow.templating.undefined import public_message
@@ -62,7 +62,7 @@ class Templates(TemplateAnalysis):
     Thread-safe: the engine renders loop iterations on a thread pool.
     """
 
-    def __init__(self, filters: Mapping[str, Callable[..., Any]] = ()) -> None:
+    def __init__(self, filters: Mapping[str, Callable[..., Any]] = NO_FILTERS) -> None:
         filters = {**dict(filters), **CORE_FILTERS}  # the language's own filters win over plugins'
         self.env = RecipeEnvironment(filters)
         self.path_env = RecipeEnvironment(filters, finalize=path_segment)

@@ -59,7 +59,8 @@ def ovh_date(value: Any, format: str | None = None) -> datetime | str | None:
 
 
 def _days_between(start: datetime | date, end: datetime | date) -> int:
-    return (end - start).days
+    """Whole days from ``start`` to ``end``: both dates or both datetimes (see :func:`_as_moment`)."""
+    return (end - start).days  # type: ignore[operator]  # never a date minus a datetime
 
 
 def _as_moment(value: Any, filter_name: str) -> tuple[datetime | date, datetime | date]:

@@ -123,7 +123,7 @@ def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> N
     """POST ``body`` as JSON; raises :class:`NotificationFailed` if it is not accepted."""
     import requests
 
-    config = {"url": webhook} if isinstance(webhook, str) else dict(webhook)
+    config: dict[str, Any] = {"url": webhook} if isinstance(webhook, str) else dict(webhook)
     url = str(config["url"])
     try:
         response = requests.post(
