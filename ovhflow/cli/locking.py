@@ -9,6 +9,7 @@ truncating it before it holds the lock), so a second run can say who holds it.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -87,6 +88,38 @@ def _describe(note: dict[str, object]) -> str:
     return f"pid {pid}, started {started}"
 
 
+def _open_lock_file(path: Path) -> int:
+    """Open (or create) the lock file without following a link, and make sure it is a file of ours.
+
+    The holder writes its note into the file and empties it when done: had someone planted a symbolic
+    link (or a hard link) to another file there, that file would be overwritten. Such a lock path, or
+    a folder there, is a configuration problem (exit 3) for a person to look at.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o600)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            problem = "is a symbolic link (refusing to follow it)"
+        elif error.errno == errno.EISDIR:
+            problem = "is a folder"
+        else:
+            problem = f"cannot be opened: {error.strerror}"
+        raise ConfigError(f"lock file {path} {problem}; remove it or set {LOCK_DIR_ENV}") from None
+    info = os.fstat(fd)
+    problem = ""
+    if not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file"
+    elif info.st_uid != os.getuid():
+        problem = "belongs to another user"
+    elif info.st_nlink != 1:
+        problem = "has other hard links (it could be another file)"
+    if problem:
+        os.close(fd)
+        raise ConfigError(f"lock file {path} {problem}; remove it or set {LOCK_DIR_ENV}")
+    return fd
+
+
 @contextlib.contextmanager
 def recipe_lock(recipe_path: str | Path, wait_seconds: float | None = None) -> Iterator[Path]:
     """Hold the recipe's lock for the duration of the ``with`` block; yields the lock file's path.
@@ -96,7 +129,7 @@ def recipe_lock(recipe_path: str | Path, wait_seconds: float | None = None) -> I
     """
     recipe = Path(recipe_path)
     path = lock_path(recipe)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = _open_lock_file(path)
     try:
         deadline = None if wait_seconds is None else time.monotonic() + max(wait_seconds, 0.0)
         while True:

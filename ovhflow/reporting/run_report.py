@@ -18,10 +18,12 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.errors import UsageError
-from ovhflow.files.atomic import write_atomic
+from ovhflow.exit_status import ExitStatus
+from ovhflow.files.atomic import TEMP_SUFFIX, write_atomic
 from ovhflow.plugin_api import RunInfo, StepReport
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.run_log import iso_time
+from ovhflow.reporting.standard_streams import lost_streams
 
 REPORT_VERSION = 1
 
@@ -54,8 +56,13 @@ def check_report_path(path: Path) -> None:
         raise UsageError(f"--report {path}: is a folder, not a file")
     if not folder.is_dir():
         raise UsageError(f"--report {path}: folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"--report {path}: folder {folder} is not writable")
+    # Try for real: permission bits do not tell (root ignores them; read-only mounts, /sys...).
+    probe = folder / f".{path.name}.{os.getpid()}.probe{TEMP_SUFFIX}"
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600))
+        os.unlink(probe)
+    except OSError as error:
+        raise UsageError(f"--report {path}: folder {folder} is not writable ({error.strerror})") from None
 
 
 class ReportWriter:
@@ -103,16 +110,23 @@ class ReportWriter:
             "changes": list(run.changes),
             "errors": list(run.errors),
         }
+        lost = lost_streams()
+        if lost:  # the run went on without them; say so where someone will look
+            document["lost_output"] = lost
         return self.redactor.data(json.loads(json.dumps(document, default=str)))
 
     def write(self, run: RunInfo) -> None:
-        """Write the report; a failure to write is said through ``on_error`` (the run's log) but does not
-        change the run's outcome."""
+        """Write the report; a failure to write is said through ``on_error`` (the run's log) and turns a
+        successful run into a failed one (exit 1): a monitoring script would otherwise read yesterday's
+        report as today's. Run-end hooks called after this one (the log's summary) see that status."""
         text = json.dumps(self.build(run), indent=2, ensure_ascii=False) + "\n"
         try:
             write_atomic(self.path, self.redactor.text(text))
         except OSError as error:
-            self.on_error(f"cannot write the report {self.path}: {error.strerror or error}")
+            message = f"cannot write the report {self.path}: {error.strerror or error}"
+            self.on_error(message)
+            if not run.exit_status:
+                run.exit_status, run.error = int(ExitStatus.STEP_FAILED), message
 
 
 def _print_error(text: str) -> None:
