@@ -9,6 +9,7 @@ from typing import Any
 from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
+from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_wire_numbers
 from ovhflow.errors import StepFailed, http_status, one_line_message
 from ovhflow.ovh import listing
@@ -81,7 +82,9 @@ class StepCall:
             "step": str(self._step.location),
         }
         try:
-            response = runtime.send(request)
+            response = runtime.send(request, change["step"])
+        except RunInterrupted:
+            raise  # not sent, or abandoned unanswered: the run's end reports it (engine/stop.py)
         except Exception as error:
             self.query_id = getattr(error, "query_id", None)
             if request.is_write:
@@ -106,6 +109,8 @@ class StepCall:
         runtime = self._runtime
         try:
             return list(listing.iter_expanded(runtime.get, runtime.refusals, path))
+        except RunInterrupted:
+            raise
         except Exception as error:
             self.query_id = getattr(error, "query_id", None)
             if fatal_error(error, None) is not None:

@@ -66,6 +66,9 @@ def run_batched(
         try:
             keys = [key for _, key in members]
             answers = listing.get_batch(runtime.get, runtime.refusals, prefix, keys, concurrency=concurrency)
+        except RunInterrupted as interrupted:
+            stopping = interrupted
+            break
         except Exception as error:
             fatal = fatal_error(error, step.location)
             if fatal is not None:

@@ -98,6 +98,8 @@ def run_items(
     for thread in workers:
         while thread.is_alive():  # a timed join keeps this thread free to run signal handlers
             thread.join(_POLL_SECONDS)
+            if stop.overdue:  # iterations still waiting for the API are abandoned (engine/stop.py)
+                return RunInterrupted(stop)
     return stopping[0] if stopping else None
 
 

@@ -135,6 +135,7 @@ def run_recipe(
     except Exception as bug:  # a defect in ovhflow or a plugin: still end the run properly
         error = StepFailed(f"internal error: {type(bug).__name__}: {bug} (rerun with --debug)")
         error.__cause__ = bug
+    runtime.abandon_in_flight()  # after a stop: what never answered is reported, never as done
     info.exit_status = int(error.exit_status) if error is not None else int(ExitStatus.SUCCESS)
     info.error = redactor.text(str(error)) if error is not None else None
     _run_end(runtime)

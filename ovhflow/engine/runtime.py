@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ovhflow.engine.stop import StopRequest
+from ovhflow.engine.stop import RequestAbandoned, RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
 from ovhflow.ovh.listing import Refusals
 from ovhflow.plugin.manager import Plugins
@@ -49,6 +49,7 @@ class Runtime:
         self.load_include = load_include
         self.refusals = Refusals()  # batch reads and expanded listings the API refused, per path
         self._lock = threading.RLock()
+        self._in_flight: dict[int, tuple[HttpRequest, str | None]] = {}
         info.counts = dict.fromkeys(COUNT_KEYS, 0)
 
     @property
@@ -69,18 +70,61 @@ class Runtime:
                 {"message": self.redactor.text(message), "step": step, "query_id": query_id}
             )
 
-    def send(self, request: HttpRequest) -> HttpResponse:
+    def send(self, request: HttpRequest, step: str | None = None) -> HttpResponse:
         """Send one API call through the ``ovhflow_http_request`` hook; its errors propagate as raised.
 
         Every request of a run goes through here, so check mode, the run log and any plugin wrapping
         the hook see it: plain steps, each page of ``expand: true`` and each call of ``batch: true``.
+        Once a stop is requested nothing new is sent; a request the stop abandoned (see
+        :mod:`ovhflow.engine.stop`) stays in flight, for :meth:`abandon_in_flight` to report.
         """
-        response = self.plugins.hook.ovhflow_http_request(
-            request=request, client=self.client, check=self.check
-        )
+        self.stop.raise_if_requested()
+        ticket = object()
+        with self._lock:
+            self._in_flight[id(ticket)] = (request, step)
+        main = threading.current_thread() is threading.main_thread()
+        try:
+            if main:
+                self.stop.main_thread_sending += 1
+            try:
+                response = self.plugins.hook.ovhflow_http_request(
+                    request=request, client=self.client, check=self.check
+                )
+            finally:
+                if main:
+                    self.stop.main_thread_sending -= 1
+        except RequestAbandoned:
+            raise RunInterrupted(self.stop) from None
+        except BaseException:
+            self._settle(ticket)
+            raise
+        if not self._settle(ticket):  # answered after the run gave up on it: reported as unknown already
+            raise RunInterrupted(self.stop)
         if response is None:
             raise StepFailed(f"no plugin answered {request.method} {request.path}")
         return response
+
+    def _settle(self, ticket: object) -> bool:
+        with self._lock:
+            return self._in_flight.pop(id(ticket), None) is not None
+
+    def abandon_in_flight(self) -> None:
+        """Give up on the requests still waiting for an answer (the run is stopping): each write among
+        them is recorded as a change whose outcome is unknown, and as an error saying so."""
+        with self._lock:
+            left = list(self._in_flight.values())
+            self._in_flight.clear()
+        for request, step in left:
+            if not request.is_write:
+                continue
+            change = {"method": request.method, "path": request.path, "body": request.body, "step": step}
+            self.add_change({**change, "status": "unknown"})
+            self.add_error(
+                f"{request.method} {request.path}: still unanswered when the run stopped; its outcome is "
+                "unknown (check it before running again)",
+                step,
+                None,
+            )
 
     def get(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[Any, Mapping[str, str]]:
         """A GET through :meth:`send`, in the shape :mod:`ovhflow.ovh.listing` sends its calls."""

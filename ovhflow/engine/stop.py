@@ -1,8 +1,11 @@
 """The stop request shared by the signal handlers and the engine.
 
-Ctrl-C and SIGTERM must not cut a request in half: the handlers only set this flag, and the engine looks
-at it before each step, loop iteration and ``until`` attempt, so work in flight finishes and nothing new
-starts.
+Ctrl-C and SIGTERM first ask politely: the handlers only set this flag, and the engine looks at it before
+each step, loop iteration, ``until`` attempt and request, so nothing new starts and the work in flight
+gets :data:`STOP_GRACE_SECONDS` to finish. A request still waiting for its answer after that (a hung
+API, a trickling answer) is abandoned: systemd sends SIGKILL 90 s after SIGTERM, and the report, the
+log's ``run_end`` and the lock release must come first. A write abandoned that way is reported as
+"outcome unknown", never as done.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
 
 _SLEEP_SLICE = 0.05  # seconds: how late a stop request can be noticed by a sleeping thread
+STOP_GRACE_SECONDS = 2.0  # how long requests in flight may take to finish once a stop is requested
 
 
 class StopRequest:
@@ -24,17 +28,26 @@ class StopRequest:
     A plain attribute, set once and read by everyone, needs no lock; :meth:`sleep` looks at it often.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, grace: float = STOP_GRACE_SECONDS) -> None:
         self._requested = False
         self.exit_status: ExitStatus = ExitStatus.INTERRUPTED_INT
         self.reason = ""
+        self.grace = grace
+        self._requested_at = 0.0
+        self.main_thread_sending = 0  # > 0 while the main thread waits for an API answer
 
     def request(self, exit_status: ExitStatus, reason: str) -> None:
         """Ask the run to stop (the first request wins). Safe in a signal handler."""
         if not self._requested:
             self.exit_status = exit_status
             self.reason = reason
+            self._requested_at = time.monotonic()
             self._requested = True
+
+    @property
+    def overdue(self) -> bool:
+        """Whether the grace given to the work in flight has run out: stop waiting for it."""
+        return self._requested and time.monotonic() - self._requested_at >= self.grace
 
     @property
     def requested(self) -> bool:
@@ -53,6 +66,13 @@ class StopRequest:
     def raise_if_requested(self) -> None:
         if self._requested:
             raise RunInterrupted(self)
+
+
+class RequestAbandoned(BaseException):
+    """Raised in the main thread, out of a request still unanswered when the stop's grace ran out.
+
+    A ``BaseException``, as ``KeyboardInterrupt`` is, so that no library's ``except Exception`` retries
+    the request or mistakes it for a network error."""
 
 
 class RunInterrupted(OvhflowError):
