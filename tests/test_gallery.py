@@ -49,6 +49,9 @@ def test_the_gallery_holds_the_seed_examples_and_maintenance_jobs() -> None:
         "dns-record",
         "revoke-unused-credentials",
         "server-inventory-csv",
+        "bill-list",
+        "service-list",
+        "services-expiring",
     } <= names
 
 
