@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ovhflow.engine.outcome import Outcome, failure, fatal_error
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
-from ovhflow.engine.stop import RunInterrupted
+from ovhflow.engine.stop import RequestAbandoned, RunInterrupted
 from ovhflow.ovh import listing
 from ovhflow.recipe.model import Step
 
@@ -65,9 +65,15 @@ def run_batched(
             break
         try:
             keys = [key for _, key in members]
-            answers = listing.get_batch(runtime.get, runtime.refusals, prefix, keys, concurrency=concurrency)
+            with runtime.stop.waiting_on_network():  # batches on other threads: this one waits
+                answers = listing.get_batch(
+                    runtime.get, runtime.refusals, prefix, keys, concurrency=concurrency
+                )
         except RunInterrupted as interrupted:
             stopping = interrupted
+            break
+        except RequestAbandoned:
+            stopping = RunInterrupted(runtime.stop)
             break
         except Exception as error:
             fatal = fatal_error(error, step.location)

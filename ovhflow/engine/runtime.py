@@ -82,17 +82,11 @@ class Runtime:
         ticket = object()
         with self._lock:
             self._in_flight[id(ticket)] = (request, step)
-        main = threading.current_thread() is threading.main_thread()
         try:
-            if main:
-                self.stop.main_thread_sending += 1
-            try:
+            with self.stop.waiting_on_network():
                 response = self.plugins.hook.ovhflow_http_request(
                     request=request, client=self.client, check=self.check
                 )
-            finally:
-                if main:
-                    self.stop.main_thread_sending -= 1
         except RequestAbandoned:
             raise RunInterrupted(self.stop) from None
         except BaseException:

@@ -10,7 +10,10 @@ log's ``run_end`` and the lock release must come first. A write abandoned that w
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from collections.abc import Iterator
 
 from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
@@ -43,6 +46,19 @@ class StopRequest:
             self.reason = reason
             self._requested_at = time.monotonic()
             self._requested = True
+
+    @contextlib.contextmanager
+    def waiting_on_network(self) -> Iterator[None]:
+        """Mark the main thread as waiting for the API, so that the end of the grace abandons the wait
+        (by raising :class:`RequestAbandoned` here); other threads are given up by their loop."""
+        main = threading.current_thread() is threading.main_thread()
+        if main:
+            self.main_thread_sending += 1
+        try:
+            yield
+        finally:
+            if main:
+                self.main_thread_sending -= 1
 
     @property
     def overdue(self) -> bool:

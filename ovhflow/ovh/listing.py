@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ovhflow.ovh.exceptions import (
@@ -115,10 +114,48 @@ def get_batch(
 
     if concurrency <= 1 or len(chunks) <= 1:
         return [answer for chunk in chunks for answer in fetch(chunk)]
-    with ThreadPoolExecutor(
-        max_workers=min(concurrency, len(chunks)), thread_name_prefix="ovhflow-batch"
-    ) as pool:
-        return [answer for answers in pool.map(fetch, chunks) for answer in answers]  # in key order
+    answers = _in_parallel(fetch, chunks, min(concurrency, len(chunks)))
+    return [answer for chunk_answers in answers for answer in chunk_answers]  # in key order
+
+
+def _in_parallel(function: Callable[[Any], Any], items: list[Any], workers: int) -> list[Any]:
+    """``[function(item) for item in items]`` on ``workers`` threads, results in order; the first error
+    raised is raised here once the calls in flight end, and no new call starts after it.
+
+    Daemon threads and timed joins rather than a ``ThreadPoolExecutor``: a run stopped by SIGTERM while
+    a call hangs can leave it behind and exit (the interpreter would wait for an executor's threads
+    forever), and this thread stays free to run signal handlers meanwhile.
+    """
+    results: list[Any] = [None] * len(items)
+    errors: list[BaseException] = []
+    lock = threading.Lock()
+    indexes = iter(range(len(items)))
+
+    def work() -> None:
+        while True:
+            with lock:
+                index = None if errors else next(indexes, None)
+            if index is None:
+                return
+            try:
+                results[index] = function(items[index])
+            except BaseException as error:
+                with lock:
+                    errors.append(error)
+                return
+
+    threads = [
+        threading.Thread(target=work, name=f"ovhflow-batch-{number}", daemon=True)
+        for number in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        while thread.is_alive():
+            thread.join(0.1)
+    if errors:
+        raise errors[0]
+    return results
 
 
 def iter_expanded(

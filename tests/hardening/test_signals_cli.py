@@ -32,6 +32,7 @@ class HangingApi(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.received: list[tuple[str, str]] = []
         self.release = threading.Event()
+        self.servers = SERVERS
 
     @property
     def url(self) -> str:
@@ -63,7 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path == "/1.0/auth/time":
             self._answer(int(time.time()))
         elif self.path == "/1.0/dedicated/server":
-            self._answer(SERVERS)
+            self._answer(self.server.servers)
         else:
             self.server.release.wait(120)  # hang: headers never come
 
@@ -159,3 +160,33 @@ def test_sigterm_while_a_read_hangs_ends_within_seconds(hanging_api, isolated, w
     document = read_report(report)
     assert document["exit_status"] == 143 and document["changes"] == []
     assert [step["id"] for step in document["steps"]] == ["servers", "get"]
+
+
+BATCHED = """\
+name: batched reads against a hanging API
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: details
+    loop: "{{ steps.servers.result }}"
+    batch: true
+    concurrency: 3
+    get: /dedicated/server/{{ item }}
+"""
+
+
+def test_sigterm_while_batched_reads_hang_ends_within_seconds(hanging_api, isolated, write_recipe):
+    hanging_api.servers = [f"ns{number}.example.net" for number in range(120)]  # 3 batches of 50 or less
+    recipe = write_recipe(BATCHED)
+    report = recipe.parent / "report.json"
+    args = ["run", str(recipe), "--report", str(report), "--log-format", "json"]
+    process = start_run(args, _env(hanging_api, isolated), recipe.parent)
+    wait_for(lambda: hanging_api.hung("GET") >= 3, process, "3 batches hanging")
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=20) == 143
+    finally:
+        process.kill()
+    events = [json.loads(line) for line in run_stderr(recipe.parent).splitlines()]
+    assert events[-1]["event"] == "run_end" and events[-1]["exit_status"] == 143
+    assert read_report(report)["exit_status"] == 143
