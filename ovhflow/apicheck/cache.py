@@ -25,6 +25,7 @@ import requests
 from ovhflow.apicheck.catalog import INDEX_FILE, Catalog
 from ovhflow.errors import ConfigError
 from ovhflow.files.atomic import write_atomic
+from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
 from ovhflow.ovh.transport import build_session, retry_policy
 
 META_FILE = ".meta.json"
@@ -95,6 +96,7 @@ class Puller:
         self.meta = read_meta(self.folder)
         self.validators: dict[str, dict[str, str]] = dict(self.meta.get("documents") or {})
         self.report = PullReport(self.folder)
+        self.limiter = RateLimiter()  # shared by the download threads, as a client's threads share one
 
     def fetch(self, url: str, relative: str) -> bytes | None:
         """The document's new content, or None when unchanged (304) or absent (404)."""
@@ -137,11 +139,14 @@ class Puller:
     def get(self, url: str, headers: dict[str, str]) -> requests.Response | str:
         """The response, or why there is none once the session's retries gave up.
 
-        Busy answers (429, 5xx, waiting out ``Retry-After``) and dropped connections are retried by
-        the session's transport, the one the API client uses; what is left here is the last answer.
+        5xx answers and dropped connections are retried by the session's transport, the one the API
+        client uses; 429 answers wait out ``Retry-After`` on a rate limiter shared by the download
+        threads, as the client's calls do. What is left here is the last answer.
         """
         try:
-            response = self.session.get(url, headers=headers, timeout=TIMEOUT)
+            response = self.limiter.send(
+                lambda: self.session.get(url, headers=headers, timeout=TIMEOUT), THROTTLE_BUDGET
+            )
         except requests.RequestException as error:
             return type(error).__name__
         if response.status_code == 429 or response.status_code >= 500:

@@ -21,7 +21,7 @@ from ovhflow.ovh.consumer_key import ConsumerKeyRequest
 from ovhflow.ovh.exceptions import HTTPError, InvalidKey, decode_response
 from ovhflow.ovh.oauth2 import OAuth2TokenSource
 from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, signature, target_url, with_query
-from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter, retry_after_seconds
+from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
 from ovhflow.ovh.transport import (
     DEFAULT_POOL_SIZE,
     IDEMPOTENT_METHODS,
@@ -248,20 +248,7 @@ class Client:
     def _send(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
         """Send once the rate limiter allows; on 429, again after ``Retry-After``, within the budget."""
         budget = self._throttle_budget if method in self._throttle_methods else 0.0
-        first_refusal: float | None = None
-        while True:
-            sent_at = self._rate_limiter.wait()
-            response = self._send_once(method, url, headers, body)
-            if response.status_code != 429:
-                self._rate_limiter.answered()
-                return response
-            now = time.monotonic()
-            first_refusal = now if first_refusal is None else first_refusal
-            pause = retry_after_seconds(response.headers)
-            self._rate_limiter.refused(sent_at, pause)
-            if not budget or now + pause - first_refusal > budget:
-                return response
-            response.close()
+        return self._rate_limiter.send(lambda: self._send_once(method, url, headers, body), budget)
 
     def _send_once(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
         started = time.monotonic()

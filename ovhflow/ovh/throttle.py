@@ -19,7 +19,8 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Protocol, TypeVar
 
 log = logging.getLogger("ovhflow.ovh")
 
@@ -51,6 +52,21 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     if seconds != seconds or seconds < 0:  # NaN, or a date in the past
         return 0.0 if seconds == seconds else DEFAULT_RETRY_AFTER
     return seconds
+
+
+AnswerT = TypeVar("AnswerT", bound="Answer")
+
+
+class Answer(Protocol):
+    """What :meth:`RateLimiter.send` needs of an HTTP answer (a ``requests.Response`` is one)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def close(self) -> None: ...
 
 
 class RateLimiter:
@@ -91,6 +107,25 @@ class RateLimiter:
         if slot > now:
             time.sleep(slot - now)
         return slot
+
+    def send(self, send_once: Callable[[], AnswerT], budget: float) -> AnswerT:
+        """Call ``send_once`` when a slot comes; on 429, again after ``Retry-After`` (every thread slows
+        down meanwhile), until ``budget`` seconds have passed since the first 429: then the 429 is the
+        answer. A ``budget`` of 0 sends once."""
+        first_refusal: float | None = None
+        while True:
+            sent_at = self.wait()
+            response = send_once()
+            if response.status_code != 429:
+                self.answered()
+                return response
+            now = time.monotonic()
+            first_refusal = now if first_refusal is None else first_refusal
+            pause = retry_after_seconds(response.headers)
+            self.refused(sent_at, pause)
+            if not budget or now + pause - first_refusal > budget:
+                return response
+            response.close()
 
     def answered(self) -> None:
         """A request got an answer other than 429."""
