@@ -17,7 +17,7 @@ __all__ = ["__version__", "hookimpl", "PROJECT_NAME"]
 
 def __getattr__(name: str) -> Any:
     if name == "hookimpl":
-        import pluggy
+        import pluggy  # lazy: `ovhflow --version` does not load pluggy
 
         marker = pluggy.HookimplMarker(PROJECT_NAME)
         globals()["hookimpl"] = marker

@@ -13,26 +13,12 @@ from typing import Any, Protocol
 
 from ovhflow.exit_status import ExitStatus
 from ovhflow.files.atomic import open_atomic
+from ovhflow.recipe.environment_access import ENV_SETTING, read_environment
 
 __all__ = [
     "ActionCall", "ActionSpec", "ApiClient", "ApiResponse", "ExitStatus", "HttpRequest", "HttpResponse",
     "ENV_SETTING", "RunInfo", "StepReport", "open_atomic", "read_environment",
 ]  # fmt: skip
-
-# In a plugin's recipe-section schema, ``{"type": "string", ENV_SETTING: True}`` marks a setting that
-# names an environment variable: ovhflow refuses, before the run, one that holds an API credential.
-ENV_SETTING = "x-ovhflow-env"
-
-
-def read_environment(variable: str) -> str | None:
-    """The value of an environment variable a recipe setting names (None when unset).
-
-    Raises an error (a ``RecipeError``) for a variable that holds an OVH API credential, by name or by
-    value: plugins read the environment on a recipe's behalf only through this function.
-    """
-    from ovhflow.recipe.environment_access import read_environment as guarded_read
-
-    return guarded_read(variable)
 
 
 class ApiResponse(Protocol):

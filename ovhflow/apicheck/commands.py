@@ -18,11 +18,12 @@ from ovhflow.apicheck.check import Finding, check_recipe, steps_with_values
 from ovhflow.apicheck.known import input_values, renderings
 from ovhflow.apicheck.paths import api_head, is_template, normalize_path, split_path
 from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors, UsageError
+from ovhflow.reporting.run_log import iso_time
 
 
 def endpoint_url(endpoint: str | None = None, config_file: str | None = None) -> str:
     """The API URL of ``endpoint`` (name or URL), else of the configured endpoint, else ovh-eu's."""
-    from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint
+    from ovhflow.ovh.config import ENDPOINTS, ConfigurationManager, resolve_endpoint  # lazy: requests
 
     name = endpoint or ConfigurationManager(config_file).get("default", "endpoint") or "ovh-eu"
     try:
@@ -83,8 +84,6 @@ def warning_line(finding: Finding, log_format: str = "text") -> str:
     """A warning as ``run`` logs it: the finding's line, or a JSON event with ``--log-format json``."""
     if log_format != "json":
         return str(finding)
-    from ovhflow.reporting.run_log import iso_time
-
     where = finding.location
     event = {
         "time": iso_time(),

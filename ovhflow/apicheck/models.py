@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ovhflow.apicheck.catalog import as_bool
-from ovhflow.recipe.messages import did_you_mean
+from ovhflow.text.suggestions import did_you_mean
 
 KeyPath = tuple[Any, ...]
 

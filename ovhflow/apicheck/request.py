@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ovhflow.apicheck.catalog import Catalog, Operation
 from ovhflow.apicheck.models import Problem, TypeChecker, is_templated, key_path_text, missing_fields
-from ovhflow.recipe.messages import did_you_mean
+from ovhflow.text.suggestions import did_you_mean
 
 KeyPath = tuple[str | int, ...]
 

@@ -43,7 +43,7 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name = args[0] if args else ""
         if name and name not in COMMANDS and not ctx.resilient_parsing and not name.startswith("-"):
-            from ovhflow.recipe.messages import did_you_mean  # only on this error path: start-up stays light
+            from ovhflow.text.suggestions import did_you_mean  # only on this error path: start-up stays light
 
             ctx.fail(f"No such command {name!r}{did_you_mean(name, COMMANDS)}.")
         return super().resolve_command(ctx, args)

@@ -54,6 +54,7 @@ def access_rules(rules: tuple[str, ...], preset: str | None) -> list[dict[str, s
 
 def _validated(client: Any) -> bool:
     """Whether the client's (new) consumer key has been validated; a rejected one stops the wait."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh.exceptions import InvalidCredential, NotCredential
 
     try:

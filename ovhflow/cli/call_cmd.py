@@ -48,6 +48,7 @@ def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
     """``path`` with ``arguments`` as its query string, encoded as the client encodes GET arguments."""
     if not arguments:
         return path
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh.signing import canonical_kwargs, query_string, with_query
 
     return with_query(path, query_string(canonical_kwargs(arguments)))

@@ -27,6 +27,7 @@ def one_line(error: BaseException) -> str:
 
 def translate_api_error(error: BaseException) -> OvhflowError:
     """The :class:`OvhflowError` that says ``error`` to a person, with the right exit status."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS
 
     query_id = getattr(error, "query_id", None)
@@ -39,6 +40,7 @@ def translate_api_error(error: BaseException) -> OvhflowError:
 @contextlib.contextmanager
 def api_errors() -> Iterator[None]:
     """Re-raise the client's exceptions as :class:`OvhflowError` (exit 3 for credentials, 1 otherwise)."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh.exceptions import APIError
 
     try:
@@ -69,6 +71,7 @@ def new_client(redactor: Redactor | None, **settings: Any) -> Client:
     """The one place a command builds its client: a configuration problem (unknown endpoint, missing
     keys, unreadable config) is a :class:`ConfigError` (exit 3) before any request is sent, and the
     client's secrets join ``redactor`` so that even a ``--debug`` traceback masks them."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh import Client
     from ovhflow.ovh.exceptions import APIError
 

@@ -52,6 +52,7 @@ def unit_name(recipe: Path, name: str | None = None) -> str:
 
 def checked_recipe(recipe: Path, plugins_dir: str | None) -> Any:
     """Load and validate the recipe now: a job that cannot run should fail here, not at 3 a.m."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.loader import load_recipe
 

@@ -161,6 +161,7 @@ def _print_warning(text: str) -> None:
 
 def config_files(config_file: str | Path | None = None) -> list[Path]:
     """The ``ovh.conf`` files the client reads, in its lookup order, ``config_file`` last."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.ovh.config import config_paths
 
     paths = [Path(p) for p in config_paths()]

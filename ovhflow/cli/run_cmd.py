@@ -54,6 +54,7 @@ from ovhflow.cli.unattended import unattended_options
 @debug_option
 def run(recipe_path: str, verbose: int, quiet: bool, params: tuple[str, ...], **options: Any) -> None:
     """Run a recipe (see `ovhflow validate` to only check it)."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.run_program import RunOptions, program
 
     if options["sandbox"] and (options["endpoint"] or options["config_file"]):

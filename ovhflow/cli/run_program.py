@@ -78,6 +78,7 @@ def program(options: RunOptions) -> ExitStatus:
 
 def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     """Load plugins, recipe and inputs, check the recipe against the API schemas, set up the log."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.ovh_conf import warn_about_readable_configs
     from ovhflow.engine import check_mode
     from ovhflow.plugin.manager import load_plugins
@@ -94,6 +95,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     refuse_credential_reads(recipe, plugins, options.environ, options.config_file)  # README: threat model
     inputs = resolve_inputs(recipe, parse_params(options.params), options.params_file, options.environ)
     if not options.no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
+        # lazy: loaded when this command runs, not at start-up
         from ovhflow.apicheck.commands import check_before_run
 
         check_before_run(recipe, options.endpoint, options.config_file, options.sandbox, options.log_format)
@@ -114,6 +116,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
 
 def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.client_setup import open_run_client
     from ovhflow.engine.runner import run_recipe
     from ovhflow.engine.session import max_concurrency, stop_on_signals

@@ -61,6 +61,7 @@ def sandbox(debug: bool, **options: Any) -> None:
 
 
 def _serve(options: dict[str, Any]) -> None:
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.sandbox import Sandbox
     from ovhflow.sandbox.schema_store import find_schema_dir
 
@@ -124,6 +125,7 @@ def _announce(running: Any) -> None:
 def _announce_schemas(folder: Any) -> None:
     """Say which APIs are served, and how to get all of them when only the hand-written ones are."""
     if folder is None:
+        # lazy: loaded when this command runs, not at start-up
         from ovhflow.sandbox.app import NO_SCHEMAS_HINT
 
         click.echo(f"note: {NO_SCHEMAS_HINT}", err=True)

@@ -34,6 +34,7 @@ def pull(endpoint: str | None, debug: bool) -> None:
     Exit status: 0 when every listed document is cached and current, 1 when some could not be
     downloaded (they are named), 2 for an unknown endpoint, 3 when the endpoint's listing is unreachable.
     """
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.apicheck.cache import pull as pull_schemas
     from ovhflow.apicheck.commands import endpoint_url
 
@@ -54,6 +55,7 @@ def pull(endpoint: str | None, debug: bool) -> None:
 @debug_option
 def list_(debug: bool) -> None:
     """Show the endpoints whose schemas are cached, and when they were pulled."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.apicheck.cache import cache_root, list_cached
 
     with reported_errors(debug):

@@ -59,6 +59,7 @@ def run_lock(recipe_path: str | Path, no_lock: bool, wait_seconds: float | None)
     if no_lock:
         yield
         return
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.locking import recipe_lock
 
     with recipe_lock(recipe_path, wait_seconds):
@@ -107,6 +108,7 @@ def report_early_exit(
         yield
     except OvhflowError as error:
         if report_file:
+            # lazy: loaded when this command runs, not at start-up
             from ovhflow.plugin_api import RunInfo
             from ovhflow.reporting.run_report import ReportWriter
 
@@ -131,6 +133,7 @@ def report_early_exit(
 def redact_tracebacks(redactor: Redactor) -> None:
     """Make ``--debug`` tracebacks pass through the redactor too: an exception's message may quote a
     secret input, and a traceback is output like any other."""
+    # lazy: loaded when this command runs, not at start-up
     import traceback
 
     def print_redacted(kind: type[BaseException], error: BaseException, trace: Any) -> None:

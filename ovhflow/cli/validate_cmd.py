@@ -34,6 +34,7 @@ def validate(
     recipe_paths: tuple[str, ...], api: bool, schemas_dir: str | None, plugins_dir: str | None, debug: bool
 ) -> None:
     """Check recipe files (YAML, schema, templates, names, includes) without sending any request."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.errors import RecipeError, RecipeErrors
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.loader import RecipeLoader
@@ -45,6 +46,7 @@ def validate(
         invalid = False
         catalog = None
         if api or schemas_dir:  # issue 10: API schema check
+            # lazy: loaded when this command runs, not at start-up
             from ovhflow.apicheck.check import check_recipe
             from ovhflow.apicheck.commands import load_catalog, print_findings
 
@@ -74,6 +76,7 @@ def validate(
 @debug_option
 def schema(plugins_dir: str | None, debug: bool) -> None:
     """Print the recipe JSON Schema, with every installed plugin's actions and sections."""
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.schema import build_recipe_schema
 

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ovhflow.engine.batch import batch_requested, run_batched
 from ovhflow.engine.namespace import Namespace
 from ovhflow.engine.outcome import Outcome, aggregate, failure
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
@@ -179,8 +180,6 @@ def run_loop(
         runtime.emit(
             "ovhflow_item_end", step_id=step.id, index=index, record={**record, "length": len(items)}
         )
-
-    from ovhflow.engine.batch import batch_requested, run_batched
 
     if batch_requested(step):
         stopping = run_batched(runner, step, scope, items, names, on_done, concurrency)

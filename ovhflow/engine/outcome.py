@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed, one_line_message
+from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion
 
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
 
@@ -51,8 +52,6 @@ def fatal_error(error: BaseException, location: Location | None) -> OvhflowError
 
     ``ignore_errors`` does not apply to these: no later step can succeed without valid credentials.
     """
-    from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion
-
     if isinstance(error, ConfigError):
         return error
     if isinstance(error, (*CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion)):

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from ovhflow.engine import composite
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
-from ovhflow.engine.steps import StepRunner
+from ovhflow.engine.steps import CompositeAction, StepRunner
 from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import OvhflowError, StepFailed
 from ovhflow.exit_status import ExitStatus
@@ -27,6 +28,9 @@ from ovhflow.recipe.model import MISSING, Recipe, Step
 from ovhflow.reporting.redaction import MASK, Redactor
 from ovhflow.reporting.reporter import Reporter
 from ovhflow.templating.templates import Templates
+
+# The steps whose steps are steps: the runner owns this table, the step runner dispatches through it.
+COMPOSITES: Mapping[str, CompositeAction] = {"steps": composite.run_group, "include": composite.run_include}
 
 
 @dataclass
@@ -129,7 +133,7 @@ def run_recipe(
     error: OvhflowError | None = None
     try:
         runtime.emit("ovhflow_run_start")  # inside: a failing plugin still ends the run with its events
-        StepRunner(runtime).run_steps(recipe.steps, root)
+        StepRunner(runtime, COMPOSITES).run_steps(recipe.steps, root)
     except OvhflowError as failure:
         error = failure
     except Exception as bug:  # a defect in ovhflow or a plugin: still end the run properly

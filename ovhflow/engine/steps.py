@@ -9,10 +9,11 @@ groups and includes in :mod:`ovhflow.engine.composite`; each loop item or single
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ovhflow.engine.action_call import StepCall
+from ovhflow.engine.loop import run_loop
 from ovhflow.engine.namespace import StepRecord, json_ready
 from ovhflow.engine.outcome import Outcome, failure, fatal_error
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
@@ -33,11 +34,21 @@ def step_label(step: Step) -> str:
     return step.name or step.id or step.action
 
 
-class StepRunner:
-    """Runs steps for one run; thread-safe (loop iterations call :meth:`run_once` concurrently)."""
+CompositeAction = Callable[["StepRunner", Step, Scope], Outcome]
+"""How a step made of steps (a group, an include) runs: given the runner, the step and its scope."""
 
-    def __init__(self, runtime: Runtime) -> None:
+
+class StepRunner:
+    """Runs steps for one run; thread-safe (loop iterations call :meth:`run_once` concurrently).
+
+    ``composites`` maps the step keywords whose steps are steps (``steps``, ``include``) to the function
+    that runs them; :func:`ovhflow.engine.runner.run_recipe` owns that table, so this module does not
+    depend on :mod:`ovhflow.engine.composite`, which depends on it.
+    """
+
+    def __init__(self, runtime: Runtime, composites: Mapping[str, CompositeAction] | None = None) -> None:
         self.runtime = runtime
+        self.composites: Mapping[str, CompositeAction] = composites or {}
 
     # -- a list of steps -------------------------------------------------------------------------
 
@@ -51,8 +62,6 @@ class StepRunner:
 
     def run_step(self, step: Step, scope: Scope) -> str:
         """Run one step (all its loop items), record it as ``steps.<id>``, report it; return its status."""
-        from ovhflow.engine.loop import run_loop
-
         started = time.monotonic()
         location = str(step.location)
         events = not scope.in_iteration
@@ -183,12 +192,9 @@ class StepRunner:
 
     def execute(self, step: Step, scope: Scope) -> Outcome:
         """One attempt of the step's action (a plugin action, a group or an include)."""
-        from ovhflow.engine import composite
-
-        if step.action == "steps":
-            return composite.run_group(self, step, scope)
-        if step.action == "include":
-            return composite.run_include(self, step, scope)
+        composite = self.composites.get(step.action)
+        if composite is not None:
+            return composite(self, step, scope)
         spec = self.runtime.plugins.actions.get(step.action)
         if spec is None:  # validation rejects unknown actions; this guards a recipe built by hand
             raise StepFailed(f"unknown action {step.action!r}", step.location)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import importlib.util
-import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,18 +23,21 @@ import pluggy
 
 from ovhflow import PROJECT_NAME, __version__, hookspecs
 from ovhflow.errors import PluginError
+from ovhflow.plugin.blocking import DISABLE_ENV, disabled_names
 from ovhflow.plugin.validation import hook_names, plugin_problems
 from ovhflow.plugin_api import ActionSpec
 from ovhflow.recipe.schema import RESERVED_ACTION_NAMES
 
-__all__ = ["DEFAULT_PLUGINS", "DISABLE_ENV", "PluginRecord", "Plugins", "hook_names", "load_plugins"]
+__all__ = [
+    "DEFAULT_PLUGINS", "DISABLE_ENV", "PluginRecord", "Plugins",
+    "disabled_names", "hook_names", "load_plugins",
+]  # fmt: skip
 
 # Built-in actions, registered exactly like third-party plugins.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "ovhflow.actions.http",
     "ovhflow.actions.control",
 )
-DISABLE_ENV = "OVHFLOW_DISABLE_PLUGINS"
 LOCAL_PACKAGE = "ovhflow_local_plugins"  # the package --plugins-dir modules are imported under
 
 
@@ -99,11 +101,6 @@ class _Manager(pluggy.PluginManager):
         if name in self.files:
             return self.files[name]
         return str(getattr(plugin, "__name__", type(plugin).__name__))
-
-
-def disabled_names() -> set[str]:
-    """The plugin names ``OVHFLOW_DISABLE_PLUGINS`` blocks (comma-separated, spaces ignored)."""
-    return {name.strip() for name in os.environ.get(DISABLE_ENV, "").split(",") if name.strip()}
 
 
 def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = True) -> Plugins:

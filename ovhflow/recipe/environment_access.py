@@ -22,12 +22,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterator, Mapping
+from configparser import Error as ConfigParserError
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.errors import Location, RecipeError
-from ovhflow.plugin_api import ENV_SETTING
+from ovhflow.errors import Location, RecipeError, RecipeErrors
+from ovhflow.recipe.schema import plugin_sections
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList
+
+# In a plugin's recipe-section schema, ``{"type": "string", ENV_SETTING: True}`` marks a setting that
+# names an environment variable: ovhflow refuses, before the run, one that holds an API credential.
+# Plugins import it from :mod:`ovhflow.plugin_api`.
+ENV_SETTING = "x-ovhflow-env"
 
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins
@@ -63,9 +69,7 @@ def machine_credentials(
 ) -> frozenset[str]:
     """Every credential this machine has: the ``OVH_*`` credential variables and the credential settings
     of every section of the ``ovh.conf`` files (not only the configured endpoint's)."""
-    from configparser import Error as ConfigParserError
-
-    from ovhflow.ovh.config import ConfigurationManager
+    from ovhflow.ovh.config import ConfigurationManager  # lazy: ovhflow.ovh imports requests
 
     environ = os.environ if environ is None else environ
     values = {environ[name] for name in CREDENTIAL_VARIABLES if environ.get(name)}
@@ -112,8 +116,6 @@ def environment_reads(recipe: Recipe, plugins: Plugins) -> list[EnvironmentRead]
         for spec in recipe.inputs.values()
         if spec.env
     ]
-    from ovhflow.recipe.schema import plugin_sections
-
     document = recipe.raw if isinstance(recipe.raw, LocatedDict) else {}
     for key, schema in plugin_sections(plugins).items():
         if key in document:
@@ -178,8 +180,6 @@ def refuse_credential_reads(
     recipe: Recipe, plugins: Plugins, environ: Mapping[str, str], config_file: str | None
 ) -> None:
     """Raise :class:`RecipeErrors` (exit 2) if the recipe would read a variable holding a credential."""
-    from ovhflow.errors import RecipeErrors
-
     credentials = machine_credentials(config_file, environ)
     errors = refused_by_value(environment_reads(recipe, plugins), environ, credentials)
     if errors:

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors, UsageError
-from ovhflow.recipe.messages import describe, did_you_mean, preview
+from ovhflow.recipe.messages import describe, preview
 from ovhflow.recipe.model import MISSING, InputSpec
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
+from ovhflow.text.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from ovhflow.recipe.model import Recipe

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ovhflow.errors import Location, OvhflowError, RecipeError, RecipeErrors
 from ovhflow.recipe.environment_access import environment_reads, refused_by_name
 from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
-from ovhflow.recipe.messages import describe, did_you_mean
+from ovhflow.recipe.messages import describe
 from ovhflow.recipe.model import (
     DEFAULT_DELAY,
     DEFAULT_RETRIES,
@@ -29,6 +29,7 @@ from ovhflow.recipe.semantics import SemanticChecker
 from ovhflow.recipe.validation import StructureValidator
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file
 from ovhflow.templating import Templates, is_template
+from ovhflow.text.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ovhflow.errors import Location, RecipeError
-from ovhflow.recipe.messages import describe, did_you_mean, preview
+from ovhflow.recipe.messages import describe, preview
 from ovhflow.recipe.model import (
     CONTEXT_NAMES,
     GROUP_ACTION,
@@ -25,6 +25,7 @@ from ovhflow.recipe.model import (
 from ovhflow.recipe.schema import NAME_PATTERN
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList
 from ovhflow.templating import Templates, is_template
+from ovhflow.text.suggestions import did_you_mean
 
 _NAME = re.compile(NAME_PATTERN.strip("^$"))
 RESERVED_NAMES = CONTEXT_NAMES | LOOP_NAMES | RESULT_NAMES

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from jsonschema import Draft202012Validator
 
 from ovhflow.errors import RecipeError
-from ovhflow.recipe.messages import did_you_mean, follow, missing_plugin_hint, path_words, schema_errors
+from ovhflow.recipe.messages import follow, missing_plugin_hint, path_words, schema_errors
 from ovhflow.recipe.model import CORE_ACTIONS, GROUP_ACTION, MODIFIERS
 from ovhflow.recipe.schema import OBJECT, step_schemas, top_level_schema
 from ovhflow.recipe.yaml_loader import LocatedDict
+from ovhflow.text.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins

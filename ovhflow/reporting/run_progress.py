@@ -26,7 +26,7 @@ class LoopProgress:
     def advance(self, step_id: str | None, record: Mapping[str, Any]) -> None:
         """Count one finished item; ``record["length"]``, when the engine gives it, is the total."""
         if self._bar is None:
-            from rich.console import Console
+            from rich.console import Console  # lazy: rich only when a bar is shown (start-up)
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(

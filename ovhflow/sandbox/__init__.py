@@ -19,6 +19,7 @@ from ovhflow.sandbox.auth import ensure_sandbox_credentials
 from ovhflow.sandbox.data import generate_account
 from ovhflow.sandbox.faults import Faults
 from ovhflow.sandbox.journal import Journal
+from ovhflow.sandbox.server import SandboxServer
 
 __all__ = ["Sandbox"]
 
@@ -91,8 +92,6 @@ class Sandbox:
     def start(self) -> Sandbox:
         if self._server is not None:
             return self
-        from ovhflow.sandbox.server import SandboxServer
-
         self._server = SandboxServer((HOST, self._port), self._app)
         self._port = self._server.server_address[1]
         self._thread = threading.Thread(

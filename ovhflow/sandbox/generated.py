@@ -18,15 +18,11 @@ from typing import Any
 from ovhflow.sandbox.api import Call, bad_request, conflict, not_found
 from ovhflow.sandbox.identity import id_in, id_type, identity_fields, literal_before, make_ids
 from ovhflow.sandbox.router import Route
-from ovhflow.sandbox.schema_store import ApiDocument, Operation, SchemaStore, is_param
+from ovhflow.sandbox.schema_store import ApiDocument, Operation, SchemaStore, concrete, is_param
 from ovhflow.sandbox.tasks import is_task_type, start_task, task_progress
 from ovhflow.sandbox.values import Values, element_type, resolve_model, unalias
 
 HandWritten = Callable[[str, str], tuple[Route | None, dict[str, str]]]  # (version, path) -> GET route
-
-
-def concrete(segments: tuple[str, ...], params: dict[str, str]) -> str:
-    return "/" + "/".join(params[s[1:-1]] if is_param(s) else s for s in segments)
 
 
 class GeneratedApi:

@@ -51,6 +51,11 @@ def split(path: str) -> list[str]:
     return [part for part in path.strip("/").split("/") if part] if path.strip("/") else []
 
 
+def concrete(segments: tuple[str, ...], params: dict[str, str]) -> str:
+    """The path ``segments`` name once each ``{param}`` is replaced by its value in ``params``."""
+    return "/" + "/".join(params[s[1:-1]] if is_param(s) else s for s in segments)
+
+
 def is_param(segment: str) -> bool:
     return segment.startswith("{") and segment.endswith("}")
 
@@ -190,6 +195,7 @@ def find_schema_dir(given: str | Path | None) -> Path | None:
     """
     if given:
         return Path(given)
+    # lazy: the pull cache's modules (and requests) only when no folder was given
     from ovhflow.apicheck.cache import endpoint_folder
     from ovhflow.apicheck.commands import endpoint_url
     from ovhflow.errors import OvhflowError

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.sandbox.identity import make_ids
-from ovhflow.sandbox.schema_store import ApiDocument, Operation, is_param
+from ovhflow.sandbox.schema_store import ApiDocument, Operation, concrete, is_param
 from ovhflow.sandbox.values import INTEGERS, resolve_model, unalias
 
 if TYPE_CHECKING:
@@ -54,8 +54,6 @@ def start_task(
     api: GeneratedApi, call: Call, version: str, operation: Operation, params: dict[str, str]
 ) -> Any:
     """A new task in its listing, answered in its first state."""
-    from ovhflow.sandbox.generated import concrete
-
     document = operation.document
     task_type = unalias(operation.response_type)
     api.kept["counter"] += 1

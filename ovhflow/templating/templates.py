@@ -34,6 +34,7 @@ from ovhflow.templating.values import (
     short,
     single_expression,
 )
+from ovhflow.text.suggestions import did_you_mean
 
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins
@@ -145,8 +146,6 @@ class Templates(TemplateAnalysis):
         message = f"{what} syntax error in {short(source)}{where}: {exc.message}"
         unknown = re.fullmatch(r"No (filter|test) named '([^']+)'\.?", exc.message or "")
         if unknown:
-            from ovhflow.recipe.messages import did_you_mean  # the recipe package imports this one
-
             known = self.env.filters if unknown.group(1) == "filter" else self.env.tests
             message += did_you_mean(unknown.group(2), known)
         return RecipeError(message, location)

@@ -9,6 +9,7 @@ delivered raises :class:`NotificationFailed`, which the engine reports as a warn
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
@@ -121,7 +122,7 @@ def _where(url: str) -> str:
 
 def send_webhook(webhook: str | Mapping[str, Any], body: Mapping[str, Any]) -> None:
     """POST ``body`` as JSON; raises :class:`NotificationFailed` if it is not accepted."""
-    import requests
+    import requests  # lazy: only a run that sends a webhook pays for importing requests
 
     config: dict[str, Any] = {"url": webhook} if isinstance(webhook, str) else dict(webhook)
     url = str(config["url"])
@@ -206,6 +207,4 @@ def ovhflow_run_end(run: RunInfo) -> None:
     settings = run.settings.get("notify")
     if not settings:
         return
-    import time
-
     notify(run, settings, time.time())  # the engine reports an exception from here as a warning

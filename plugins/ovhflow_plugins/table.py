@@ -6,6 +6,7 @@ pipes; rich is imported only when a terminal will actually show its table.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -57,7 +58,7 @@ def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None) -> str:
     """The table as a terminal shows it with rich, rendered to text so it goes through ``call.output``."""
-    import io
+    # lazy: start-up
     import shutil
 
     from rich.console import Console

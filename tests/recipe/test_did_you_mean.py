@@ -89,6 +89,6 @@ def test_an_unknown_action_hints_that_a_plugin_may_be_missing(write: Callable[..
     ],
 )
 def test_closest(word: str, candidates: list[str], meant: str | None) -> None:
-    from ovhflow.recipe.messages import closest
+    from ovhflow.text.suggestions import closest
 
     assert closest(word, candidates) == meant
