@@ -58,6 +58,6 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="ovhflow")
 def main() -> None:
     """Run declarative YAML recipes against the OVHcloud API."""
-    from ovhflow.reporting.standard_streams import protect_standard_streams
+    from ovhflow.reporting.standard_streams import protect_standard_streams  # lazy: start-up
 
     protect_standard_streams()  # a closed stderr or a dead `| head` reader never aborts a job
