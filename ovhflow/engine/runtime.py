@@ -143,6 +143,7 @@ class Runtime:
             self.reporter.warning(text)
 
     def output(self, text: str) -> None:
-        """A result (table, JSON) for stdout."""
+        """A result (``print``, a table, JSON) for stdout; secrets masked, as in messages."""
+        text = self.redactor.text(str(text))
         with self._lock:
             self.reporter.output(text)

@@ -42,7 +42,8 @@ def set_names(steps: Iterable[Step]) -> set[str]:
     """
     names: set[str] = set()
     for step in steps:
-        if step.action == SET_ACTION and isinstance(step.args, dict):
+        # a looped set's variables live in their iteration only: later steps read steps.<id>.results
+        if step.action == SET_ACTION and step.loop is None and isinstance(step.args, dict):
             names.update(key for key in step.args if isinstance(key, str))
     return names
 

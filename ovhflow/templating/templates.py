@@ -227,7 +227,9 @@ class Templates(TemplateAnalysis):
         if isinstance(exc, UndefinedError):
             return RenderError(f"template {short(source)}: undefined: {exc.message}")
         if isinstance(exc, SecurityError):
-            return RenderError(f"template {short(source)}: refused by the sandbox: {exc}")
+            return RenderError(
+                f"template {short(source)}: refused by the sandbox: {public_message(str(exc))}"
+            )
         if isinstance(exc, (TemplateLimitError, OverflowError, MemoryError)):
             return RenderError(f"template {short(source)}: over a limit: {exc}")
         if isinstance(exc, PathSegmentError):

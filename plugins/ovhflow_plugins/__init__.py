@@ -26,6 +26,11 @@ def is_mapping_like(value: Any) -> bool:
     return all(hasattr(kind, name) for name in ("__getitem__", "__iter__", "__contains__", "__len__"))
 
 
+def kind_name(value: Any) -> str:
+    """What a value is, for a message: the engine's records are "a mapping", never their class name."""
+    return "a mapping" if is_mapping_like(value) else type(value).__name__
+
+
 def as_flag(value: Any, name: str) -> bool:
     """A yes/no argument: a boolean, or the text a template rendered (``true``/``false``), nothing else.
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow_plugins import is_mapping_like
+from ovhflow_plugins import is_mapping_like, kind_name
 
 DEFAULT_PRICE = "priceWithTax.value"
 
@@ -109,8 +109,7 @@ def attribute(item: Any, path: str) -> Any:
 
 def _items(value: Any, filter_name: str) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
-        kind = "a mapping" if is_mapping_like(value) else type(value).__name__
-        raise ValueError(f"{filter_name}: expected a list, got {kind}")
+        raise ValueError(f"{filter_name}: expected a list, got {kind_name(value)}")
     return value
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec, open_atomic
-from ovhflow_plugins import as_flag, is_mapping_like, json_default
+from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name
 
 TEMPLATE = {"type": "string"}
 
@@ -48,7 +48,7 @@ def _chunks(data: Any, lines: bool, indent: int | None) -> Iterator[str]:
         yield _encode(data, indent) + "\n"
         return
     if isinstance(data, (str, bytes)) or is_mapping_like(data) or not isinstance(data, Iterable):
-        raise ValueError(f"json: `lines: true` needs a list as `data`, got {type(data).__name__}")
+        raise ValueError(f"json: `lines: true` needs a list as `data`, got {kind_name(data)}")
     for item in data:
         yield _encode(item, None) + "\n"
 

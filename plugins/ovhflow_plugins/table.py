@@ -14,7 +14,7 @@ from typing import Any
 
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
-from ovhflow_plugins import is_mapping_like, json_default
+from ovhflow_plugins import is_mapping_like, json_default, kind_name
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -78,7 +78,7 @@ def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str
 
 def _rows_of(value: Any) -> Iterable[Any]:
     if isinstance(value, (str, bytes)) or is_mapping_like(value) or not isinstance(value, Iterable):
-        raise ValueError(f"table: `rows` must be a list, got {type(value).__name__}")
+        raise ValueError(f"table: `rows` must be a list, got {kind_name(value)}")
     return value
 
 

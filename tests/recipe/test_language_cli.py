@@ -188,6 +188,22 @@ def test_print_writes_formatted_lines_to_stdout(sandbox, recipe):
     assert all(line not in done.stderr for line in expected)  # stdout only, no time stamps
 
 
+def test_print_masks_secret_inputs(sandbox, recipe):
+    path = recipe(
+        """
+        name: secret
+        inputs:
+          token: {type: string, secret: true}
+        steps:
+          - print: "token={{ inputs.token }}"
+        """
+    )
+    done = ovhflow("run", str(path), "-p", "token=hunter2-not-shown", env=sandbox.env())
+    assert done.exit_code == 0, done.output
+    assert "hunter2-not-shown" not in done.output
+    assert done.stdout.strip() == "token=***"
+
+
 # -- 4. dates ----------------------------------------------------------------------------------------
 
 
@@ -279,6 +295,56 @@ def test_errors_about_records_never_show_internal_class_names(sandbox, recipe):
     assert done.exit_code == 1
     assert "a mapping (keys: inner) has no element 0" in done.stderr
     assert "ovhflow." not in done.stderr and "Namespace" not in done.stderr
+
+    for action in ("table", "csv"):
+        given_a_record = recipe(
+            f"""
+            name: rows from a group
+            steps:
+              - id: group
+                steps:
+                  - id: inner
+                    set: {{x: 1}}
+              - {action}:
+                  path: out.csv
+                  rows: "{{{{ steps.group.result }}}}"
+                  columns: {{x: "{{{{ row }}}}"}}
+            """.replace("path: out.csv", "path: out.csv" if action == "csv" else "title: t"),
+            f"{action}.yaml",
+        )
+        done = ovhflow("run", str(given_a_record), env=sandbox.env())
+        assert done.exit_code == 1
+        assert f"{action}: `rows` must be a list, got a mapping" in done.stderr
+        assert "Namespace" not in done.stderr and "ovhflow." not in done.stderr
+
+
+def test_a_looped_set_records_one_mapping_per_item_and_keeps_its_variables_inside(sandbox, recipe):
+    path = recipe(
+        """
+        name: looped set
+        steps:
+          - id: pairs
+            loop: [a, b]
+            set: {upper: "{{ item | upper }}", n: "{{ loop.index }}"}
+          - print: "{{ steps.pairs.results | map_expr('item.upper ~ item.n') | join(',') }}"
+        """
+    )
+    done = ovhflow("run", str(path), env=sandbox.env())
+    assert done.exit_code == 0, done.output
+    assert done.stdout.strip() == "A1,B2"
+    misread = recipe(
+        """
+        name: looped set read as a variable
+        steps:
+          - loop: [a, b]
+            set: {upper: "{{ item | upper }}"}
+          - print: "{{ upper }}"
+        """,
+        "misread.yaml",
+    )
+    done = ovhflow("validate", str(misread))
+    assert done.exit_code == 2
+    assert f"{misread}:5:12: undefined name 'upper'" in done.stderr
 
 
 # -- 6. format and real data -------------------------------------------------------------------------
