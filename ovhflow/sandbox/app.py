@@ -101,17 +101,18 @@ class SandboxApp:
         self.schemas = SchemaFolder(schema_dir) if schema_dir else None
         self.generated: GeneratedApi | None = None
         self.checker: Callable[[str, str, dict, Any], list[str]] | None = None
-        if strict and schema_dir:
-            from ovhflow.sandbox.strict import make_checker  # written by the schema-check work (issue 10)
-
-            self.checker = make_checker(schema_dir)
         self.lock = threading.RLock()
         self.routers = {"v1": Router(), "v2": Router()}
         for module in (routes_auth, routes_me, routes_dedicated, routes_email, routes_domain):
             module.register(self.routers["v1"])
         routes_iam.register(self.routers["v2"])
         if schema_dir:
-            self.generated = GeneratedApi(SchemaStore(schema_dir), state, self._handwritten_get)
+            store = SchemaStore(schema_dir)
+            self.generated = GeneratedApi(store, state, self._handwritten_get)
+            if strict:
+                from ovhflow.sandbox.strict import make_lazy_checker
+
+                self.checker = make_lazy_checker(store)
         self._query_ids = itertools.count(1)
         self._boot = f"{os.getpid():x}.{int(time.time()) & 0xFFFFF:x}"
 

@@ -7,12 +7,14 @@ all (an API whose document is absent) are let through: the folder may hold only 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apicheck.request import request_problems
+from ovhflow.sandbox.schema_store import SchemaStore
 
 RequestChecker = Callable[[str, str, Mapping[str, Any], Any], list[str]]
 IGNORED_QUERY = {"_"}  # cache-busting parameters some clients add
@@ -23,6 +25,25 @@ def make_checker(schema_dir: str | Path) -> RequestChecker:
     catalog = Catalog.from_dir(schema_dir)
 
     def check(method: str, path: str, query: Mapping[str, Any], body: Any) -> list[str]:
+        return check_request(catalog, method, path, query or {}, body)
+
+    return check
+
+
+def make_lazy_checker(store: SchemaStore) -> RequestChecker:
+    """The same checks, each API's document indexed when a request first falls under it (fast start-up)."""
+    catalogs: dict[str, Catalog] = {}
+    lock = threading.Lock()
+
+    def check(method: str, path: str, query: Mapping[str, Any], body: Any) -> list[str]:
+        version, api_path = ("v2", path[3:]) if path.startswith("/v2/") else ("v1", path)
+        document = store.document_for(version, api_path)
+        if document is None:
+            return []  # no document for this API: nothing to hold the request to
+        with lock:
+            catalog = catalogs.get(document.source)
+            if catalog is None:
+                catalog = catalogs[document.source] = Catalog([(document.source, document.raw)])
         return check_request(catalog, method, path, query or {}, body)
 
     return check
