@@ -7,6 +7,7 @@ would on OVH: ``todo`` (or ``init``), then ``doing``, then ``done``, one step pe
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ovhflow.sandbox.generated import GeneratedApi
 
 PROGRESSION = ("init", "todo", "doing", "done")
+START_FIELDS = ("date", "startDate", "todoDate", "creationDate", "lastUpdate", "createdAt")
 FIRST_TASK_NUMBER = 100000000
 
 
@@ -74,9 +76,8 @@ def start_task(
         key = api.key(version, concrete(reader.segments, task_params))
     model, generics = resolve_model(document.models, task_type)
     properties = (model or {}).get("properties") or {}
-    function = properties.get("function") or {}
     literals = [s for s in operation.segments if not is_param(s)]
-    written = {"function": literals[-1]} if unalias(str(function.get("fullType") or "")) == "string" else {}
+    written = first_fields(properties, document.models, literals[-1] if literals else "task")
     api.kept["tasks"][key] = 0
     if template is None:
         found = api.values.make_object(model or {}, document.models, key, {}, generics)
@@ -86,6 +87,24 @@ def start_task(
         return found
     api.kept["objects"][key] = written
     return api.object_at(version, reader, task_params, task_type, advance=False)
+
+
+def first_fields(properties: Mapping[str, Any], models: Mapping[str, Any], action: str) -> dict[str, Any]:
+    """A new task's own fields: started now, and named after what started it where the model lets it."""
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    fields: dict[str, Any] = {}
+    for name, spec in properties.items():
+        kind = unalias(str(spec.get("fullType") or spec.get("type") or ""))
+        if kind == "datetime" and name in START_FIELDS:
+            fields[name] = now
+        elif name in ("function", "type", "action") and kind == "string":
+            fields[name] = action
+        elif name in ("function", "type", "action"):
+            allowed = [str(value) for value in (models.get(kind) or {}).get("enum") or []]
+            fitting = [value for value in allowed if action.lower() in value.lower()]
+            if fitting:
+                fields[name] = fitting[0]
+    return fields
 
 
 def task_progress(
