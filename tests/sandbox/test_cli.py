@@ -93,3 +93,17 @@ def test_unusable_state_and_journal_paths(tmp_path) -> None:
         assert (
             result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr
         )
+
+
+def test_serves_every_api_given_schemas_and_says_which() -> None:
+    from tests.conftest import SCHEMAS_DIR
+
+    process, url = start("--schemas", str(SCHEMAS_DIR), "--strict")
+    try:
+        vps = requests.get(url + "/vps", timeout=5)  # unsigned: the API's own 403, not a 404
+        assert vps.status_code == 403 and vps.json()["errorCode"] == "INVALID_KEY"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = finish(process)
+    assert process.returncode == 0, err
+    assert f"Serving every API described in {SCHEMAS_DIR}" in err

@@ -172,3 +172,15 @@ def test_python_ovh_example_service_types_all_answer(box: Sandbox) -> None:
             refused.add(service_type)
     assert refused == {"hosting/windows", "email/exchange", "partner"}
     assert answered == set(service_types) - refused
+
+
+def test_batch_and_expanded_reads_of_generated_listings(box: Sandbox, client: ovh.Client) -> None:
+    names = client.get("/vps")
+    start = len(box.journal)
+    batch = client.get_batch("/vps", [*names, "nope"])
+    assert [item["value"]["name"] for item in batch[:-1]] == names and batch[-1]["value"] is None
+    expanded = list(client.iter_expanded("/vps"))
+    assert [item["name"] for item in expanded] == names
+    sent = [entry["headers"] for entry in box.journal[start:]]
+    assert len(sent) == 2  # one batch read and one expanded listing, answered by the sandbox
+    assert "X-Ovh-Batch" in sent[0] and "X-Pagination-Mode" in sent[1]
