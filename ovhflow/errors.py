@@ -91,9 +91,11 @@ class PluginError(OvhflowError):
 
 
 def one_line_message(error: BaseException) -> str:
-    """What an exception from a library says, on one line: its ``message`` (python-ovh's errors put the
-    query id on a second line, which callers report separately), else ``str(error)``, else its type."""
-    text = str(getattr(error, "message", None) or error) or type(error).__name__
+    """What an exception from a library says, on one line: its ``explained`` message (an API error's
+    message and hint) or ``message`` (python-ovh's errors put the query id on a second line, which callers
+    report separately), else ``str(error)``, else its type."""
+    text = str(getattr(error, "explained", None) or getattr(error, "message", None) or error)
+    text = text or type(error).__name__
     return " ".join(text.split())
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.cli.ovh_conf import warn_about_readable_configs
-from ovhflow.errors import ConfigError, OvhflowError, StepFailed
+from ovhflow.errors import ConfigError, OvhflowError, StepFailed, one_line_message
 from ovhflow.reporting.redaction import Redactor
 
 if TYPE_CHECKING:
@@ -21,8 +21,7 @@ if TYPE_CHECKING:
 
 def one_line(error: BaseException) -> str:
     """An API error's message on one line, without the query id (callers add it in a fixed form)."""
-    text = str(getattr(error, "message", None) or error) or type(error).__name__
-    return " ".join(text.split())
+    return one_line_message(error)
 
 
 def translate_api_error(error: BaseException) -> OvhflowError:

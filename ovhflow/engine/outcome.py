@@ -55,7 +55,7 @@ def fatal_error(error: BaseException, location: Location | None) -> OvhflowError
     if isinstance(error, ConfigError):
         return error
     if isinstance(error, (*CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion)):
-        message = getattr(error, "message", None) or str(error)
+        message = one_line_message(error)
         config_error = ConfigError(f"credentials or configuration rejected: {message}", location)
         config_error.query_id = getattr(error, "query_id", None)  # type: ignore[attr-defined]
         return config_error

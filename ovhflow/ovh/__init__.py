@@ -3,7 +3,7 @@
 Same names, same wire format, plus retries, a rate limit, thread safety, batch reads and pagination.
 """
 
-from ovhflow.ovh import config, exceptions
+from ovhflow.ovh import client, config, consumer_key, exceptions, oauth2
 from ovhflow.ovh.client import Client
 from ovhflow.ovh.consumer_key import API_READ_ONLY, API_READ_WRITE, API_READ_WRITE_SAFE, ConsumerKeyRequest
 from ovhflow.ovh.exceptions import (
@@ -17,6 +17,7 @@ from ovhflow.ovh.exceptions import (
     InvalidKey,
     InvalidRegion,
     InvalidResponse,
+    InvalidSignature,
     NetworkError,
     NotCredential,
     NotGrantedCall,
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidKey",
     "InvalidRegion",
     "InvalidResponse",
+    "InvalidSignature",
     "NetworkError",
     "NotCredential",
     "NotGrantedCall",
@@ -51,6 +53,9 @@ __all__ = [
     "ResourceConflictError",
     "ResourceExpiredError",
     "ResourceNotFoundError",
+    "client",
     "config",
+    "consumer_key",
     "exceptions",
+    "oauth2",
 ]

@@ -1,8 +1,14 @@
 """The OVH API client: python-ovh 1.2's interface and wire format, safe to share between threads.
 
-Beyond python-ovh (all opt-in, keyword-only constructor arguments and extra methods): retries through
-urllib3, a shared rate limit, a pooled session sized for concurrency, batch reads, expanded listings and
-v2 cursor pagination.
+Beyond python-ovh (keyword-only constructor arguments and extra methods): retries through urllib3, a
+deadline per request and per call, a shared rate limit, a pooled session sized for concurrency, batch
+reads, expanded listings and v2 cursor pagination. Redirections are never followed, and requests go to
+the endpoint's host only.
+
+python-ovh's module names are kept where its users' tests reach for them: ``Session`` (patch
+``ovh.client.Session.request``), ``ENDPOINTS``, ``TIMEOUT``, ``OAUTH2_TOKEN_URLS``, ``OAuth2``, ``config``
+and the exceptions; and the client's ``_canonicalize_kwargs``, ``_prepare_query_string`` and
+``_get_target``.
 """
 
 from __future__ import annotations
@@ -12,25 +18,49 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from requests.exceptions import RequestException
 
-from ovhflow.ovh import listing
-from ovhflow.ovh.config import ENDPOINTS, OAUTH2_TOKEN_URLS, load_settings  # noqa: F401 (python-ovh names)
+from ovhflow.ovh import config, listing
+from ovhflow.ovh.config import ENDPOINTS, OAUTH2_TOKEN_URLS, load_settings
 from ovhflow.ovh.consumer_key import ConsumerKeyRequest
-from ovhflow.ovh.exceptions import HTTPError, InvalidKey, decode_response
-from ovhflow.ovh.oauth2 import OAuth2TokenSource
+from ovhflow.ovh.deadline import DEFAULT_DEADLINE
+from ovhflow.ovh.exceptions import (  # noqa: F401 (python-ovh's client module offers them all)
+    APIError,
+    BadParametersError,
+    Forbidden,
+    HTTPError,
+    InvalidConfiguration,
+    InvalidCredential,
+    InvalidKey,
+    InvalidRegion,
+    InvalidResponse,
+    NetworkError,
+    NotCredential,
+    NotGrantedCall,
+    ResourceConflictError,
+    ResourceExpiredError,
+    ResourceNotFoundError,
+    decode_response,
+)
+from ovhflow.ovh.failures import describe
+from ovhflow.ovh.oauth2 import OAuth2
 from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, signature, target_url, with_query
 from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
 from ovhflow.ovh.transport import (
     DEFAULT_POOL_SIZE,
     IDEMPOTENT_METHODS,
     RetrySetting,
+    Session,
     build_session,
     retry_policy,
 )
 
-TIMEOUT = 180
+__all__ = ["ENDPOINTS", "OAUTH2_TOKEN_URLS", "TIMEOUT", "Client", "Session", "config"]
+
+TIMEOUT = 180  # python-ovh's per-socket-operation timeout; the deadlines bound the whole request
 log = logging.getLogger("ovhflow.ovh")
 
 
@@ -47,6 +77,10 @@ class Client:
     DELETE; POST too with ``retry_post``; never with ``retries=False``). ``pool_size``: keep-alive
     connections kept per host (set it to the number of threads using the client).
     ``oauth2_token_url``: token endpoint for OAuth2 with a URL endpoint.
+    ``deadline``: seconds one request may take in all (connecting, sending, the headers and the whole
+    body; default 60); ``call_deadline``: seconds a call may take with its retries and the waits between
+    them (default 3 deadlines; 429 retries have their own budget). ``timeout`` stays python-ovh\'s: per
+    socket operation.
     """
 
     def __init__(
@@ -66,6 +100,8 @@ class Client:
         pool_size: int = DEFAULT_POOL_SIZE,
         oauth2_token_url: str | None = None,
         throttle_budget: float = THROTTLE_BUDGET,
+        deadline: float = DEFAULT_DEADLINE,
+        call_deadline: float | None = None,
     ) -> None:
         settings = load_settings(
             endpoint, application_key, application_secret, consumer_key, config_file,
@@ -81,15 +117,19 @@ class Client:
         self._timeout = timeout
         self._time_delta: int | None = None
         self._time_delta_lock = threading.Lock()
-        self._session = build_session(retry_policy(retries, retry_post), pool_size)
+        self._session = build_session(retry_policy(retries, retry_post), pool_size, deadline, call_deadline)
         self._rate_limiter = RateLimiter(rate_limit or None)
         retried = retries is not False and retries != 0
         self._throttle_budget = throttle_budget if retried else 0.0
         self._throttle_methods = IDEMPOTENT_METHODS | {"POST"} if retry_post else IDEMPOTENT_METHODS
-        self._oauth2: OAuth2TokenSource | None = None
+        self._oauth2: OAuth2 | None = None
         if settings.client_id and settings.client_secret and settings.oauth2_token_url:
-            self._oauth2 = OAuth2TokenSource(
-                settings.client_id, settings.client_secret, settings.oauth2_token_url, self._session, timeout
+            self._oauth2 = OAuth2(
+                settings.client_id,
+                settings.client_secret,
+                settings.oauth2_token_url,
+                session=self._session,
+                timeout=None,  # python-ovh's token request shape; the session's deadlines bound it
             )
         self.refusals = listing.Refusals()  # optional modes the API refused, shared with a recipe run
 
@@ -159,23 +199,35 @@ class Client:
 
     # python-ovh shortcuts
 
+    def _canonicalize_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """python-ovh's hook: ``_from`` becomes ``from`` (see :func:`signing.canonical_kwargs`)."""
+        return canonical_kwargs(kwargs)
+
+    def _prepare_query_string(self, kwargs: dict[str, Any]) -> str:
+        """python-ovh's hook: the query string of ``kwargs`` (see :func:`signing.query_string`)."""
+        return query_string(kwargs)
+
+    def _get_target(self, path: str) -> str:
+        """python-ovh's hook: the full URL of ``path`` (see :func:`signing.target_url`)."""
+        return target_url(self._endpoint, path)
+
     def get(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
         """GET; keyword arguments become the query string (``_from`` sends ``from``)."""
-        return self.call("GET", with_query(_target, query_string(canonical_kwargs(kwargs))), None, _need_auth)
+        query = self._prepare_query_string(self._canonicalize_kwargs(kwargs))
+        return self.call("GET", with_query(_target, query), None, _need_auth)
 
     def delete(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
         """DELETE; keyword arguments become the query string."""
-        return self.call(
-            "DELETE", with_query(_target, query_string(canonical_kwargs(kwargs))), None, _need_auth
-        )
+        query = self._prepare_query_string(self._canonicalize_kwargs(kwargs))
+        return self.call("DELETE", with_query(_target, query), None, _need_auth)
 
     def post(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
         """POST; keyword arguments become the JSON body (none: no body)."""
-        return self.call("POST", _target, canonical_kwargs(kwargs) or None, _need_auth)
+        return self.call("POST", _target, self._canonicalize_kwargs(kwargs) or None, _need_auth)
 
     def put(self, _target: str, _need_auth: bool = True, **kwargs: Any) -> Any:
         """PUT; keyword arguments become the JSON body (none: no body)."""
-        return self.call("PUT", _target, canonical_kwargs(kwargs) or None, _need_auth)
+        return self.call("PUT", _target, self._canonicalize_kwargs(kwargs) or None, _need_auth)
 
     # low level
 
@@ -195,12 +247,23 @@ class Client:
         need_auth: bool = True,
         headers: dict[str, str] | None = None,
     ) -> tuple[Any, requests.Response]:
-        """Like :meth:`call`, with extra request ``headers``, returning ``(decoded JSON, response)``."""
+        """Like :meth:`call`, with extra request ``headers``, returning ``(decoded JSON, response)``.
+
+        A network failure is an :class:`HTTPError` naming the call, the host, what failed and how many
+        attempts were made (python-ovh's shape: the ``requests`` error is its second argument).
+        """
         try:
             response = self.raw_call(method, path, data, need_auth, headers)
-        except requests.RequestException as error:
-            raise HTTPError(f"Low HTTP request failed error: {error}") from error
+        except RequestException as error:
+            raise HTTPError(self._network_failure(method, path, error), error) from error
         return decode_response(response), response
+
+    def _network_failure(self, method: str, path: str, error: RequestException) -> str:
+        host = urlsplit(self._endpoint).netloc
+        what = getattr(error, "failure", None) or describe(error)
+        attempts = getattr(error, "attempts", 0)
+        tries = f" ({attempts} attempts)" if attempts > 1 else ""
+        return f"{method} {path.split('?', 1)[0]}: {host}: {what}{tries}"
 
     def raw_call(
         self,
@@ -210,8 +273,14 @@ class Client:
         need_auth: bool = True,
         headers: dict[str, str] | None = None,
     ) -> requests.Response:
-        """Sign and send one request; return the ``requests.Response`` as is (requests errors propagate)."""
-        url = target_url(self._endpoint, path)
+        """Sign and send one request; return the ``requests.Response`` as is (requests errors propagate).
+
+        A ``path`` that would make the URL point at another host than the endpoint's is refused before
+        anything is signed or sent.
+        """
+        url = self._get_target(path)
+        if urlsplit(url)[:2] != urlsplit(self._endpoint)[:2]:
+            raise InvalidRegion(f"{path!r} does not stay on the endpoint {self._endpoint}: not sent")
         headers = dict(headers or {})
         body = ""
         if data is not None:
@@ -238,31 +307,41 @@ class Client:
     def _send_oauth2(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
         assert self._oauth2 is not None
         headers["Authorization"] = self._oauth2.authorization()
-        response = self._send(method, url, headers, body)
+        response = self._send(method, url, headers, body, files=None)
         if response.status_code == 401:  # token revoked or expired early: fetch a new one, once
             self._oauth2.discard(headers["Authorization"])
             headers["Authorization"] = self._oauth2.authorization()
-            response = self._send(method, url, headers, body)
+            response = self._send(method, url, headers, body, files=None)
         return response
 
-    def _send(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
-        """Send once the rate limiter allows; on 429, again after ``Retry-After``, within the budget."""
-        budget = self._throttle_budget if method in self._throttle_methods else 0.0
-        return self._rate_limiter.send(lambda: self._send_once(method, url, headers, body), budget)
+    def _send(
+        self, method: str, url: str, headers: dict[str, str], body: str, **extra: Any
+    ) -> requests.Response:
+        """Send once the rate limiter allows; on 429, again after ``Retry-After``, within the budget.
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], body: str) -> requests.Response:
+        ``extra`` keyword arguments go to ``Session.request`` (OAuth2 calls add ``files=None``, as
+        python-ovh's do: users' tests assert on that call shape)."""
+        budget = self._throttle_budget if method in self._throttle_methods else 0.0
+        return self._rate_limiter.send(lambda: self._send_once(method, url, headers, body, **extra), budget)
+
+    def _send_once(
+        self, method: str, url: str, headers: dict[str, str], body: str, **extra: Any
+    ) -> requests.Response:
         started = time.monotonic()
         try:
-            response = self._session.request(method, url, headers=headers, data=body, timeout=self._timeout)
+            response = self._session.request(
+                method, url, headers=headers, data=body, **extra, timeout=self._timeout
+            )
         except requests.RequestException as error:
             log.debug(
                 "%s %s -> failed after %.1f ms: %s", method, url, _ms_since(started), type(error).__name__
             )
             raise
-        log.debug(
-            "%s %s -> %s in %.1f ms (query id %s)", method, url, response.status_code, _ms_since(started),
-            response.headers.get("X-OVH-QUERYID", "-"),
-        )  # fmt: skip
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s in %.1f ms (query id %s)", method, url, response.status_code,
+                _ms_since(started), response.headers.get("X-OVH-QUERYID", "-"),
+            )  # fmt: skip
         return response
 
     # beyond python-ovh

@@ -3,8 +3,13 @@
 Each setting is taken from the constructor, else from an ``OVH_*`` environment variable, else from INI
 files read in this order, later ones winning: ``/etc/ovh.conf``, ``~/.ovh.conf``, ``./ovh.conf`` and the
 ``config_file`` argument. The endpoint is ``[default] endpoint``; keys live in the section named after the
-endpoint (``[ovh-eu]``, or the URL itself when the endpoint is a URL). Paths are computed at each lookup
-(not at import) so that a changed ``HOME`` or working directory is honoured.
+endpoint (``[ovh-eu]``, or the URL itself when the endpoint is a URL).
+
+python-ovh's names are here: :data:`CONFIG_PATH` (tests replace it to read other files), the
+:class:`ConfigurationManager` and its module-wide instance :data:`config`. While :data:`CONFIG_PATH` is
+left as imported, the paths are computed at each lookup, so a changed ``HOME`` or working directory is
+honoured. Errors carry python-ovh's messages; their ``hint`` says what is missing and where it was looked
+for.
 """
 
 from __future__ import annotations
@@ -32,11 +37,25 @@ OAUTH2_TOKEN_URLS: dict[str, str] = {
 }
 
 ENV_PREFIX = "OVH_"
+OAUTH2_ENDPOINT_NAMES = "ovh-eu, ovh-ca and ovh-us"
+
+
+def _default_paths() -> list[str]:
+    return ["/etc/ovh.conf", os.path.expanduser("~/.ovh.conf"), os.path.realpath("./ovh.conf")]
+
+
+#: Locations of the configuration files, by increasing priority (python-ovh's name).
+CONFIG_PATH = _default_paths()
+_IMPORTED_CONFIG_PATH = CONFIG_PATH
+_IMPORTED_PATHS = list(CONFIG_PATH)
 
 
 def config_paths() -> list[str]:
-    """The INI files looked at, by increasing priority."""
-    return ["/etc/ovh.conf", os.path.expanduser("~/.ovh.conf"), os.path.realpath("./ovh.conf")]
+    """The INI files looked at, by increasing priority: :data:`CONFIG_PATH` once replaced or changed, else
+    the default paths for the current ``HOME`` and working directory."""
+    if CONFIG_PATH is not _IMPORTED_CONFIG_PATH or CONFIG_PATH != _IMPORTED_PATHS:
+        return list(CONFIG_PATH)
+    return _default_paths()
 
 
 class ConfigurationManager:
@@ -134,31 +153,46 @@ def load_settings(
 
 
 def _check_credentials(settings: Settings, manager: ConfigurationManager) -> None:
-    has_oauth2 = bool(settings.client_id or settings.client_secret)
-    has_keys = bool(settings.application_key or settings.application_secret)
+    """python-ovh's checks in python-ovh's order, with its messages; the hint says where to look."""
     section = settings.endpoint
-    if has_oauth2 and has_keys:
+    oauth2 = [("client_id", settings.client_id), ("client_secret", settings.client_secret)]
+    keys = [
+        ("application_key", settings.application_key),
+        ("application_secret", settings.application_secret),
+    ]
+
+    def hint(pairs: list[tuple[str, str | None]]) -> str:
+        missing = [name for name, value in pairs if not value]
+        what = f"{missing[0]} is missing; " if len(missing) == 1 else ""
+        return f"{what}looked in {manager.where(section, *(name for name, _ in pairs))}"
+
+    if bool(settings.client_id) is not bool(settings.client_secret):
         raise InvalidConfiguration(
-            "Both application_key/application_secret and OAuth2 client_id/client_secret are configured "
-            f"for endpoint {section}; use only one kind (looked in {manager.where(section, 'client_id')})"
+            "Invalid OAuth2 config, both client_id and client_secret must be given", hint=hint(oauth2)
         )
-    pairs = [("client_id", settings.client_id), ("client_secret", settings.client_secret)]
-    if has_keys or not has_oauth2:
-        pairs = [
-            ("application_key", settings.application_key),
-            ("application_secret", settings.application_secret),
-        ]
-    missing = [name for name, value in pairs if not value]
-    if missing:
-        names = [name for name, _ in pairs]
-        what = "no credentials" if len(missing) == 2 else f"{missing[0]} is missing"
-        hint = "" if has_keys or has_oauth2 else " (or client_id and client_secret for OAuth2)"
+    if bool(settings.application_key) is not bool(settings.application_secret):
         raise InvalidConfiguration(
-            f"Invalid configuration for endpoint {section}: {what}; both {names[0]} and {names[1]} are "
-            f"needed{hint}. Looked in {manager.where(section, *names)}"
+            "Invalid authentication config, both application_key and application_secret must be given",
+            hint=hint(keys),
         )
-    if has_oauth2 and not settings.oauth2_token_url:
+    if settings.client_id and settings.application_key:
         raise InvalidConfiguration(
-            f"OAuth2 is not available for endpoint {section}: it works with "
-            f"{', '.join(OAUTH2_TOKEN_URLS)}, or pass oauth2_token_url= with a URL endpoint"
+            "Can't use both application_key/application_secret and OAuth2 client_id/client_secret",
+            hint=f"use one kind for endpoint {section} (looked in {manager.where(section, 'client_id')})",
         )
+    if not settings.client_id and not settings.application_key:
+        raise InvalidConfiguration(
+            "Missing authentication information, you need to provide at least an "
+            "application_key/application_secret or a client_id/client_secret",
+            hint=f"no credentials for endpoint {section}: {hint(keys)}",
+        )
+    if settings.client_id and not settings.oauth2_token_url:
+        raise InvalidConfiguration(
+            f"OAuth2 authentication is not compatible with endpoint {section} "
+            f"(it can only be used with {OAUTH2_ENDPOINT_NAMES})",
+            hint="or pass oauth2_token_url= with a URL endpoint",
+        )
+
+
+#: The module-wide configuration manager (python-ovh's name); clients read the files afresh each time.
+config = ConfigurationManager()

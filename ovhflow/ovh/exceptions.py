@@ -7,19 +7,36 @@ description of what is missing, never from the credentials themselves.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
 QUERY_ID_HEADER = "X-OVH-QUERYID"
+# A request signature ("$1$" and 40 hex digits, the "$" maybe percent-encoded), wherever an API quotes it.
+SIGNATURE_PATTERN = re.compile(r"(\$|%24)1(\$|%24)[0-9a-fA-F]{40}")
+SIGNATURE_MASK = "$1$***"
+
+
+def mask_signatures(text: str) -> str:
+    """``text`` with every request signature in it masked."""
+    return SIGNATURE_PATTERN.sub(SIGNATURE_MASK, text) if "1" in text else text
 
 
 class APIError(Exception):
-    """Base OVH API error; carries the HTTP ``response`` (if any) and OVH's ``query_id`` for support."""
+    """Base OVH API error; carries the HTTP ``response`` (if any) and OVH's ``query_id`` for support.
 
-    def __init__(self, *args: Any, response: requests.Response | None = None) -> None:
+    ``hint`` (keyword-only, beyond python-ovh) says what to check or where settings were looked for; it is
+    not part of ``str(error)``, which stays python-ovh's, and :attr:`explained` adds it.
+    """
+
+    def __init__(
+        self, *args: Any, response: requests.Response | None = None, hint: str | None = None
+    ) -> None:
         super().__init__(*args)
         self.response = response
+        self.hint = hint
         self.query_id: str | None = response.headers.get(QUERY_ID_HEADER) if response is not None else None
 
     @property
@@ -29,6 +46,11 @@ class APIError(Exception):
             return str(self.args[0])
         return super().__str__()
 
+    @property
+    def explained(self) -> str:
+        """The message followed by the hint, if any: what ovhflow's command line prints."""
+        return f"{self.message}; {self.hint}" if self.hint else self.message
+
     def __str__(self) -> str:
         if self.query_id:
             return f"{self.message} \nOVH-Query-ID: {self.query_id}"
@@ -36,7 +58,14 @@ class APIError(Exception):
 
 
 class HTTPError(APIError):
-    """The request failed below HTTP (DNS, refused connection, timeout, network retries exhausted)."""
+    """The request failed below HTTP (DNS, refused connection, timeout, network retries exhausted).
+
+    Raised as python-ovh does, ``HTTPError(message, requests_error)``; :attr:`message` is the first part.
+    """
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class InvalidKey(APIError):
@@ -91,6 +120,12 @@ class Forbidden(APIError):
     """HTTP 403 ``FORBIDDEN``."""
 
 
+class InvalidSignature(BadParametersError, InvalidKey):
+    """HTTP 400 ``INVALID_SIGNATURE``: the application secret does not match the application key (or the
+    request was signed for another endpoint). A :class:`BadParametersError`, as python-ovh raises it, and
+    an :class:`InvalidKey`, since it is a credentials problem."""
+
+
 class ResourceExpiredError(APIError):
     """HTTP 460: the resource has expired (e.g. a service whose subscription ended)."""
 
@@ -126,9 +161,21 @@ _BY_STATUS: dict[int, type[APIError]] = {
 }
 
 
+SIGNATURE_HINT = (
+    "check the application secret (it must be the one issued with this application key) and the endpoint "
+    "(keys work only on the endpoint that issued them)"
+)
+
+
 def decode_response(response: requests.Response) -> Any:
-    """Return the decoded JSON of a successful answer (``None`` on 204), or raise the matching error."""
+    """Return the decoded JSON of a successful answer (``None`` on 204), or raise the matching error.
+
+    A redirection is an error: the OVH API does not redirect, and following one would send the request,
+    credentials and body, elsewhere.
+    """
     status = response.status_code
+    if isinstance(status, int) and 300 <= status < 400:
+        raise APIError(_redirect_message(response), response=response)
     try:
         result = None if status == 204 else response.json()
     except ValueError:
@@ -140,9 +187,21 @@ def decode_response(response: requests.Response) -> Any:
     if status == 0:
         raise NetworkError("No HTTP status from the network layer", response=response)
     body = result if isinstance(result, dict) else {}
-    message = body.get("message") or f"HTTP {status} {response.reason or ''}".rstrip()
+    message = mask_signatures(str(body.get("message") or f"HTTP {status} {response.reason or ''}".rstrip()))
     if status == 403:
         error_class = _FORBIDDEN_BY_ERROR_CODE.get(str(body.get("errorCode")), APIError)
+    elif status == 400 and body.get("errorCode") == "INVALID_SIGNATURE":
+        raise InvalidSignature(message, response=response, hint=SIGNATURE_HINT)
     else:
         error_class = _BY_STATUS.get(status, APIError)
     raise error_class(message, response=response)
+
+
+def _redirect_message(response: requests.Response) -> str:
+    location = response.headers.get("Location")
+    target = urlsplit(location).netloc if isinstance(location, str) else ""
+    where = f"to {target}" if target else ("within the API" if location else "without a Location")
+    return (
+        f"the API answered HTTP {response.status_code}, a redirection {where}; redirections are never "
+        "followed (the request, its credentials and body, would go elsewhere): nothing was sent there"
+    )

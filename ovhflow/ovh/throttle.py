@@ -116,7 +116,7 @@ class RateLimiter:
         while True:
             sent_at = self.wait()
             response = send_once()
-            if response.status_code != 429:
+            if getattr(response, "status_code", None) != 429:  # users' tests may mock the answer
                 self.answered()
                 return response
             now = time.monotonic()

@@ -1,12 +1,20 @@
-"""The HTTP session under a client: pooled keep-alive connections and retries.
+"""The HTTP session under a client: pooled keep-alive connections, retries, deadlines and no redirects.
 
 Retries are urllib3's :class:`~urllib3.util.Retry` mounted through requests' :class:`HTTPAdapter`: it
 already does exponential backoff with jitter, ``Retry-After``, per-method and per-status rules, so the
-client only chooses the policy.
+client only chooses the policy. On top of it (:class:`PoliteRetry`): a call's retries stop at the call's
+deadline, an unusable ``Retry-After`` means backing off rather than failing, and each retry is one log
+line in ovhflow's words. An answer whose body is cut off is retried like a dropped connection (for the
+methods that may be retried). Deadlines are :mod:`ovhflow.ovh.deadline`'s.
+
+The session never follows a redirection: the OVH API does not send them, and following one would send the
+request, its credentials and its body to another host. The 3xx answer is returned as it is, for the
+client to report.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,10 +22,23 @@ import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.cookies import RequestsCookieJar
+from requests.exceptions import ChunkedEncodingError, ContentDecodingError
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_netrc_auth
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError
 from urllib3.util import Retry
+
+from ovhflow.ovh.deadline import (
+    CALL_DEADLINE_FACTOR,
+    DEFAULT_DEADLINE,
+    POOL_CLASSES,
+    CallClock,
+    DeadlineExceeded,
+    calling,
+    current_call,
+)
+from ovhflow.ovh.failures import describe, retry_line
 
 DEFAULT_RETRIES = 3
 DEFAULT_POOL_SIZE = 16
@@ -30,13 +51,64 @@ RETRYABLE_STATUSES = frozenset(range(500, 600))
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
 
 RetrySetting = int | bool | Retry | None
+log = logging.getLogger("ovhflow.ovh")
 
 
-class _Retry(Retry):
-    """urllib3's policy, except that it leaves 429 answers alone even with ``Retry-After``: the client's
-    shared rate limiter retries them, slowing every thread down (ovhflow/ovh/throttle.py)."""
+class PoliteRetry(Retry):
+    """urllib3's ``Retry``, bounded by the current call's deadline, patient with a bad ``Retry-After``,
+    and telling each retry in one line of its own (urllib3's own "Retrying (Retry(...))" is dropped).
+
+    It leaves 429 answers alone even with ``Retry-After``: the client's shared rate limiter retries them,
+    slowing every thread down (ovhflow/ovh/throttle.py).
+    """
 
     RETRY_AFTER_STATUS_CODES = frozenset({413, 503})
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: Any = None,
+        error: Exception | None = None,
+        _pool: Any = None,
+        _stacktrace: Any = None,
+    ) -> Retry:
+        call = current_call()
+        if call is not None:
+            call.attempts = max(call.attempts, len(self.history) + 1)
+        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        if call is None:
+            return new
+        wait = new.get_retry_after(response) if response is not None else None
+        wait = new.get_backoff_time() if wait is None else wait
+        failed = describe(error, response, call)
+        if call.remaining() <= wait + 0.05:
+            call.gave_up = f"{failed}; no time left for another attempt within {call.call_deadline:g} s"
+            raise MaxRetryError(_pool, url or "", error or _pool_error(failed))  # type: ignore[arg-type]
+        call.retry = new
+        attempt, total = len(new.history), _attempts(self, len(self.history))
+        host = _pool.host if _pool is not None else call.host
+        log.warning(retry_line(method, url, host, failed, attempt, total, wait))
+        return new
+
+    def get_retry_after(self, response: Any) -> float | None:
+        """A malformed or negative ``Retry-After`` (urllib3 raises) is treated as no usable header: the
+        answer still asked to slow down, so the wait is at least the backoff factor."""
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return max(self.backoff_factor, self.get_backoff_time())
+
+
+def _attempts(retry: Retry, used: int) -> int | None:
+    """How many attempts the call may make in all (``None`` when unbounded)."""
+    return retry.total + used + 1 if isinstance(retry.total, int) else None
+
+
+def _pool_error(text: str) -> Exception:
+    from urllib3.exceptions import ResponseError
+
+    return ResponseError(text)
 
 
 def retry_policy(
@@ -56,9 +128,9 @@ def retry_policy(
     if retries is None or retries is True:
         retries = DEFAULT_RETRIES
     if not retries:
-        return _Retry(total=0, read=False, raise_on_status=False, raise_on_redirect=False)
+        return PoliteRetry(total=0, read=False, redirect=0, raise_on_status=False, raise_on_redirect=False)
     methods = IDEMPOTENT_METHODS | {"POST"} if retry_post else IDEMPOTENT_METHODS
-    return _Retry(
+    return PoliteRetry(
         total=int(retries),
         allowed_methods=methods,
         status_forcelist=RETRYABLE_STATUSES,
@@ -67,6 +139,7 @@ def retry_policy(
         backoff_jitter=DEFAULT_BACKOFF_JITTER if backoff_factor else 0.0,
         respect_retry_after_header=True,
         retry_after_max=MAX_RETRY_AFTER,
+        redirect=0,
         raise_on_status=False,
         raise_on_redirect=False,
     )
@@ -79,8 +152,12 @@ class _NoAuth(AuthBase):
         return request
 
 
-class _Session(requests.Session):
-    """A requests session that reads proxy, CA-bundle and ``.netrc`` settings once per host.
+class Session(requests.Session):
+    """A requests session that never follows a redirection, and reads proxy, CA-bundle and ``.netrc``
+    settings once per host.
+
+    It is ``ovhflow.ovh.client.Session``, where python-ovh has ``requests.Session``: tests written for
+    python-ovh that patch ``ovh.client.Session.request`` patch this class.
 
     requests looks them up on every request (environment variables, ``no_proxy`` matching, two
     ``.netrc`` stats): about a sixth of the client's CPU in a parallel loop. The environment does not
@@ -89,6 +166,7 @@ class _Session(requests.Session):
 
     def __init__(self) -> None:
         super().__init__()
+        self.max_redirects = 0
         self._environment_settings: dict[tuple[Any, ...], Any] = {}
         self._netrc_auth: dict[tuple[str, str], Any] = {}
 
@@ -100,6 +178,10 @@ class _Session(requests.Session):
                 self._netrc_auth[key] = get_netrc_auth(url) or _NoAuth()
             kwargs["auth"] = self._netrc_auth[key]
         return super().request(method, url, *args, **kwargs)
+
+    def get_redirect_target(self, resp: requests.Response) -> str | None:
+        """Never a redirection to follow: the 3xx answer itself is the result."""
+        return None
 
     def prepare_request(self, request: requests.Request) -> PreparedRequest:
         """requests' own preparation, without its merging of session-wide settings when there are none.
@@ -142,10 +224,96 @@ class _Session(requests.Session):
         return dict(settings, proxies=dict(settings["proxies"]))
 
 
-def build_session(retry: Retry, pool_size: int = DEFAULT_POOL_SIZE) -> requests.Session:
-    """A requests session whose connection pool holds ``pool_size`` keep-alive connections per host."""
-    session = _Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=retry)
+class DeadlineAdapter(HTTPAdapter):
+    """requests' adapter with the deadlines of :mod:`ovhflow.ovh.deadline`, and the retry of an answer
+    whose body was cut off (the same retry budget as urllib3's own retries of the call)."""
+
+    def __init__(
+        self,
+        retry: Retry,
+        pool_size: int,
+        deadline: float = DEFAULT_DEADLINE,
+        call_deadline: float | None = None,
+    ) -> None:
+        self.deadline = float(deadline)
+        self.call_deadline = float(call_deadline or deadline * CALL_DEADLINE_FACTOR)
+        super().__init__(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=retry)
+
+    @property  # type: ignore[override]
+    def max_retries(self) -> Retry:
+        """The retries left to the call in progress on this thread (what urllib3 is handed)."""
+        call = current_call()
+        return call.retry if call is not None and call.retry is not None else self._retry
+
+    @max_retries.setter
+    def max_retries(self, retry: Retry) -> None:
+        self._retry = retry
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = POOL_CLASSES
+
+    def proxy_manager_for(self, *args: Any, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(*args, **kwargs)
+        manager.pool_classes_by_scheme = POOL_CLASSES
+        return manager
+
+    def send(
+        self, request: PreparedRequest, stream: bool = False, timeout: Any = None, *args: Any, **kwargs: Any
+    ) -> requests.Response:  # noqa: E501
+        call = CallClock(self.deadline, self.call_deadline, self._retry, host=urlsplit(request.url).netloc)
+        with calling(call):
+            while True:
+                try:
+                    response = super().send(request, stream, call.socket_timeout(timeout), *args, **kwargs)
+                except requests.RequestException as error:
+                    raise _explained(error, call) from error
+                if stream:
+                    return response
+                try:
+                    response.content  # noqa: B018 (the whole body, under the attempt's deadline)
+                    return response
+                except (ChunkedEncodingError, ContentDecodingError, requests.ConnectionError) as error:
+                    response.close()
+                    if not _retry_cut_body(call, request, error):
+                        raise _explained(error, call) from error
+
+
+def _retry_cut_body(call: CallClock, request: PreparedRequest, error: Exception) -> bool:
+    """Count an answer cut off mid-body as a failed attempt; True when the call may try again."""
+    if call.retry is None or call.cut and call.remaining() <= 0:
+        return False
+    path = urlsplit(request.url).path
+    try:
+        retry = call.retry.increment(request.method, path, error=ProtocolError("answer cut off", error))
+    except (MaxRetryError, ProtocolError):
+        return False
+    call.retry = retry
+    retry.sleep()
+    return True
+
+
+def _explained(error: requests.RequestException, call: CallClock) -> requests.RequestException:
+    """The error to raise for a failed call: a :class:`DeadlineExceeded` when the watchdog cut it, and in
+    every case ``attempts`` and ``failure`` (what went wrong, in ovhflow's words) set on it."""
+    if call.cut and not isinstance(error, DeadlineExceeded):
+        what = f"no complete answer within {min(call.deadline, call.call_deadline):g} s (deadline)"
+        error = DeadlineExceeded(what, request=error.request, response=error.response)
+    error.attempts = call.attempts  # type: ignore[attr-defined]
+    error.failure = call.gave_up or describe(error, None, call)  # type: ignore[attr-defined]
+    return error
+
+
+def build_session(
+    retry: Retry,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    deadline: float = DEFAULT_DEADLINE,
+    call_deadline: float | None = None,
+) -> Session:
+    """A session whose pool keeps ``pool_size`` keep-alive connections per host, each attempt bounded by
+    ``deadline`` seconds and each call (retries included) by ``call_deadline`` (default: 3 deadlines)."""
+    session = Session()
+    adapter = DeadlineAdapter(retry, pool_size, deadline, call_deadline)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

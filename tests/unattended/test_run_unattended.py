@@ -363,6 +363,6 @@ def test_library_retry_warnings_stay_in_the_json_log(sandbox_factory, isolated_e
         "run", str(recipe), "--log-format", "json", env={**isolated_env, **flaky.env()}, cwd=tmp_path
     )
     events = _events(result.stderr)  # urllib3's own "Retrying ..." lines would not parse
-    retried = [e for e in events if e["event"] == "warning" and "Retrying" in e["message"]]
+    retried = [e for e in events if e["event"] == "warning" and "trying again" in e["message"]]
     assert retried and all(e["level"] == "warning" for e in retried)
     assert result.returncode == 0, result.stderr

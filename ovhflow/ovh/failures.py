@@ -1,0 +1,101 @@
+"""What went wrong with an attempt, in words an operator can act on, instead of urllib3's reprs.
+
+urllib3 wraps the cause several times (``MaxRetryError(reason=NewConnectionError(...))`` inside requests'
+``ConnectionError``); :func:`describe` finds the innermost cause and says it in a few words:
+"connection refused", "the answer was cut off", "no complete answer within 60 s (deadline)", "HTTP 503".
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import socket
+from typing import Any
+
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    MaxRetryError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    ResponseError,
+    SSLError,
+)
+
+from ovhflow.ovh.deadline import CallClock, DeadlineExceeded, current_call
+
+
+def _causes(error: BaseException | None) -> list[BaseException]:
+    """``error`` and what it wraps (requests' first argument, urllib3's ``reason``, ``__cause__``)."""
+    found: list[BaseException] = []
+    while error is not None and error not in found and len(found) < 10:
+        found.append(error)
+        inner = getattr(error, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((arg for arg in error.args if isinstance(arg, BaseException)), None)
+        error = inner if inner is not None else error.__cause__ or error.__context__
+    return found
+
+
+def describe(error: BaseException | None, response: Any = None, call: CallClock | None = None) -> str:
+    """A few words on why an attempt failed: its HTTP status, or the innermost network error."""
+    if error is None:
+        status = getattr(response, "status", None) or getattr(response, "status_code", None)
+        return f"HTTP {status}" if status else "no usable answer"
+    if call is not None and call.cut or any(isinstance(e, DeadlineExceeded) for e in _causes(error)):
+        deadline = call.deadline if call is not None else None
+        return f"no complete answer within {deadline:g} s (deadline)" if deadline else "deadline exceeded"
+    for cause in reversed(_causes(error)):
+        text = _describe_one(cause)
+        if text:
+            return text
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _describe_one(error: BaseException) -> str | None:  # noqa: PLR0911 (one answer per kind)
+    if isinstance(error, (NameResolutionError, socket.gaierror)):
+        return "the host name could not be resolved"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(error, http.client.IncompleteRead):
+        return "the answer was cut off before its end"
+    if isinstance(error, http.client.RemoteDisconnected):
+        return "the connection was closed without an answer"
+    if isinstance(error, ConnectionResetError):
+        return "the connection was reset"
+    if isinstance(error, NewConnectionError):
+        return f"cannot connect ({error.args[-1] if error.args else error})".replace("\n", " ")
+    if isinstance(error, ConnectTimeoutError):
+        return "connecting timed out"
+    if isinstance(error, (ReadTimeoutError, TimeoutError, socket.timeout)):
+        return "no answer in time (read timeout)"
+    if isinstance(error, SSLError):
+        return f"TLS error: {error}"
+    if isinstance(error, ResponseError):
+        return str(error).replace("too many ", "").replace(" error responses", "")
+    if isinstance(error, ProtocolError) and "cut off" in str(error.args[0] if error.args else ""):
+        return "the answer was cut off before its end"
+    if isinstance(error, MaxRetryError):
+        return None
+    return None
+
+
+def retry_line(
+    method: str | None, url: str | None, host: str, failed: str, attempt: int, total: int | None, wait: float
+) -> str:
+    """One line per retry: ``GET /me on host: connection refused (attempt 1 of 4); trying again in 0.5 s``."""
+    path = (url or "").split("?", 1)[0]
+    of = f" of {total}" if total else ""
+    return f"{method} {path} on {host}: {failed} (attempt {attempt}{of}); trying again in {wait:.1f} s"
+
+
+class _DropUrllib3Retrying(logging.Filter):
+    """Drops urllib3's "Retrying (Retry(total=...)) after connection broken by ..." for calls made through
+    an ovhflow session, which log their own line (see :func:`retry_line`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (current_call() is not None and str(record.msg).startswith("Retrying ("))
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_DropUrllib3Retrying())
