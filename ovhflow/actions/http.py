@@ -91,15 +91,25 @@ def ovhflow_actions() -> list[ActionSpec]:
 
 @hookimpl(trylast=True)
 def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -> HttpResponse:
-    """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT."""
-    from ovhflow.ovh.signing import query_string, with_query  # the client's package imports requests
+    """Send the call with the run's client: query on GET/DELETE, JSON body on POST/PUT.
+
+    A write answered 2xx with a body that is not JSON was applied: its result is the text, not an error.
+    """
+    from ovhflow.ovh.exceptions import InvalidResponse  # the client's package imports requests
+    from ovhflow.ovh.signing import query_string, with_query
 
     path, data = request.path, request.body
     if request.method in ("GET", "DELETE"):
         path, data = with_query(path, query_string(request.query or {})), None
     started = time.monotonic()
     headers = dict(request.headers) if request.headers else None
-    answer, response = client.call_with_response(request.method, path, data, request.auth, headers)
+    try:
+        answer, response = client.call_with_response(request.method, path, data, request.auth, headers)
+    except InvalidResponse as error:
+        response = error.response
+        if request.method == "GET" or response is None or not 200 <= response.status_code < 300:
+            raise
+        answer = response.text
     return HttpResponse(
         status=response.status_code,
         data=answer,

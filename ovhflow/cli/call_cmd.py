@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ovhflow.cli.client_setup import api_errors, make_client
-from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.common import client_deadline, debug_option, reported_errors, timeout_option
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import UsageError
 from ovhflow.reporting.redaction import Redactor
@@ -70,6 +70,7 @@ def format_result(result: Any, pretty: bool) -> str:
 @click.option("--no-auth", is_flag=True, help="Send the call unsigned (e.g. GET /auth/time).")
 @click.option("--all", "all_pages", is_flag=True, help="GET every page of a /v2 listing (cursor pagination).")
 @click.option("--page-size", type=click.IntRange(min=1), help="Items per page with --all.")
+@timeout_option
 @debug_option
 def call(
     method: str,
@@ -80,6 +81,7 @@ def call(
     no_auth: bool,
     all_pages: bool,
     page_size: int | None,
+    timeout: float | None,
     debug: bool,
 ) -> None:
     """Send one API call and print its JSON answer.
@@ -106,7 +108,7 @@ def call(
             raise UsageError("--page-size goes with --all")
         if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
             raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
-        client = make_client(endpoint, config_file, redactor)
+        client = make_client(endpoint, config_file, redactor, **client_deadline(timeout))
         try:
             with api_errors():
                 if all_pages:

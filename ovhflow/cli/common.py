@@ -40,6 +40,22 @@ def reported_errors(debug: bool) -> Iterator[None]:
         sys.exit(int(ExitStatus.STEP_FAILED))
 
 
+# The client's default deadline (ovhflow.ovh.deadline.DEFAULT_DEADLINE) is said here rather than imported:
+# importing the client at start-up would load requests for every command (tests check both agree).
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="Deadline of each API request: connecting and the whole answer (default: 60). A call and its "
+    "retries stop after 3 times that.",
+)
+
+
+def client_deadline(timeout: float | None) -> dict[str, float]:
+    """The client keyword argument for ``--timeout`` (none: the client's default)."""
+    return {} if timeout is None else {"deadline": timeout}
+
+
 plugins_dir_option = click.option(
     "--plugins-dir",
     type=click.Path(file_okay=False, path_type=str),

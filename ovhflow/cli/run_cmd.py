@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ovhflow.cli.common import debug_option, plugins_dir_option
+from ovhflow.cli.common import debug_option, plugins_dir_option, timeout_option
 from ovhflow.cli.unattended import unattended_options
 
 
@@ -41,6 +41,7 @@ from ovhflow.cli.unattended import unattended_options
     help="Loop iterations in flight at once, for loops that do not set `concurrency`.",
 )
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N requests a second.")
+@timeout_option
 @click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
 @click.option("-q", "--quiet", is_flag=True, help="Log errors only.")
 @click.option(

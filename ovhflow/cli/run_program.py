@@ -14,7 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ovhflow.cli.common import reported_errors
+from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
 from ovhflow.exit_status import ExitStatus
 from ovhflow.reporting.redaction import Redactor
@@ -34,6 +34,7 @@ class RunOptions:
     config_file: str | None = None
     concurrency: int = 1
     rate: float | None = None
+    timeout: float | None = None  # seconds: each request's deadline (None: the client's default)
     verbosity: int = 0  # -1 with -q, 1 with -v
     notify_webhook: str | None = None
     log_format: str = "text"
@@ -135,6 +136,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             endpoint=options.endpoint,
             config_file=options.config_file,
             rate_limit=options.rate,
+            **client_deadline(options.timeout),
         ) as client,
         stop_on_signals(stop),
     ):

@@ -33,6 +33,22 @@ SHARE = click.FloatRange(0.0, 1.0)
 @click.option("--error-rate", type=SHARE, default=0.0, help="Share of requests answered with a 5xx.")
 @click.option("--drop-rate", type=SHARE, default=0.0, help="Share of connections closed without an answer.")
 @click.option("--clock-skew", type=int, default=0, help="Seconds added to the server's clock.")
+@click.option("--redirect", metavar="URL", help="Answer 307 to URL+path instead (see --faults-on).")
+@click.option("--redirect-status", type=click.IntRange(300, 399), default=307, help="With --redirect.")
+@click.option("--hang", type=click.FloatRange(0), default=0.0, metavar="SECONDS", help="Wait, then answer.")
+@click.option(
+    "--trickle", type=click.FloatRange(0), default=0.0, metavar="SECONDS", help="Between body bytes."
+)
+@click.option("--cut-bodies", type=click.IntRange(-1), default=0, metavar="N", help="Cut N bodies (-1: all).")
+@click.option("--throttle", type=click.IntRange(-1), default=0, metavar="N", help="Answer N requests 429.")
+@click.option("--retry-after", metavar="VALUE", help="Retry-After of every 429, as is (e.g. soon, -5).")
+@click.option("--text-answers", metavar="TEXT", help="2xx answers carry TEXT (text/plain), not JSON.")
+@click.option(
+    "--faults-on",
+    metavar="'METHOD /path'",
+    default="",
+    help="Requests the network faults above apply to (methods, path prefixes); default: all.",
+)
 @click.option("--no-batch", is_flag=True, help="Refuse X-Ovh-Batch reads (400).")
 @click.option("--no-expand", is_flag=True, help="Refuse CachedObjectList-Pages listings (400).")
 @click.option(
@@ -86,6 +102,7 @@ def _serve(options: dict[str, Any]) -> None:
             state_file=options["state_file"],
             journal_path=options["journal_path"],
             port=options["port"],
+            network=_network_faults(options),
         )
     except (ValueError, OSError) as error:
         raise UsageError(f"cannot prepare the sandbox: {error}") from None
@@ -106,6 +123,22 @@ def _serve(options: dict[str, Any]) -> None:
         signal.signal(signal.SIGTERM, previous)
         running.stop()
     click.echo("sandbox stopped", err=True)
+
+
+def _network_faults(options: dict[str, Any]) -> Any:
+    from ovhflow.sandbox.faults import NetworkFaults
+
+    return NetworkFaults(
+        redirect=options["redirect"],
+        redirect_status=options["redirect_status"],
+        hang=options["hang"],
+        trickle=options["trickle"],
+        cut_bodies=options["cut_bodies"],
+        throttle=options["throttle"],
+        retry_after=options["retry_after"],
+        text=options["text_answers"],
+        applies_to=options["faults_on"],
+    )
 
 
 def _announce(running: Any) -> None:

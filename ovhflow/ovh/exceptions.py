@@ -7,21 +7,14 @@ description of what is missing, never from the credentials themselves.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 
+from ovhflow.ovh.signing import mask_signatures
+
 QUERY_ID_HEADER = "X-OVH-QUERYID"
-# A request signature ("$1$" and 40 hex digits, the "$" maybe percent-encoded), wherever an API quotes it.
-SIGNATURE_PATTERN = re.compile(r"(\$|%24)1(\$|%24)[0-9a-fA-F]{40}")
-SIGNATURE_MASK = "$1$***"
-
-
-def mask_signatures(text: str) -> str:
-    """``text`` with every request signature in it masked."""
-    return SIGNATURE_PATTERN.sub(SIGNATURE_MASK, text) if "1" in text else text
 
 
 class APIError(Exception):

@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import json
 import keyword
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 SIGNATURE_PREFIX = "$1$"
+# A signature ("$1$" and 40 hex digits; the "$" maybe percent-encoded) wherever something quotes one.
+SIGNATURE_PATTERN = re.compile(r"(?:\$|%24)1(?:\$|%24)[0-9a-fA-F]{40}")
+SIGNATURE_MASK = "$1$***"
 _VERSIONED_PREFIXES = ("/v1", "/v2")
 _V1_SUFFIX = "/1.0"
 
@@ -62,3 +66,8 @@ def signature(
     """OVH's ``$1$`` signature: SHA-1 of the secret, consumer key, method, full URL, body and timestamp."""
     plain = "+".join([application_secret, consumer_key, method.upper(), url, body, timestamp])
     return SIGNATURE_PREFIX + hashlib.sha1(plain.encode("utf-8")).hexdigest()
+
+
+def mask_signatures(text: str) -> str:
+    """``text`` with every request signature in it masked (an API error may quote the one it refused)."""
+    return SIGNATURE_PATTERN.sub(SIGNATURE_MASK, text) if "1" in text else text

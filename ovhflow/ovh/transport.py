@@ -87,7 +87,7 @@ class PoliteRetry(Retry):
             raise MaxRetryError(_pool, url or "", error or _pool_error(failed))  # type: ignore[arg-type]
         call.retry = new
         attempt, total = len(new.history), _attempts(self, len(self.history))
-        host = _pool.host if _pool is not None else call.host
+        host = f"{_pool.host}:{_pool.port}" if _pool is not None and _pool.port else call.host
         log.warning(retry_line(method, url, host, failed, attempt, total, wait))
         return new
 

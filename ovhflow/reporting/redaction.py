@@ -24,6 +24,16 @@ def _spellings(secret: str) -> set[str]:
     return {secret, quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1]}
 
 
+def _mask_signatures(text: str) -> str:
+    """Request signatures, whoever quotes them; the client's module is loaded once it is needed (the
+    wire format lives there, and the client's package is too heavy to import at start-up)."""
+    if "$1$" not in text and "%241%24" not in text:
+        return text
+    from ovhflow.ovh.signing import mask_signatures
+
+    return mask_signatures(text)
+
+
 class Redactor:
     """Replaces known secret values with ``***`` in text and in JSON-like structures. Thread-safe."""
 
@@ -58,7 +68,7 @@ class Redactor:
         for secret in self._masked:  # a list replaced whole by add(), never changed in place
             if secret in text:
                 text = text.replace(secret, MASK)
-        return text
+        return _mask_signatures(text)
 
     def data(self, value: Any) -> Any:
         """Return a copy of a JSON-like ``value`` with secrets masked in every string."""

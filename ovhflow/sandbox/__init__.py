@@ -17,11 +17,11 @@ from ovhflow.files.atomic import write_atomic
 from ovhflow.sandbox.app import Options, SandboxApp
 from ovhflow.sandbox.auth import ensure_sandbox_credentials
 from ovhflow.sandbox.data import generate_account
-from ovhflow.sandbox.faults import Faults
+from ovhflow.sandbox.faults import Faults, NetworkFaults
 from ovhflow.sandbox.journal import Journal
 from ovhflow.sandbox.server import SandboxServer
 
-__all__ = ["Sandbox"]
+__all__ = ["NetworkFaults", "Sandbox"]
 
 HOST = "127.0.0.1"
 
@@ -47,7 +47,9 @@ class Sandbox:
 
     ``latency`` and ``latency_jitter`` are seconds, ``rate_limit`` requests a second (429 with
     ``Retry-After`` beyond it), ``error_rate`` and ``drop_rate`` shares of requests answered 5xx or
-    dropped, ``clock_skew`` seconds added to the server's clock.
+    dropped, ``clock_skew`` seconds added to the server's clock. ``network``: a hostile network
+    (redirections, silence, trickling or cut answers, 429s with any ``Retry-After``, text answers), see
+    :class:`~ovhflow.sandbox.faults.NetworkFaults`.
     """
 
     def __init__(
@@ -68,6 +70,7 @@ class Sandbox:
         state_file: str | os.PathLike[str] | None = None,
         journal_path: str | os.PathLike[str] | None = None,
         port: int = 0,
+        network: NetworkFaults | None = None,
     ) -> None:
         self.state_file = Path(state_file) if state_file else None
         if self.state_file is not None and not self.state_file.resolve().parent.is_dir():
@@ -79,7 +82,7 @@ class Sandbox:
         self._app = SandboxApp(
             self.state,
             Options(batch=batch, expand=expand, clock_skew=int(clock_skew)),
-            Faults(seed, latency, latency_jitter, rate_limit, error_rate, drop_rate),
+            Faults(seed, latency, latency_jitter, rate_limit, error_rate, drop_rate, network),
             self._journal,
             schema_dir=Path(schema_dir) if schema_dir is not None else None,
             strict=strict,

@@ -1,4 +1,6 @@
-"""Fault injection for tests and benchmarks: latency, a rate limit, 5xx answers and dropped connections."""
+"""Fault injection for tests and benchmarks: latency, a rate limit, 5xx answers and dropped connections,
+and a hostile network (:class:`NetworkFaults`): redirections, silence, trickling and cut answers, 429s
+with any ``Retry-After``, text where JSON is expected."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import math
 import random
 import threading
 import time
+from dataclasses import dataclass, field
 
 from ovhflow.sandbox.api import ApiError
 
@@ -42,6 +45,59 @@ class TokenBucket:
             return (1.0 - self._tokens) / self.rate
 
 
+VERSION_ROOTS = ("/1.0", "/v1", "/v2")
+
+
+@dataclass
+class NetworkFaults:
+    """How the sandbox misbehaves on the wire, for the requests ``applies_to`` selects.
+
+    ``applies_to``: methods and path prefixes separated by spaces (``"POST"``, ``"GET /dedicated"``;
+    paths without the ``/1.0`` root); empty selects every request. ``redirect``: answer HTTP
+    ``redirect_status`` with ``Location: <redirect><path>`` instead of handling the request.
+    ``hang``: seconds of silence before answering. ``trickle``: seconds between two bytes of the body
+    (the headers come at once). ``cut_bodies``: that many answers stop in the middle of their body and
+    the connection closes (-1: every answer). ``throttle``: that many requests are answered 429 first.
+    ``retry_after``: the ``Retry-After`` sent with every 429, as is (``"soon"``, ``"-5"``). ``text``:
+    2xx answers carry this text (``text/plain``) instead of their JSON.
+    """
+
+    redirect: str | None = None
+    redirect_status: int = 307
+    hang: float = 0.0
+    trickle: float = 0.0
+    cut_bodies: int = 0
+    throttle: int = 0
+    retry_after: str | None = None
+    text: str | None = None
+    applies_to: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def selects(self, method: str, target: str) -> bool:
+        """Whether the request ``method target`` (as received: ``/1.0/me?x=1``) is subject to these."""
+        words = self.applies_to.split()
+        methods = {word.upper() for word in words if not word.startswith("/")}
+        prefixes = [word.rstrip("/") for word in words if word.startswith("/")]
+        path = target.split("?", 1)[0]
+        for root in VERSION_ROOTS:
+            if path.startswith(root + "/"):
+                path = path[len(root) :] if root != "/v2" else path
+                break
+        if methods and method.upper() not in methods:
+            return False
+        return not prefixes or any(path == p or path.startswith(p + "/") for p in prefixes)
+
+    def take(self, name: str) -> bool:
+        """Use one of the ``cut_bodies`` or ``throttle`` answers left (-1 never runs out)."""
+        with self._lock:
+            left = getattr(self, name)
+            if left == 0:
+                return False
+            if left > 0:
+                setattr(self, name, left - 1)
+            return True
+
+
 class Faults:
     """The faults one sandbox injects, drawn from a seeded generator so runs can be replayed."""
 
@@ -53,7 +109,9 @@ class Faults:
         rate_limit: float | None,
         error_rate: float,
         drop_rate: float,
+        network: NetworkFaults | None = None,
     ) -> None:
+        self.network = network or NetworkFaults()
         self.latency = latency
         self.latency_jitter = latency_jitter
         self.limiter = TokenBucket(rate_limit) if rate_limit else None
@@ -80,7 +138,7 @@ class Faults:
             raise ApiError(
                 429,
                 {"class": "Client::TooManyRequests", "message": "Too many requests, slow down"},
-                {"Retry-After": str(max(1, math.ceil(wait)))},
+                {"Retry-After": self.network.retry_after or str(max(1, math.ceil(wait)))},
             )
 
     def delay(self) -> None:

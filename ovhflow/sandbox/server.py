@@ -125,6 +125,20 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             self._refuse(400, "Bad Content-Length")
             return
+        network = self.server.app.faults.network
+        hostile = network.selects(self.command, self.path)
+        if hostile and network.redirect:  # not handled: the request must be sent to the Location
+            self._write(
+                network.redirect_status, [("Location", network.redirect.rstrip("/") + self.path)], b""
+            )
+            return
+        if hostile and network.take("throttle"):
+            retry_after = network.retry_after if network.retry_after is not None else "1"
+            message = b'{"class":"Client::TooManyRequests","message":"Too many requests (sandbox fault)"}'
+            self._write(429, [("Content-Type", "application/json"), ("Retry-After", retry_after)], message)
+            return
+        if hostile and network.hang:
+            self.server.closing.wait(network.hang)
         answer = self.server.app.handle(self.command, self.path, self.headers, body, self.client_address[0])
         if answer is None:  # injected fault: drop the connection without a word
             self.close_connection = True
@@ -134,6 +148,27 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         status, headers, payload = answer
+        if hostile and network.text is not None and 200 <= status < 300:
+            headers = [(n, v) for n, v in headers if n.lower() != "content-type"]
+            headers.append(("Content-Type", "text/plain; charset=utf-8"))
+            payload = network.text.encode()
+        if hostile and payload and network.take("cut_bodies"):
+            self.close_connection = True
+            self._write(status, headers, payload, send=len(payload) // 2)
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self._write(status, headers, payload, trickle=network.trickle if hostile else 0.0)
+
+    def _write(
+        self,
+        status: int,
+        headers: list[tuple[str, str]],
+        payload: bytes,
+        send: int | None = None,
+        trickle: float = 0.0,
+    ) -> None:
+        """The answer in one ``write``; or only ``send`` bytes of the body; or the body a byte every
+        ``trickle`` seconds (the headers at once)."""
         lines = [
             f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}",
             f"Server: {self.server_version}",
@@ -144,7 +179,16 @@ class _Handler(BaseHTTPRequestHandler):
         if self.close_connection:
             lines.append("Connection: close")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head if self.command == "HEAD" else head + payload)
+        if self.command == "HEAD":
+            self.wfile.write(head)
+        elif not trickle:
+            self.wfile.write(head + payload[:send])
+        else:
+            self.wfile.write(head)
+            for index in range(len(payload)):
+                if self.server.closing.wait(trickle):
+                    return
+                self.wfile.write(payload[index : index + 1])
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -161,6 +205,7 @@ class SandboxServer(ThreadingHTTPServer):
         self._connections: set[socket.socket] = set()
         self._connection_threads: set[threading.Thread] = set()
         self._connections_lock = threading.Lock()
+        self.closing = threading.Event()  # cuts short the waits of injected network faults
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -194,6 +239,7 @@ class SandboxServer(ThreadingHTTPServer):
 
     def close(self, wait: float = 2.0) -> None:
         """Stop accepting, cut keep-alive connections, and give their threads ``wait`` seconds to end."""
+        self.closing.set()
         self.server_close()
         with self._connections_lock:
             connections = list(self._connections)

@@ -1,0 +1,148 @@
+"""The client on a hostile network, over loopback HTTP: deadlines per request and per call, redirections
+never followed, requests kept on the endpoint's host, signatures masked in API messages, retries told in
+ovhflow's words (issue 14 "The network", issue 19 "An unreachable API")."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+
+import pytest
+
+from ovhflow import ovh
+from ovhflow.ovh.transport import build_session, retry_policy
+from ovhflow.sandbox import NetworkFaults, Sandbox
+from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply
+
+FAST = retry_policy(3, backoff_factor=0)
+
+
+class Listener:
+    """Accepts connections on 127.0.0.1 and records what arrives (answers nothing)."""
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.received = bytearray()
+        self.connections = 0
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            connection.settimeout(2)
+            with connection:
+                try:
+                    while chunk := connection.recv(65536):
+                        self.received.extend(chunk)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.fixture
+def listener():
+    running = Listener()
+    yield running
+    running.close()
+
+
+def test_a_trickling_answer_is_cut_at_the_deadline() -> None:
+    with Sandbox(servers=2, bills=1, network=NetworkFaults(trickle=0.2, applies_to="GET /me")) as sb:
+        client = ovh.Client(**sb.credentials, deadline=1, retries=FAST)
+        started = time.monotonic()
+        with pytest.raises(ovh.HTTPError) as caught:
+            client.get("/me")  # about 100 s at one byte every 0.2 s
+        elapsed = time.monotonic() - started
+        assert caught.value.message.startswith("GET /me: 127.0.0.1:")
+        assert "no complete answer within 1 s (deadline)" in caught.value.message
+        assert elapsed < 8, elapsed  # the call's deadline: 3 x 1 s, whatever the retries
+        assert client.get("/dedicated/server") == list(sb.state["servers"])  # other calls are unharmed
+
+
+def test_a_hanging_post_is_not_retried_and_ends_at_its_deadline() -> None:
+    with Sandbox(servers=2, bills=1, network=NetworkFaults(hang=30, applies_to="POST")) as sb:
+        client = ovh.Client(**sb.credentials, deadline=1)
+        started = time.monotonic()
+        with pytest.raises(ovh.HTTPError) as caught:
+            client.post("/email/domain/example.com/redirection", _from="a@example.com", to="b@example.net")
+        elapsed = time.monotonic() - started
+        assert "deadline" in caught.value.message and "attempts" not in caught.value.message
+        assert elapsed < 5, elapsed
+
+
+def test_the_session_never_follows_a_redirect(listener: Listener) -> None:
+    with Sandbox(
+        servers=2, bills=1, network=NetworkFaults(redirect=f"http://127.0.0.1:{listener.port}")
+    ) as sb:
+        session = build_session(retry_policy())
+        for method in ("GET", "POST", "PUT", "DELETE"):
+            answer = session.request(method, sb.url + "/me", headers={"X-Ovh-Application": "k"}, data="{}")
+            assert answer.status_code == 307 and answer.history == []
+        time.sleep(0.2)
+        assert listener.connections == 0 and bytes(listener.received) == b""
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_is_an_api_error_naming_the_location_host(server: CaptureServer, status: int) -> None:
+    def respond(request):  # noqa: ANN001, ANN202
+        if request.path.endswith("/auth/time"):
+            return Reply(body=1_700_000_000)
+        return Reply(status=status, raw=b"", headers={"Location": "https://collector.example.net/steal"})
+
+    server.responder = respond
+    client = ovh.Client(server.url, **CREDENTIALS)
+    with pytest.raises(ovh.APIError) as caught:
+        client.post("/email/domain/example.com/redirection", to="x@example.net")
+    assert f"HTTP {status}, a redirection to collector.example.net" in str(caught.value)
+    assert [r.method for r in server.requests if not r.path.endswith("/auth/time")] == ["POST"]
+
+
+def test_a_path_cannot_leave_the_endpoint_host(listener: Listener) -> None:
+    client = ovh.Client(f"http://127.0.0.1:{listener.port}", **CREDENTIALS)
+    with pytest.raises(ovh.InvalidRegion, match="does not stay on the endpoint"):
+        client.get(".evil.example/me", _need_auth=False)
+    with pytest.raises(ovh.InvalidRegion):
+        client.call("GET", "@evil.example/me", None, False)
+    time.sleep(0.2)
+    assert listener.connections == 0
+
+
+def test_a_signature_quoted_by_the_api_is_masked(server: CaptureServer) -> None:
+    quoted = "$1$" + "ab" * 20
+
+    def respond(request):  # noqa: ANN001, ANN202
+        if request.path.endswith("/auth/time"):
+            return Reply(body=1_700_000_000)
+        message = f"Invalid signature {quoted} (expected %241%24{'cd' * 20})"
+        return Reply(status=400, body={"errorCode": "INVALID_SIGNATURE", "message": message})
+
+    server.responder = respond
+    with pytest.raises(ovh.BadParametersError) as caught:
+        ovh.Client(server.url, **CREDENTIALS).get("/me")
+    assert str(caught.value) == "Invalid signature $1$*** (expected $1$***)"
+    assert isinstance(caught.value, ovh.InvalidKey)  # a credentials problem, as ovhflow run reports it
+    assert "application secret" in caught.value.explained
+
+
+def test_each_retry_is_one_line_in_ovhflow_words(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port = closed.getsockname()[1]
+    client = ovh.Client(f"http://127.0.0.1:{port}/1.0", **CREDENTIALS, retries=FAST)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ovh.HTTPError) as caught:
+        client.get("/me")
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    where = f"GET /1.0/auth/time on 127.0.0.1:{port}"
+    assert lines == [
+        f"{where}: connection refused (attempt {n} of 4); trying again in 0.0 s" for n in (1, 2, 3)
+    ]
+    assert caught.value.message == f"GET /auth/time: 127.0.0.1:{port}: connection refused (4 attempts)"
+    assert isinstance(caught.value.args[1], Exception)  # python-ovh's shape: the cause comes second
