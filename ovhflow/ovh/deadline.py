@@ -28,6 +28,7 @@ from urllib3.util import Retry
 
 DEFAULT_DEADLINE = 60.0  # seconds for one attempt: connect, send, and receive the whole answer
 CALL_DEADLINE_FACTOR = 3  # a call (attempts and waits between them) gets this many deadlines at most
+_READ_TIMEOUT_MARGIN = 1.0  # seconds a read may outlast the deadline before its own timeout fires
 
 
 class DeadlineExceeded(requests.exceptions.Timeout):
@@ -60,14 +61,16 @@ class CallClock:
         return time.monotonic() - self.started
 
     def socket_timeout(self, timeout: Any) -> Any:
-        """``timeout`` as requests takes it (a number, ``(connect, read)`` or None), no longer than the
-        time this attempt has left; the watchdog does the rest."""
+        """``timeout`` as requests takes it (a number, ``(connect, read)`` or None): connecting takes no
+        longer than this attempt has left; reads are the watchdog's to cut at the deadline (their own
+        timeout, a little later, is only a fallback), so that a deadline is reported as one."""
         left = max(0.001, self.attempt_end() - time.monotonic())
         if isinstance(timeout, tuple):
             connect, read = timeout
         else:
             connect = read = timeout
-        return (min(connect, left) if connect else left, min(read, left) if read else left)
+        fallback = left + _READ_TIMEOUT_MARGIN
+        return (min(connect, left) if connect else left, min(read, fallback) if read else fallback)
 
 
 _local = threading.local()

@@ -64,7 +64,7 @@ def test_a_trickling_answer_is_cut_at_the_deadline() -> None:
         elapsed = time.monotonic() - started
         assert caught.value.message.startswith("GET /me: 127.0.0.1:")
         assert "no complete answer within 1 s (deadline)" in caught.value.message
-        assert elapsed < 8, elapsed  # the call's deadline: 3 x 1 s, whatever the retries
+        assert elapsed < 12, elapsed  # the call's deadline: 3 x 1 s, whatever the retries (not ~100 s)
         assert client.get("/dedicated/server") == list(sb.state["servers"])  # other calls are unharmed
 
 
