@@ -106,10 +106,10 @@ def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -
     try:
         answer, response = client.call_with_response(request.method, path, data, request.auth, headers)
     except InvalidResponse as error:
-        response = error.response
-        if request.method == "GET" or response is None or not 200 <= response.status_code < 300:
+        text_answer = error.response
+        if request.method == "GET" or text_answer is None or not 200 <= text_answer.status_code < 300:
             raise
-        answer = response.text
+        answer, response = text_answer.text, text_answer
     return HttpResponse(
         status=response.status_code,
         data=answer,

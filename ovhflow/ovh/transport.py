@@ -72,7 +72,7 @@ class PoliteRetry(Retry):
         error: Exception | None = None,
         _pool: Any = None,
         _stacktrace: Any = None,
-    ) -> Retry:
+    ) -> PoliteRetry:
         call = current_call()
         if call is not None:
             call.attempts = max(call.attempts, len(self.history) + 1)
@@ -84,7 +84,7 @@ class PoliteRetry(Retry):
         failed = describe(error, response, call)
         if call.remaining() <= wait + 0.05:
             call.gave_up = f"{failed}; no time left for another attempt within {call.call_deadline:g} s"
-            raise MaxRetryError(_pool, url or "", error or _pool_error(failed))  # type: ignore[arg-type]
+            raise MaxRetryError(_pool, url or "", error or _pool_error(failed))
         call.retry = new
         attempt, total = len(new.history), _attempts(self, len(self.history))
         host = f"{_pool.host}:{_pool.port}" if _pool is not None and _pool.port else call.host
@@ -239,7 +239,7 @@ class DeadlineAdapter(HTTPAdapter):
         self.call_deadline = float(call_deadline or deadline * CALL_DEADLINE_FACTOR)
         super().__init__(pool_connections=4, pool_maxsize=max(1, pool_size), max_retries=retry)
 
-    @property  # type: ignore[override]
+    @property
     def max_retries(self) -> Retry:
         """The retries left to the call in progress on this thread (what urllib3 is handed)."""
         call = current_call()
@@ -260,8 +260,9 @@ class DeadlineAdapter(HTTPAdapter):
 
     def send(
         self, request: PreparedRequest, stream: bool = False, timeout: Any = None, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # noqa: E501
-        call = CallClock(self.deadline, self.call_deadline, self._retry, host=urlsplit(request.url).netloc)
+    ) -> requests.Response:
+        host = urlsplit(str(request.url)).netloc
+        call = CallClock(self.deadline, self.call_deadline, self._retry, host=host)
         with calling(call):
             while True:
                 try:
@@ -281,9 +282,9 @@ class DeadlineAdapter(HTTPAdapter):
 
 def _retry_cut_body(call: CallClock, request: PreparedRequest, error: Exception) -> bool:
     """Count an answer cut off mid-body as a failed attempt; True when the call may try again."""
-    if call.retry is None or call.cut and call.remaining() <= 0:
+    if call.retry is None:
         return False
-    path = urlsplit(request.url).path
+    path = urlsplit(str(request.url)).path
     try:
         retry = call.retry.increment(request.method, path, error=ProtocolError("answer cut off", error))
     except (MaxRetryError, ProtocolError):
