@@ -126,7 +126,7 @@ def _serve(options: dict[str, Any]) -> None:
 
 
 def _network_faults(options: dict[str, Any]) -> Any:
-    from ovhflow.sandbox.faults import NetworkFaults
+    from ovhflow.sandbox.faults import NetworkFaults  # lazy: only `ovhflow sandbox` loads the sandbox
 
     return NetworkFaults(
         redirect=options["redirect"],

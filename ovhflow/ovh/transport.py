@@ -26,7 +26,7 @@ from requests.exceptions import ChunkedEncodingError, ContentDecodingError
 from requests.models import PreparedRequest
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_netrc_auth
-from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError, ResponseError
 from urllib3.util import Retry
 
 from ovhflow.ovh.deadline import (
@@ -106,8 +106,6 @@ def _attempts(retry: Retry, used: int) -> int | None:
 
 
 def _pool_error(text: str) -> Exception:
-    from urllib3.exceptions import ResponseError
-
     return ResponseError(text)
 
 

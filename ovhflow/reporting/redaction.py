@@ -29,7 +29,7 @@ def _mask_signatures(text: str) -> str:
     wire format lives there, and the client's package is too heavy to import at start-up)."""
     if "$1$" not in text and "%241%24" not in text:
         return text
-    from ovhflow.ovh.signing import mask_signatures
+    from ovhflow.ovh.signing import mask_signatures  # lazy: the client's package loads requests
 
     return mask_signatures(text)
 
