@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation
 from ovhflow.apicheck.known import Known, input_values, loop_values, renderings
 from ovhflow.apicheck.locations import locate_in
-from ovhflow.apicheck.paths import api_head, is_template, normalize_path, path_values, split_path
+from ovhflow.apicheck.paths import api_head, is_template, normalize_path, path_values, splices, split_path
 from ovhflow.apicheck.request import body_problems, path_problems, query_problems
 from ovhflow.errors import Location
 
@@ -140,6 +140,8 @@ class StepChecker:
         segments = split_path(normalize_path(self.path))
         if any(is_template(s) for s in api_head(segments)):
             return self.not_checked(f"the API of '{self.path}' is only known at run time")
+        if any(splices(s) for s in segments):
+            return self.not_checked(f"'{self.path}' splices in segments known only at run time")
         path_location = self.value_location(self.step.action)
         templates = self.catalog.match(self.path)
         if not templates:
@@ -171,7 +173,7 @@ class StepChecker:
     def path_hint(self) -> str:
         """A "did you mean", or why a templated segment cannot stand where the API has a fixed word."""
         if "%2F" in self.path:
-            return " (a value fills one segment: the run sends its '/' as %2F)"
+            return " (a value fills one segment: the run sends its '/' as %2F; '| segments' splices it)"
         hint = self.catalog.suggest_paths(self.path)
         if hint:
             return f" (did you mean {' or '.join(hint)}?)"

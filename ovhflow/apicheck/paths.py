@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 from collections.abc import Sequence
 
+SPLICE = re.compile(r"\|\s*segments\b")
 NEAR_MISS = 0.6  # how alike two literal segments must be (difflib ratio) to suggest one for the other
 GAP = 0.5  # a segment missing or one too many
 FILLS_PARAM = 0.2  # a literal filling a {param} fits, but a schema literal close to it fits better
@@ -48,6 +50,11 @@ def split_path(path: str) -> list[str]:
 
 def is_template(segment: str) -> bool:
     return "{{" in segment or "{%" in segment
+
+
+def splices(segment: str) -> bool:
+    """A segment with ``{{ value | segments }}``: it stands for as many segments as the value has."""
+    return is_template(segment) and SPLICE.search(segment) is not None
 
 
 def is_param(segment: str) -> bool:

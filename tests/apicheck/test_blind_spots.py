@@ -122,8 +122,22 @@ def test_a_value_with_a_slash_stays_one_segment(catalog: Catalog) -> None:
     step = Step("get", "/{{ item }}")
     step.loop = ["hosting/web"]  # type: ignore[attr-defined]
     assert step_findings(catalog, step) == [
-        "error: unknown API path '/hosting%2Fweb' (a value fills one segment: the run sends its '/' as %2F) "
-        "(with item = 'hosting/web')"
+        "error: unknown API path '/hosting%2Fweb' (a value fills one segment: the run sends its '/' as %2F; "
+        "'| segments' splices it) (with item = 'hosting/web')"
+    ]
+
+
+def test_values_spliced_as_segments_are_checked_when_known(catalog: Catalog) -> None:
+    looped = Step("get", "/{{ item | segments }}/{{ name }}/serviceInfos")
+    looped.loop = ["dedicated/server", "cloud/project", "license/cpanel", "hosting/webb"]  # type: ignore[attr-defined]
+    assert step_findings(catalog, looped) == [
+        "error: unknown API path '/hosting/webb/{{ name }}/serviceInfos' (did you mean "
+        "/hosting/web/{serviceName}/serviceInfos?) (with item = 'hosting/webb')"
+    ]
+    assert step_findings(catalog, Step("get", "/{{ 'dedicated/server' | segments }}/{{ s }}/burst")) == []
+    assert step_findings(catalog, Step("get", "/dedicated/{{ kind | segments }}/{{ s }}/burst")) == [
+        "warning: not checked: '/dedicated/{{ kind | segments }}/{{ s }}/burst' splices in segments known "
+        "only at run time"
     ]
 
 

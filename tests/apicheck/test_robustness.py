@@ -66,7 +66,7 @@ def test_step_checks_never_raise(action: str, path: str, query: object, body: ob
 @few
 @given(
     path_texts,
-    st.sampled_from(["{{ item }}", "{{ item.name }}", "x{{ item }}y"]),
+    st.sampled_from(["{{ item }}", "{{ item.name }}", "x{{ item }}y", "{{ item | segments }}"]),
     st.lists(json_values, max_size=6),
 )
 def test_known_values_of_any_shape_never_raise(path: str, reference: str, items: list) -> None:
