@@ -28,9 +28,11 @@ Known = dict[str, list[Any]]  # a name (``item``, ``inputs.zone``) -> every valu
 
 
 def input_values(inputs: Mapping[str, Any]) -> Known:
-    """``inputs.NAME`` -> the input's choices, for the inputs that declare them."""
+    """``inputs.NAME`` -> the input's choices, for the inputs that declare them (never a secret's)."""
     known: Known = {}
     for name, spec in inputs.items():
+        if getattr(spec, "secret", False):
+            continue
         choices = getattr(spec, "choices", None)
         if isinstance(choices, list) and choices and all(is_scalar(c) for c in choices):
             known[f"inputs.{name}"] = list(choices)
