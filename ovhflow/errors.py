@@ -84,6 +84,12 @@ class LockHeld(OvhflowError):
     exit_status = ExitStatus.LOCKED
 
 
+class PlanMismatch(OvhflowError):
+    """Applying a plan, the run needed a write the plan does not have: it was not sent, the run stops."""
+
+    exit_status = ExitStatus.PLAN_CHANGED
+
+
 class PluginError(OvhflowError):
     """A plugin failed to import or declares a hook that does not exist."""
 

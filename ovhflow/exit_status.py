@@ -11,5 +11,6 @@ class ExitStatus(IntEnum):
     INVALID_INPUT = 2  # invalid recipe, inputs or usage, found before any request
     CONFIG_ERROR = 3  # configuration or credentials missing or rejected
     LOCKED = 4  # another run of the same recipe holds the lock
+    PLAN_CHANGED = 5  # applying a plan: a write it does not have was needed (the API changed); not sent
     INTERRUPTED_INT = 130  # Ctrl-C
     INTERRUPTED_TERM = 143  # SIGTERM

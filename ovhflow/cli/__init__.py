@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "call": ("ovhflow.cli.call_cmd:call", "Make one signed API call and print its JSON answer."),
     "cron": ("ovhflow.cli.cron_cmd:cron", "Print a crontab line and systemd units for a recipe."),
     "schemas": ("ovhflow.cli.schemas_cmd:schemas", "Download and list OVH's API schema documents."),
+    "plan": ("ovhflow.cli.plan_cmd:plan", "Show a plan saved by run --check --plan-out."),
 }
 
 

@@ -50,6 +50,17 @@ from ovhflow.cli.unattended import unattended_options
     help="POST a summary to this URL when the run fails (always, with `notify: {when: always}`).",
 )
 @click.option("--no-api-check", is_flag=True, help="Skip the check against cached API schemas.")
+@click.option("--diff", is_flag=True, help="Read what each PUT would change first; show it field by field.")
+@click.option(
+    "--plan-out", metavar="FILE", help="With --check: save the plan to FILE (JSON, mode 0600) for review."
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    metavar="FILE",
+    help="Apply a reviewed plan: send only the writes it has; anything else stops the run (exit 5).",
+)
+@click.option("--max-age", metavar="DURATION", help="With --plan: refuse an older plan (default 24h).")
 @unattended_options  # --log-format, --report, --wait-lock, --no-lock (ovhflow/cli/unattended.py)
 @plugins_dir_option
 @debug_option

@@ -16,7 +16,20 @@ from typing import Any
 
 from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
+from ovhflow.errors import UsageError
 from ovhflow.exit_status import ExitStatus
+from ovhflow.plan.apply import (
+    account_of,
+    check_account,
+    check_endpoint,
+    check_secret_inputs,
+    load_for_apply,
+    planned_values,
+)
+from ovhflow.plan.document import new_plan, plan_inputs, planned_writes, write_plan
+from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
+from ovhflow.plan.gate import PlanGate
+from ovhflow.plugin_api import RunInfo
 from ovhflow.reporting.redaction import Redactor
 
 
@@ -44,6 +57,10 @@ class RunOptions:
     no_api_check: bool = False
     plugins_dir: str | None = None
     debug: bool = False
+    diff: bool = False  # read each PUT's path first and show the fields it changes
+    plan_out: str | None = None  # with check: save the plan there
+    plan_file: str | None = None  # apply this saved plan: only its writes are sent
+    max_age: str | None = None  # with plan_file: refuse an older plan (default: 24h)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
 
@@ -59,6 +76,7 @@ class PreparedRun:
     inputs: dict[str, Any]
     settings: dict[str, Any]
     logger: Any  # ovhflow.reporting.run_log.RunLogger, the run's reporter
+    plan: dict[str, Any] | None = None  # the saved plan being applied (run --plan)
 
 
 def program(options: RunOptions) -> ExitStatus:
@@ -94,7 +112,13 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     templates = Templates.for_plugins(plugins)  # one environment: each template compiles once
     recipe = load_recipe(options.recipe_path, plugins, templates)
     refuse_credential_reads(recipe, plugins, options.environ, options.config_file)  # README: threat model
-    inputs = resolve_inputs(recipe, parse_params(options.params), options.params_file, options.environ)
+    plan = check_plan_options(options, recipe.path)
+    planned = planned_values(plan) if plan is not None else None
+    inputs = resolve_inputs(
+        recipe, parse_params(options.params), options.params_file, options.environ, planned
+    )
+    if plan is not None:
+        check_secret_inputs(plan, inputs, str(options.plan_file))
     if not options.no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
         # lazy: loaded when this command runs, not at start-up
         from ovhflow.apicheck.commands import check_before_run
@@ -112,7 +136,28 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
         warn_about_readable_configs(options.config_file, logger.warning)
     if options.check:
         plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
-    return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger)
+    if plan is not None:
+        plugins.manager.register(PlanGate(plan["writes"], redactor), name=GATE_NAME)
+    return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan)
+
+
+def check_plan_options(options: RunOptions, recipe_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """Refuse plan options that do not go together; the plan to apply, if any, checked (age, recipe)."""
+    if options.plan_out and not options.check:
+        raise UsageError("--plan-out saves what a check run plans: add --check")
+    if options.plan_file and options.check:
+        raise UsageError(
+            "--plan applies a reviewed plan: drop --check (a plan is made with --check --plan-out)"
+        )
+    if options.max_age and not options.plan_file:
+        raise UsageError("--max-age is how old a plan applied with --plan may be: use it with --plan")
+    if options.plan_out:
+        folder = os.path.dirname(os.path.abspath(options.plan_out))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
+            raise UsageError(f"--plan-out {options.plan_out}: folder {folder} is missing or not writable")
+    if not options.plan_file:
+        return None
+    return load_for_apply(options.plan_file, recipe_path, options.max_age)
 
 
 def execute_run(run: PreparedRun) -> ExitStatus:
@@ -140,6 +185,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         ) as client,
         stop_on_signals(stop),
     ):
+        target = plan_target(run, client) if options.plan_out or run.plan is not None else None
         # What start-up built (modules, schemas, compiled templates) lives until the end: out of the
         # garbage collector's sight, full collections during a long loop stop re-walking it.
         gc.freeze()
@@ -155,10 +201,42 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             reporter=run.logger,
             settings=run.settings,
             templates=run.templates,
+            diff=options.diff or bool(options.plan_out),
         )
+    if options.plan_out and target is not None:
+        save_plan(run, result.info, target)
+    unneeded = [c for c in result.info.changes if c.get("status") == "not needed"]
+    if unneeded:
+        paths = ", ".join(f"{c['method']} {c['path']}" for c in unneeded)
+        run.logger.warning(f"{len(unneeded)} planned write(s) not needed (already done): {paths}")
     if result.error is not None:
         if options.debug and result.error.__cause__ is not None:
             raise result.error.__cause__
         if options.log_format != "json":  # in JSON the run_end event carries the error
             print(f"error: {redactor.text(str(result.error))}", file=sys.stderr, flush=True)
     return ExitStatus(result.exit_status)
+
+
+def plan_target(run: PreparedRun, client: Any) -> tuple[str, str | None]:
+    """The endpoint and account a plan is made for or applied to; applying, a plan made for another one
+    is refused here, before any write (the account is read with one GET /me)."""
+    options = run.options
+    endpoint = "sandbox" if options.sandbox else str(client.endpoint)
+    if run.plan is not None:
+        check_endpoint(run.plan, str(options.plan_file), endpoint)
+    account = account_of(run.plugins.hook, client, options.check)
+    if run.plan is not None:
+        check_account(run.plan, str(options.plan_file), account)
+    return endpoint, account
+
+
+def save_plan(run: PreparedRun, info: RunInfo, target: tuple[str, str | None]) -> None:
+    """Write the plan of a check run that succeeded; a failed check run leaves no plan to apply."""
+    if info.exit_status:
+        run.logger.warning(f"plan not written to {run.options.plan_out}: the check run did not succeed")
+        return
+    secret = {name for name, spec in run.recipe.inputs.items() if spec.secret}
+    plan = new_plan(str(run.recipe.path), run.recipe.name, *target, plan_inputs(run.inputs, secret))
+    plan["writes"] = planned_writes(info.changes)
+    write_plan(str(run.options.plan_out), plan)
+    run.logger.message(f"plan: {len(plan['writes'])} write(s) saved to {run.options.plan_out}", None)

@@ -72,13 +72,19 @@ def validate(
 
 
 @click.command("schema")
+@click.option("--plan", "plan", is_flag=True, help="Print the JSON Schema of saved plans instead.")
 @plugins_dir_option
 @debug_option
-def schema(plugins_dir: str | None, debug: bool) -> None:
+def schema(plan: bool, plugins_dir: str | None, debug: bool) -> None:
     """Print the recipe JSON Schema, with every installed plugin's actions and sections."""
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.schema import build_recipe_schema
 
+    if plan:
+        from ovhflow.plan.document import PLAN_SCHEMA
+
+        click.echo(json.dumps(PLAN_SCHEMA, indent=2))
+        return
     with reported_errors(debug):
         click.echo(json.dumps(build_recipe_schema(load_plugins(plugins_dir)), indent=2))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,20 +10,19 @@ from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import RESERVED_NAMES, Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_wire_numbers
-from ovhflow.errors import StepFailed, http_status, one_line_message
+from ovhflow.errors import PlanMismatch, StepFailed, http_status, one_line_message
 from ovhflow.ovh import listing
+from ovhflow.plan.diff import as_json, change_lines, field_changes
+from ovhflow.plan.document import describe_write
 from ovhflow.plugin_api import HttpRequest, HttpResponse
 from ovhflow.recipe.model import Step
+
+ITEM_NAME_KEYS = ("name", "serviceName", "id", "ip", "domain")  # a loop item's name, for plans
 
 
 def plan_line(request: HttpRequest) -> str:
     """One line of check mode's plan (stdout): the write that would be sent, body as JSON."""
-    line = f"plan: {request.method} {request.path}"
-    if request.query:
-        line += "?" + "&".join(f"{key}={value}" for key, value in request.query.items())
-    if request.body is not None:
-        line += " " + json.dumps(request.body, ensure_ascii=False, sort_keys=True, default=str)
-    return line
+    return "plan: " + describe_write(request.method, request.path, request.query, request.body)
 
 
 class StepCall:
@@ -75,16 +73,21 @@ class StepCall:
             except StepFailed as refused:
                 refused.location = locations.get(what, self._step.location)
                 raise
-        change = {
+        change: dict[str, Any] = {
             "method": request.method,
             "path": request.path,
             "body": request.body,
             "step": str(self._step.location),
         }
+        if request.is_write and runtime.diff:  # a diff, or a plan (which includes diffs), is asked for
+            change.update(self._write_details(request))
         try:
             response = runtime.send(request, change["step"])
         except RunInterrupted:
             raise  # not sent, or abandoned unanswered: the run's end reports it (engine/stop.py)
+        except PlanMismatch:
+            runtime.add_change({**change, "status": "not sent"})
+            raise
         except Exception as error:
             self.query_id = getattr(error, "query_id", None)
             if request.is_write:
@@ -94,16 +97,44 @@ class StepCall:
             raise self._failed(request, error) from error
         self.query_id = response.query_id
         if request.is_write:
+            lines = change_lines(change.get("changes"))
             if response.planned:
                 self.planned_writes += 1
-                runtime.output(runtime.redactor.text(plan_line(request)))
+                runtime.output(runtime.redactor.text("\n    ".join([plan_line(request), *lines])))
             else:
                 self.sent_writes += 1
+                if lines:
+                    self.log(f"{request.method} {request.path}: {'; '.join(lines)}")
+            change.pop("changes", None)
             status = "planned" if response.planned else "changed"
             runtime.add_change(
                 {**change, "status": status, "http_status": response.status, "query_id": response.query_id}
             )
         return response
+
+    def _write_details(self, request: HttpRequest) -> dict[str, Any]:
+        """What a diff or a plan records of a write beyond the request: the step's id, the loop item and
+        what a PUT changes (the current value is read first: a GET, allowed in check mode)."""
+        item = self._scope.loop_item()
+        if isinstance(item, Mapping):
+            item = next((item[key] for key in ITEM_NAME_KEYS if key in item), None)
+        details: dict[str, Any] = {
+            "step_id": self._step.id or self._step.name,
+            "location": str(self._step.location),
+            "item": item,
+            "query": dict(request.query) if request.query else None,
+            "diff": None,
+        }
+        if request.method == "PUT":
+            try:
+                current = self._runtime.send(HttpRequest("GET", request.path)).data
+            except RunInterrupted:
+                raise
+            except Exception:  # noqa: BLE001 - not every PUT path can be read: the diff is then unknown
+                return details
+            changes = field_changes(current, request.body)
+            details.update(changes=changes, diff=as_json(changes))
+        return details
 
     def expanded(self, path: str) -> list[Any]:
         runtime = self._runtime

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ovhflow.errors import ConfigError, Location, OvhflowError, StepFailed, one_line_message
+from ovhflow.errors import ConfigError, Location, OvhflowError, PlanMismatch, StepFailed, one_line_message
 from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion
 
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
@@ -52,7 +52,7 @@ def fatal_error(error: BaseException, location: Location | None) -> OvhflowError
 
     ``ignore_errors`` does not apply to these: no later step can succeed without valid credentials.
     """
-    if isinstance(error, ConfigError):
+    if isinstance(error, (ConfigError, PlanMismatch)):
         return error
     if isinstance(error, (*CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion)):
         message = one_line_message(error)

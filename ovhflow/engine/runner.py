@@ -90,6 +90,7 @@ def run_recipe(
     reporter: Reporter | None = None,
     settings: Mapping[str, Any] | None = None,
     templates: Templates | None = None,
+    diff: bool = False,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
 
@@ -97,6 +98,8 @@ def run_recipe(
 
     ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
     its templates are compiled once; without it the run builds its own.
+
+    ``diff``: before each PUT, read the path it writes and log the fields it changes (``--diff``).
     """
     redactor = redactor or Redactor()
     stop = stop or StopRequest()
@@ -127,6 +130,7 @@ def run_recipe(
         default_concurrency=default_concurrency,
         reporter=reporter,
         load_include=load_include,
+        diff=diff,
     )
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
     root = Scope(inputs=inputs, run=run_names)

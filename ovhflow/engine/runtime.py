@@ -37,6 +37,7 @@ class Runtime:
         default_concurrency: int = 1,
         reporter: Reporter | None = None,
         load_include: Callable[[Step, Mapping[str, Any]], tuple[Recipe, dict[str, Any]]] | None = None,
+        diff: bool = False,
     ) -> None:
         self.plugins = plugins
         self.client = client
@@ -47,6 +48,7 @@ class Runtime:
         self.default_concurrency = max(1, default_concurrency)
         self.reporter: Reporter = reporter or ConsoleReporter()
         self.load_include = load_include
+        self.diff = diff  # read what each PUT would change before it is planned or sent (--diff)
         self.refusals = Refusals()  # batch reads and expanded listings the API refused, per path
         self._lock = threading.RLock()
         self._in_flight: dict[int, tuple[HttpRequest, str | None]] = {}

@@ -72,6 +72,14 @@ class Scope:
             scope = scope.parent
         return None
 
+    def loop_item(self) -> Any:
+        """The item of the innermost loop iteration this scope is in (None outside loops): the first
+        name a loop iteration's scope holds is its loop variable."""
+        for scope in self._lineage():
+            if "loop" in scope.variables:
+                return next(iter(scope.variables.values()))
+        return None
+
     def run_values(self) -> dict[str, Any]:
         """The ``run`` names (``check``, ``started_at``), for an included recipe's own root scope."""
         run = self._nearest("_run")

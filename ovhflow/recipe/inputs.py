@@ -224,9 +224,16 @@ def _read_params_file(path: str | Path) -> tuple[dict[str, Any], LocatedDict | N
 
 
 def resolve_inputs(
-    recipe: Recipe, params: Mapping[str, str], params_file: str | Path | None, environ: Mapping[str, str]
+    recipe: Recipe,
+    params: Mapping[str, str],
+    params_file: str | Path | None,
+    environ: Mapping[str, str],
+    planned: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The input values of a run: ``-p`` first, then ``--params``, then ``env:``, then ``default``.
+
+    ``planned`` holds the values a saved plan was made with (``run --plan``): they win over everything
+    but ``-p``, and a ``-p`` that gives another value is a :class:`UsageError`.
 
     Raises :class:`UsageError` for an unknown ``-p`` name, :class:`RecipeError` (or
     :class:`RecipeErrors` for several) for missing required inputs and values of the wrong type.
@@ -253,7 +260,11 @@ def resolve_inputs(
                 )
     values: dict[str, Any] = {}
     errors: list[RecipeError | UsageError] = []
+    planned = planned or {}
     for name, spec in specs.items():
+        if name in planned and name not in params:
+            values[name] = planned[name]
+            continue
         try:
             value, found = _value_of(spec, params, file_values, located, environ, str(params_file))
         except (RecipeError, UsageError) as error:
@@ -271,6 +282,9 @@ def resolve_inputs(
             shown = "the value" if spec.secret else preview(value)
             allowed = ", ".join(str(c) for c in spec.choices)
             errors.append(RecipeError(f"input {name!r}: {shown} is not one of {allowed}"))
+            continue
+        if name in planned and value != planned[name]:
+            errors.append(UsageError(f"-p {name}: the plan was made with another value; drop -p {name}"))
             continue
         values[name] = value
     if len(errors) == 1:

@@ -1,0 +1,91 @@
+"""The checks that make a saved plan safe to apply, all made before the first write.
+
+A plan is refused (exit 2) when it is too old, when the recipe file changed since (content hash), when it
+was made with other secret inputs (their salted hashes differ), or against another endpoint or account.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ovhflow.errors import UsageError
+from ovhflow.plan.document import (
+    DEFAULT_MAX_AGE,
+    file_sha256,
+    parse_duration,
+    plan_age,
+    read_plan,
+    secret_digest,
+)
+from ovhflow.plugin_api import ApiClient, HttpRequest
+
+
+def load_for_apply(
+    plan_path: str, recipe_path: str | os.PathLike[str], max_age: str | None
+) -> dict[str, Any]:
+    """The plan at ``plan_path``, if it may be applied to the recipe at ``recipe_path`` now."""
+    plan = read_plan(plan_path)
+    limit = parse_duration(max_age) if max_age else DEFAULT_MAX_AGE
+    age = plan_age(plan)
+    if age > limit:
+        raise UsageError(
+            f"plan {plan_path} was made {_hours(age)} ago, longer than --max-age ({_hours(limit)}): "
+            "make a new one with --check --plan-out (or pass a longer --max-age)"
+        )
+    if age < -300:
+        raise UsageError(f"plan {plan_path} is dated {plan['created_at']}, in the future: check this clock")
+    if file_sha256(recipe_path) != plan["recipe"]["sha256"]:
+        raise UsageError(
+            f"{recipe_path} changed since plan {plan_path} was made from it: review a new plan "
+            "(--check --plan-out) before applying"
+        )
+    return plan
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
+
+
+def planned_values(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's input values, secret ones left out (a plan holds only their hashes)."""
+    return {
+        name: value
+        for name, value in plan["inputs"].items()
+        if not (isinstance(value, Mapping) and value.get("secret") is True and "sha256" in value)
+    }
+
+
+def check_secret_inputs(plan: Mapping[str, Any], inputs: Mapping[str, Any], plan_path: str) -> None:
+    """Refuse to apply when a secret input's value is not the one the plan was made with."""
+    for name, value in plan["inputs"].items():
+        if isinstance(value, Mapping) and value.get("secret") is True and "sha256" in value:
+            given = secret_digest(inputs.get(name), str(value.get("salt", "")))
+            if given != value["sha256"]:
+                raise UsageError(f"input {name!r}: not the value plan {plan_path} was made with (secret)")
+
+
+def account_of(hook: Any, client: ApiClient, check: bool) -> str | None:
+    """The account's nichandle (``GET /me``, through the HTTP hook), or None when it cannot be read."""
+    try:
+        response = hook.ovhflow_http_request(request=HttpRequest("GET", "/me"), client=client, check=check)
+    except Exception:  # noqa: BLE001 - a key limited to some paths may not read /me: no account then
+        return None
+    data = getattr(response, "data", None)
+    return str(data["nichandle"]) if isinstance(data, Mapping) and data.get("nichandle") else None
+
+
+def check_endpoint(plan: Mapping[str, Any], plan_path: str, endpoint: str) -> None:
+    """Refuse a plan made against another endpoint."""
+    if plan["endpoint"] != endpoint:
+        raise UsageError(f"plan {plan_path} was made against {plan['endpoint']}, this run targets {endpoint}")
+
+
+def check_account(plan: Mapping[str, Any], plan_path: str, account: str | None) -> None:
+    """Refuse a plan made for another account (when the plan knows its account)."""
+    if plan.get("account") and plan["account"] != account:
+        raise UsageError(
+            f"plan {plan_path} was made for account {plan['account']}, these credentials are "
+            f"{account or 'an account whose /me cannot be read'}"
+        )

@@ -1,0 +1,181 @@
+"""The saved plan: a versioned JSON document, its JSON Schema, and how it is written and read.
+
+A plan holds what a reviewer must see and what applying it must match: the recipe (path, name and the
+SHA-256 of its content), the endpoint and account it was made against, when, the inputs (a secret input
+only as a salted hash: a plan is pasted into tickets), and every planned write in order. It is written
+atomically with mode 0600, as the other files ovhflow writes that an operator relies on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import secrets
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ovhflow.errors import UsageError
+from ovhflow.files.atomic import write_atomic
+
+FORMAT = "ovhflow-plan"
+VERSION = 1
+DEFAULT_MAX_AGE = 24 * 3600  # seconds: planned at night, reviewed and applied the next working day
+
+_WRITE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["step", "location", "method", "path"],
+    "properties": {
+        "step": {"type": ["string", "null"], "description": "the step's id (or name)"},
+        "location": {"type": "string", "description": "FILE:LINE:COL of the step"},
+        "item": {"description": "the loop item the write was made for (its name when it has one)"},
+        "method": {"enum": ["POST", "PUT", "DELETE", "PATCH"]},
+        "path": {"type": "string", "description": "the percent-encoded API path"},
+        "query": {"type": ["object", "null"]},
+        "body": {"description": "the JSON body (POST, PUT)"},
+        "diff": {
+            "type": ["array", "null"],
+            "description": "for a PUT: the fields it changes; null when the current value was not read",
+            "items": {
+                "type": "object",
+                "required": ["field", "from", "to"],
+                "properties": {"field": {"type": "string"}, "from": {}, "to": {}},
+            },
+        },
+    },
+}
+
+PLAN_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "ovhflow plan",
+    "description": "What `ovhflow run --check --plan-out` planned; `ovhflow run --plan` applies it.",
+    "type": "object",
+    "required": ["format", "version", "created_at", "recipe", "endpoint", "inputs", "writes"],
+    "properties": {
+        "format": {"const": FORMAT},
+        "version": {"const": VERSION},
+        "created_at": {"type": "string", "format": "date-time"},
+        "recipe": {
+            "type": "object",
+            "required": ["path", "name", "sha256"],
+            "properties": {
+                "path": {"type": "string"},
+                "name": {"type": "string"},
+                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            },
+        },
+        "endpoint": {"type": "string", "description": "an endpoint name, a URL, or 'sandbox'"},
+        "account": {"type": ["string", "null"], "description": "the account's nichandle (GET /me)"},
+        "inputs": {
+            "type": "object",
+            "description": "input values; a secret input as {secret: true, salt, sha256} only",
+        },
+        "writes": {"type": "array", "items": _WRITE_SCHEMA},
+    },
+}
+
+
+def describe_write(method: str, path: str, query: Mapping[str, Any] | None, body: Any) -> str:
+    """One write on one line: ``PUT /path?k=v {"json": "body"}``, as plans and their errors show it."""
+    text = f"{method} {path}"
+    if query:
+        text += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    if body is not None:
+        text += " " + json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+    return text
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def secret_digest(value: Any, salt: str) -> str:
+    return hashlib.sha256((salt + json.dumps(value, sort_keys=True, default=str)).encode()).hexdigest()
+
+
+def plan_inputs(inputs: Mapping[str, Any], secret_names: set[str]) -> dict[str, Any]:
+    """The inputs as a plan records them: secret ones as a salted hash, never their value."""
+    recorded: dict[str, Any] = {}
+    for name, value in inputs.items():
+        if name in secret_names:
+            salt = secrets.token_hex(16)
+            recorded[name] = {"secret": True, "salt": salt, "sha256": secret_digest(value, salt)}
+        else:
+            recorded[name] = value
+    return recorded
+
+
+def new_plan(
+    recipe_path: str, recipe_name: str, endpoint: str, account: str | None, inputs: dict[str, Any]
+) -> dict[str, Any]:
+    """A plan with no writes yet; :func:`planned_writes` fills ``writes`` from the run's changes."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "recipe": {"path": str(recipe_path), "name": recipe_name, "sha256": file_sha256(recipe_path)},
+        "endpoint": endpoint,
+        "account": account,
+        "inputs": inputs,
+        "writes": [],
+    }
+
+
+def planned_writes(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The run's planned HTTP writes (its ``changes`` with status ``planned``), in the plan's shape."""
+    keys = ("location", "item", "method", "path", "query", "body", "diff")
+    return [
+        {"step": change.get("step_id"), **{key: change.get(key) for key in keys}}
+        for change in changes
+        if change.get("status") == "planned" and change.get("method")
+    ]
+
+
+def write_plan(path: str | Path, plan: Mapping[str, Any]) -> None:
+    """Write ``plan`` atomically, readable by its owner only (mode 0600)."""
+    text = json.dumps(plan, indent=2, ensure_ascii=False, default=str) + "\n"
+    write_atomic(Path(path), text.encode("utf-8"), mode=0o600)
+
+
+def read_plan(path: str | Path) -> dict[str, Any]:
+    """A plan file, checked against :data:`PLAN_SCHEMA`; a :class:`UsageError` (exit 2) says what is wrong."""
+    import jsonschema
+
+    try:
+        plan = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageError(f"cannot read plan {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise UsageError(f"{path}: not a plan (not JSON: {error})") from None
+    if isinstance(plan, dict) and plan.get("format") == FORMAT and plan.get("version") != VERSION:
+        raise UsageError(f"{path}: plan format version {plan.get('version')!r}; this ovhflow reads {VERSION}")
+    problem = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(PLAN_SCHEMA).iter_errors(plan))
+    if problem is not None:
+        where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
+        raise UsageError(f"{path}: not a valid ovhflow plan: at {where}: {problem.message}")
+    return plan
+
+
+def plan_age(plan: Mapping[str, Any], now: datetime.datetime | None = None) -> float:
+    """Seconds since the plan was made."""
+    created = datetime.datetime.fromisoformat(str(plan["created_at"]))
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.timezone.utc)
+    return ((now or datetime.datetime.now(datetime.timezone.utc)) - created).total_seconds()
+
+
+def parse_duration(text: str) -> float:
+    """``90m``, ``24h``, ``2d``, ``3600`` (seconds) -> seconds; a :class:`UsageError` otherwise."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    value = text.strip().lower()
+    factor = units.get(value[-1:], 0)
+    number = value[:-1] if factor else value
+    try:
+        seconds = float(number) * (factor or 1)
+    except ValueError:
+        raise UsageError(f"--max-age {text!r}: give a duration such as 90m, 24h or 2d") from None
+    if not seconds > 0 or seconds != seconds or seconds == float("inf"):
+        raise UsageError(f"--max-age {text!r}: give a positive duration such as 90m, 24h or 2d")
+    return seconds
