@@ -73,7 +73,7 @@ def run_batched(
             stopping = interrupted
             break
         except RequestAbandoned:
-            stopping = RunInterrupted(runtime.stop)
+            stopping = RunInterrupted(runtime.stop, abandoned=True)
             break
         except Exception as error:
             fatal = fatal_error(error, step.location)

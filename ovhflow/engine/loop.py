@@ -100,7 +100,7 @@ def run_items(
         while thread.is_alive():  # a timed join keeps this thread free to run signal handlers
             thread.join(_POLL_SECONDS)
             if stop.overdue:  # iterations still waiting for the API are abandoned (engine/stop.py)
-                return RunInterrupted(stop)
+                return RunInterrupted(stop, abandoned=True)
     return stopping[0] if stopping else None
 
 

@@ -90,7 +90,7 @@ class Runtime:
                     request=request, client=self.client, check=self.check
                 )
         except RequestAbandoned:
-            raise RunInterrupted(self.stop) from None
+            raise RunInterrupted(self.stop, abandoned=True) from None
         except BaseException:
             self._settle(ticket)
             raise

@@ -94,6 +94,10 @@ class RequestAbandoned(BaseException):
 class RunInterrupted(OvhflowError):
     """The run stopped on Ctrl-C or SIGTERM after the work in flight finished."""
 
-    def __init__(self, stop: StopRequest) -> None:
-        super().__init__(f"interrupted by {stop.reason}: in-flight work finished, nothing new started")
+    def __init__(self, stop: StopRequest, abandoned: bool = False) -> None:
+        if abandoned:
+            done = f"nothing new started, requests unanswered after {stop.grace:g} s were abandoned"
+        else:
+            done = "in-flight work finished, nothing new started"
+        super().__init__(f"interrupted by {stop.reason}: {done}")
         self.exit_status = stop.exit_status

@@ -139,6 +139,7 @@ def test_a_stop_while_writes_hang_ends_within_seconds_with_outcome_unknown(
     assert code == exit_code
     assert elapsed < 10, elapsed  # the grace is 2 s; systemd's SIGKILL comes after 90
     assert events[-1]["event"] == "run_end" and events[-1]["exit_status"] == exit_code
+    assert "requests unanswered after 2 s were abandoned" in events[-1]["error"]
     document = read_report(report)
     assert document["exit_status"] == exit_code
     statuses = [(change["method"], change["status"]) for change in document["changes"]]
