@@ -7,7 +7,7 @@ from typing import Any
 
 from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.runtime import Runtime
-from ovhflow.engine.scope import RESERVED_NAMES, Scope
+from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_wire_numbers
 from ovhflow.errors import PlanMismatch, StepFailed, http_status, one_line_message
@@ -15,7 +15,7 @@ from ovhflow.ovh import listing
 from ovhflow.plan.diff import as_json, change_lines, field_changes
 from ovhflow.plan.document import describe_write
 from ovhflow.plugin_api import HttpRequest, HttpResponse
-from ovhflow.recipe.model import Step
+from ovhflow.recipe.model import SET_RESERVED_NAMES, Step
 
 ITEM_NAME_KEYS = ("name", "serviceName", "id", "ip", "domain")  # a loop item's name, for plans
 
@@ -59,7 +59,7 @@ class StepCall:
         return self._runtime.renderer.evaluate(expression, self._context(extra))
 
     def set_variables(self, values: Mapping[str, Any]) -> None:
-        reserved = sorted(RESERVED_NAMES.intersection(values))
+        reserved = sorted(SET_RESERVED_NAMES.intersection(values))
         if reserved:
             raise StepFailed(f"set: {', '.join(reserved)} is a reserved name, choose another")
         self._scope.set_variables(values)

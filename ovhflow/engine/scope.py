@@ -15,8 +15,6 @@ from typing import Any
 
 from ovhflow.engine.namespace import Namespace, StepRecord
 
-RESERVED_NAMES = frozenset({"inputs", "steps", "run", "loop", "now", "result", "item"})
-
 
 class Scope:
     """Step records and variables of one recipe, group run or loop iteration."""

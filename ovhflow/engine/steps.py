@@ -23,16 +23,7 @@ from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_output_paths
 from ovhflow.errors import ConfigError, StepFailed
 from ovhflow.plugin_api import StepReport
-from ovhflow.recipe.model import Step
-
-DEFAULT_RETRIES = 3  # as Ansible: with `until`, up to 3 more attempts
-DEFAULT_DELAY = 5.0
-COMPOSITE_ACTIONS = ("steps", "include")
-
-
-def step_label(step: Step) -> str:
-    return step.name or step.id or step.action
-
+from ovhflow.recipe.model import DEFAULT_DELAY, DEFAULT_RETRIES, Step
 
 CompositeAction = Callable[["StepRunner", Step, Scope], Outcome]
 """How a step made of steps (a group, an include) runs: given the runner, the step and its scope."""
@@ -66,7 +57,7 @@ class StepRunner:
         location = str(step.location)
         events = not scope.in_iteration
         if events:
-            self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step_label(step), location=location)
+            self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step.label, location=location)
         # An error that stops the run (interrupt, rejected credentials) is raised once the step is reported.
         stopping: BaseException | None = None
         items: list[dict[str, Any]] = []
@@ -83,7 +74,7 @@ class StepRunner:
         scope.record(step.id, record)
         report = StepReport(
             step_id=step.id,
-            name=step_label(step),
+            name=step.label,
             action=step.action,
             location=location,
             status=outcome.status,

@@ -57,6 +57,8 @@ CONTEXT_NAMES = frozenset({"inputs", "steps", "run", "now"})
 # Extra names in a looped step (besides its loop variable), and in `until` / the `log:` modifier.
 LOOP_NAMES = frozenset({"loop"})
 RESULT_NAMES = frozenset({"result"})
+RESERVED_NAMES = CONTEXT_NAMES | LOOP_NAMES | RESULT_NAMES  # no `as:` or variable may hide these
+SET_RESERVED_NAMES = RESERVED_NAMES | {"item"}  # `set: {item: ...}` would hide the default loop variable
 
 DEFAULT_RETRIES = 3  # with `until` and no `retries`, as in Ansible
 DEFAULT_DELAY = 5.0

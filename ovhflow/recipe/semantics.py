@@ -18,7 +18,9 @@ from ovhflow.recipe.model import (
     GROUP_ACTION,
     INCLUDE_ACTION,
     LOOP_NAMES,
+    RESERVED_NAMES,
     RESULT_NAMES,
+    SET_RESERVED_NAMES,
     InputSpec,
     Step,
 )
@@ -28,8 +30,6 @@ from ovhflow.templating import Templates, is_template
 from ovhflow.text.suggestions import did_you_mean
 
 _NAME = re.compile(NAME_PATTERN.strip("^$"))
-RESERVED_NAMES = CONTEXT_NAMES | LOOP_NAMES | RESULT_NAMES
-SET_RESERVED_NAMES = RESERVED_NAMES | {"item"}  # `set: {item: ...}` would hide the default loop variable
 EXPRESSION_ACTIONS = frozenset({"assert"})  # their value is a bare expression (or a list of them)
 SET_ACTION = "set"  # its keys become variables for later steps
 

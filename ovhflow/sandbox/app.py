@@ -32,7 +32,6 @@ from ovhflow.sandbox.schemas import SchemaFolder
 logger = logging.getLogger("ovhflow.sandbox")
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
-JSON_TYPE = "application/json; charset=utf-8"
 NO_SCHEMAS_HINT = (
     "this sandbox has no API schemas, so it serves only /me, /dedicated/server, /domain/zone, "
     "/email/domain, /auth and /v2/iam: run 'ovhflow schemas pull' (or give --schemas DIR) to serve every API"
@@ -110,7 +109,7 @@ class SandboxApp:
             store = SchemaStore(schema_dir)
             self.generated = GeneratedApi(store, state, self._handwritten_get)
             if strict:
-                from ovhflow.sandbox.strict import make_lazy_checker
+                from ovhflow.sandbox.strict import make_lazy_checker  # lazy: start-up (--strict only)
 
                 self.checker = make_lazy_checker(store)
         self._query_ids = itertools.count(1)
