@@ -27,6 +27,7 @@ def show(plan_file: str, fmt: str, debug: bool) -> None:
       ovhflow plan show plan.json
       ovhflow run --plan plan.json recipes/burst-sbg1.yaml
     """
+    # lazy: loaded when this command runs, not at start-up
     from ovhflow.plan.document import read_plan
     from ovhflow.plan.show import plan_text
 

@@ -82,6 +82,7 @@ def schema(plan: bool, plugins_dir: str | None, debug: bool) -> None:
     from ovhflow.recipe.schema import build_recipe_schema
 
     if plan:
+        # lazy: loaded when this command runs, not at start-up
         from ovhflow.plan.document import PLAN_SCHEMA
 
         click.echo(json.dumps(PLAN_SCHEMA, indent=2))

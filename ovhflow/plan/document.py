@@ -141,6 +141,7 @@ def write_plan(path: str | Path, plan: Mapping[str, Any]) -> None:
 
 def read_plan(path: str | Path) -> dict[str, Any]:
     """A plan file, checked against :data:`PLAN_SCHEMA`; a :class:`UsageError` (exit 2) says what is wrong."""
+    # lazy: start-up (jsonschema only when a plan is checked)
     import jsonschema
 
     try:
