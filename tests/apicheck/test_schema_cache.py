@@ -138,9 +138,12 @@ def test_a_failing_endpoint_is_retried_then_reported(tmp_path: Path) -> None:
         done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
         listing_tries = [e for e in sb.journal if e["path"] == "/"]
     assert done.returncode == 3
-    assert done.stderr.startswith(f"error: could not download the API schema listing from {sb.url}/ (")
-    assert "v1/_index.json: HTTP 5" in done.stderr and "Traceback" not in done.stderr
+    *retries, last = done.stderr.splitlines()
+    assert last.startswith(f"error: could not download the API schema listing from {sb.url}/ (")
+    assert "v1/_index.json: HTTP 5" in last and "Traceback" not in done.stderr
     assert len(listing_tries) == 3
+    # each retry is said as it happens (the client's retry lines), one per listing and attempt left
+    assert sum("/1.0/ on " in line and "trying again" in line for line in retries) == 2
 
 
 def test_a_damaged_cached_listing_is_fetched_again(sandbox: Sandbox, tmp_path: Path) -> None:
