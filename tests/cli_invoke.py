@@ -9,7 +9,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from tests.conftest import LOCK_DIR
+from tests.helpers import LOCK_DIR
 from tests.secret_guard import record_output
 
 

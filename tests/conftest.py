@@ -1,86 +1,26 @@
-"""Fixtures shared by every test area. Area-specific fixtures live in tests/<area>/conftest.py."""
+"""Fixtures shared by every test area. Area-specific fixtures live in tests/<area>/conftest.py; plain
+helpers (paths, the command line as a subprocess) in tests/helpers.py."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 # The secret guard (tests/secret_guard.py): its fixtures and hooks apply to every test under tests/.
-from tests.secret_guard import (  # noqa: F401
-    _sandboxes_register_their_secrets,
-    pytest_configure,
-    pytest_runtest_makereport,
-    record_output,
-    secret_guard,
-)
+# tests.helpers imports it too, so it is registered for assertion rewriting before that import.
+pytest_plugins = ["tests.secret_guard"]
+pytest.register_assert_rewrite("tests.secret_guard")
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
-SCHEMAS_DIR = SHARED / "ovh-api-schemas"
-RECIPES_DIR = REPO_ROOT / "recipes"
-LOCK_DIR = tempfile.mkdtemp(prefix="ovhflow-test-locks-")
-
-# A few APIs of the shared corpus, for tests about what happens when an API's document is absent: the
-# shared folder holds nearly every API, so those tests build a folder that lacks the rest.
-SCHEMA_SUBSET = (
-    "v1/_index.json",
-    "v1/auth.json",
-    "v1/me.json",
-    "v1/dedicated/server.json",
-    "v1/email/domain.json",
-    "v1/email/pro.json",
-    "v1/domain.json",
-    "v1/ip.json",
-    "v2/_index.json",
-    "v2/domain.json",
-    "v2/iam.json",
-)
-
-
-def copy_schema_subset(folder: Path, documents: tuple[str, ...] = SCHEMA_SUBSET) -> Path:
-    """Copy ``documents`` (paths relative to the shared schema folder) into ``folder``; return it."""
-    for relative in documents:
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCHEMAS_DIR / relative, target)
-    return folder
+from tests.helpers import copy_schema_subset, run_ovhflow  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def schema_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A schema folder with only the APIs of :data:`SCHEMA_SUBSET` (the root listings name them all)."""
     return copy_schema_subset(tmp_path_factory.mktemp("schemas"))
-
-
-def run_ovhflow(
-    *args: str,
-    env: dict[str, str] | None = None,
-    cwd: str | Path | None = None,
-    input: str | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[str]:
-    """Run the real ``ovhflow`` command line as a subprocess (``python -m ovhflow``)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
-    full_env["OVHFLOW_LOCK_DIR"] = LOCK_DIR  # recipe locks of test runs never meet a real run's
-    full_env.update(env or {})
-    result = subprocess.run(
-        [sys.executable, "-m", "ovhflow", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-        input=input,
-        timeout=timeout,
-    )
-    record_output(result.stdout, result.stderr)  # searched for secrets at the test's teardown
-    return result
 
 
 @pytest.fixture

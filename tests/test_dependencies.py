@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 ROOTS = {"ovhflow": REPO_ROOT / "ovhflow", "ovhflow_plugins": REPO_ROOT / "plugins" / "ovhflow_plugins"}
 

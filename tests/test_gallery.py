@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 GALLERY = sorted(RECIPES_DIR.glob("*.yaml"))
 WRITES = {"POST", "PUT", "DELETE"}

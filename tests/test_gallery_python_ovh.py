@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from ovhflow.cli import main
 from ovhflow.sandbox import Sandbox
-from tests.conftest import LOCK_DIR, RECIPES_DIR, SCHEMAS_DIR, SHARED
+from tests.helpers import LOCK_DIR, RECIPES_DIR, SCHEMAS_DIR, SHARED
 
 EXAMPLES = SHARED / "reference" / "python-ovh-examples"
 SCRIPTS = {

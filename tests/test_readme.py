@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"<!-- runnable -->\n```(\w+)\n(.*?)```", re.DOTALL)

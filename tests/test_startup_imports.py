@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECIPES_DIR, REPO_ROOT
+from tests.helpers import RECIPES_DIR, REPO_ROOT
 
 HEAVY_FOR_VERSION = ("requests", "jinja2", "jsonschema", "rich")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ovhflow.apicheck.catalog import Catalog
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 
 @pytest.fixture(scope="session")

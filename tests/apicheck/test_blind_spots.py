@@ -10,7 +10,7 @@ from ovhflow.apicheck import Catalog
 from ovhflow.apicheck.models import TypeChecker
 from tests.apicheck.test_check_steps import Recipe, Step
 from tests.apicheck.test_check_steps import findings as step_findings
-from tests.conftest import SCHEMAS_DIR, run_ovhflow
+from tests.helpers import SCHEMAS_DIR, run_ovhflow
 
 HERE = Path(__file__).parent / "recipes"
 DATETIME = "expected datetime (ISO 8601, e.g. 2024-01-31 or 2024-01-31T10:00:00+01:00)"

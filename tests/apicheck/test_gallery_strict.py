@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from ovhflow.sandbox import Sandbox
-from tests.conftest import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
 
 GALLERY = sorted(RECIPES_DIR.glob("*.yaml"))
 

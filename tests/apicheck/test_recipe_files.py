@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ovhflow.sandbox import Sandbox
-from tests.conftest import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
 
 HERE = Path(__file__).parent / "recipes"
 

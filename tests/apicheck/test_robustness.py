@@ -9,7 +9,7 @@ from ovhflow.apicheck import Catalog, check_recipe
 from ovhflow.apicheck.models import TypeChecker
 from ovhflow.sandbox.strict import check_request
 from tests.apicheck.test_check_steps import Recipe, Step
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 CATALOG = Catalog.from_dir(SCHEMAS_DIR)
 TYPE_NAMES = sorted(CATALOG.models) + [

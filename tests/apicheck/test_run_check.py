@@ -11,7 +11,7 @@ from ovhflow.apicheck.commands import check_before_run
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe import load_recipe
-from tests.conftest import RECIPES_DIR, SCHEMAS_DIR
+from tests.helpers import RECIPES_DIR, SCHEMAS_DIR
 
 HERE = Path(__file__).parent / "recipes"
 
@@ -53,7 +53,7 @@ def test_good_recipes_and_uncached_endpoints_pass(cached_eu: Path, plugins, caps
 
 def test_run_stops_before_any_request_and_no_api_check_skips(tmp_path: Path) -> None:
     from ovhflow.sandbox import Sandbox
-    from tests.conftest import run_ovhflow
+    from tests.helpers import run_ovhflow
 
     with Sandbox(servers=1, bills=1, schema_dir=SCHEMAS_DIR) as sb:
         env = {"XDG_CACHE_HOME": str(tmp_path), **sb.env()}
@@ -103,7 +103,7 @@ def test_warnings_follow_the_log_format(cached_eu: Path, plugins, tmp_path: Path
 
 def test_run_says_nothing_about_paths_it_cannot_check(monkeypatch, tmp_path: Path, plugins, capsys) -> None:
     """`validate --api` lists unchecked paths; a cron run does not repeat them on every run."""
-    from tests.conftest import copy_schema_subset
+    from tests.helpers import copy_schema_subset
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     copy_schema_subset(tmp_path / "ovhflow" / "schemas" / "eu.api.ovh.com")

@@ -10,7 +10,7 @@ import pytest
 
 from ovhflow.apicheck.cache import cached_catalog
 from ovhflow.sandbox import Sandbox
-from tests.conftest import SCHEMA_SUBSET, SCHEMAS_DIR, run_ovhflow
+from tests.helpers import SCHEMA_SUBSET, SCHEMAS_DIR, run_ovhflow
 
 # The sandbox serves a subset, so that some APIs of the root listings are "not published".
 DOCUMENTS = sorted(d for d in SCHEMA_SUBSET if not d.endswith("_index.json"))

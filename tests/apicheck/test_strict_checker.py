@@ -6,7 +6,7 @@ import pytest
 
 from ovhflow.apicheck.request import request_problems
 from ovhflow.sandbox.strict import make_checker
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 
 @pytest.fixture(scope="module")

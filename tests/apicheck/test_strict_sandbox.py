@@ -6,7 +6,7 @@ import pytest
 
 from ovhflow import ovh
 from ovhflow.sandbox import Sandbox
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 
 @pytest.fixture(scope="module")

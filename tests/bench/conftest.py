@@ -2,7 +2,7 @@
 
 import sys
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))

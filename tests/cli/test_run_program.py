@@ -8,7 +8,7 @@ import pytest
 
 from ovhflow.cli.run_program import RunOptions, program
 from ovhflow.exit_status import ExitStatus
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 
 def test_a_recipe_runs_in_process_against_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ovhflow.ovh.exceptions import ResourceNotFoundError
-from tests.engine.conftest import FakeClient, step
+from tests.engine.helpers import FakeClient, step
 
 
 def test_get_result_and_native_types(run_steps):

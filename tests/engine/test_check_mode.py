@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.engine.conftest import FakeClient, step
+from tests.engine.helpers import FakeClient, step
 
 
 def test_writes_are_planned_not_sent(run_steps):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 
 def _write(tmp_path, text, name="recipe.yaml"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 BURST = str(RECIPES_DIR / "burst-sbg1.yaml")
 

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 BURST = str(RECIPES_DIR / "burst-sbg1.yaml")
 

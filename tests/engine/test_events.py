@@ -8,7 +8,7 @@ from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.model import InputSpec
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.reporter import ConsoleReporter
-from tests.engine.conftest import FakeClient, recipe, step
+from tests.engine.helpers import FakeClient, recipe, step
 
 
 def test_event_order_and_item_records(run_steps):

@@ -9,7 +9,7 @@ from ovhflow.engine.stop import StopRequest
 from ovhflow.exit_status import ExitStatus
 from ovhflow.ovh.exceptions import ResourceNotFoundError
 from ovhflow.recipe.model import InputSpec, Recipe
-from tests.engine.conftest import FakeClient, step
+from tests.engine.helpers import FakeClient, step
 
 SERVERS = {f"GET /server/s{i}": {"name": f"s{i}", "dc": "sbg1" if i % 2 else "rbx1"} for i in range(8)}
 

@@ -11,7 +11,7 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.plugin_api import HttpRequest, HttpResponse
 from ovhflow.reporting.run_log import RunLogger
-from tests.engine.conftest import FakeClient, step
+from tests.engine.helpers import FakeClient, step
 
 ROUTES = {
     "GET /server": ["a", "b", "c"],

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 from tests.secret_guard import record_output
 
 # A recipe several fault tests share: read every server, then PUT every burst (reads and idempotent writes).

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ovhflow.recipe import MAX_DEPTH, MAX_FILE_SIZE
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 CORPUS = REPO_ROOT / "tests" / "recipe" / "corpus"
 EXPECT = re.compile(r"# expect: (?:(?P<file>[\w.]+):)?(?P<line>\d+):(?P<col>\d+): (?P<fragment>.+)")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_ovhflow
 from tests.hardening.conftest import (
     READ_AND_PUT,
     read_report,
@@ -18,6 +17,7 @@ from tests.hardening.conftest import (
     wait_for,
     writes_per_path,
 )
+from tests.helpers import run_ovhflow
 
 READ_PUT_DELETE = (
     READ_AND_PUT

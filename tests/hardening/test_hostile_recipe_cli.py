@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 
 STEAL_BY_NAME = """\
 name: steal

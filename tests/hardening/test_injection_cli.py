@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 
 HOSTILE = [
     "a/b",

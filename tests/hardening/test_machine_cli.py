@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_ovhflow
 from tests.hardening.conftest import READ_AND_PUT, read_report, start_run, succeeded_paths, wait_for
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 
 def _full_env(sandbox, isolated) -> dict[str, str]:

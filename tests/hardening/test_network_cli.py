@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_ovhflow
 from tests.hardening.conftest import READ_AND_PUT
+from tests.helpers import run_ovhflow
 
 READ_ALL = """\
 name: read every server

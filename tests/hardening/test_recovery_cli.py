@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECIPES_DIR, run_ovhflow
 from tests.hardening.conftest import (
     READ_AND_PUT,
     read_report,
@@ -20,6 +19,7 @@ from tests.hardening.conftest import (
     wait_for,
     writes_per_path,
 )
+from tests.helpers import RECIPES_DIR, run_ovhflow
 
 
 def _details_read(sb) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 REFERENCE = re.compile(r"`(tests/[\w/]+\.py)?::(\w+)`")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 from tests.secret_guard import find_leaks
 
 pytest_plugins = ["pytester"]

@@ -16,7 +16,7 @@ import pytest
 
 from ovhflow import ovh
 from ovhflow.ovh.transport import retry_policy
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 FAST_RETRIES = retry_policy(6, backoff_factor=0)
 

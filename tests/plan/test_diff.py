@@ -11,7 +11,7 @@ from ovhflow import ovh
 from ovhflow.plan.diff import change_lines, field_changes
 from ovhflow.sandbox import Sandbox
 from tests.cli_invoke import invoke
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 DNS = ("-p", "zone=example.com", "-p", "subdomain=www", "-p", "target=203.0.113.10")
 

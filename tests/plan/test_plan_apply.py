@@ -13,7 +13,7 @@ import pytest
 from ovhflow import ovh
 from ovhflow.sandbox import Sandbox
 from tests.cli_invoke import Invoked, invoke
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 BURST = RECIPES_DIR / "burst-sbg1.yaml"
 DC = "sbg1"

@@ -14,7 +14,7 @@ import pytest
 
 from ovhflow import hookspecs
 from ovhflow.plugin.manager import hook_names
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 TESTS = REPO_ROOT / "tests"

@@ -16,7 +16,7 @@ import pytest
 from ovhflow.errors import PluginError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin.manager import DEFAULT_PLUGINS, DISABLE_ENV, hook_names, load_plugins
-from tests.conftest import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, run_ovhflow
 
 FIRST_PARTY = {"csv": ["csv"], "json": ["json"], "table": ["table"], "notify": [], "filters": []}
 

@@ -20,7 +20,7 @@ import pytest
 from ovhflow_plugins.table import plain_table
 
 from ovhflow.files.atomic import TEMP_SUFFIX
-from tests.conftest import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, run_ovhflow
 
 
 def csv_text(rows: list[list[str]]) -> str:

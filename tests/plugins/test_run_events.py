@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 
 RECORDER = '''
 """Test plugin: records every hook call as a JSON line in $RECORDER_FILE."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 from tests.recipe.conftest import CORPUS
 
 

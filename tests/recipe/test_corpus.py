@@ -14,7 +14,7 @@ import pytest
 
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.recipe import Recipe, load_recipe
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 from tests.recipe.conftest import CORPUS
 
 EXPECT = re.compile(r"# expect: (?:(?P<file>[\w.]+):)?(?P<line>\d+):(?P<col>\d+): (?P<fragment>.+)")

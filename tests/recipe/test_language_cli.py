@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ovhflow.cli import main
-from tests.conftest import LOCK_DIR
+from tests.helpers import LOCK_DIR
 
 
 @pytest.fixture

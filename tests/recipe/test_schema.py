@@ -16,7 +16,7 @@ from ovhflow.recipe import build_recipe_schema
 from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.schema import check_plugin_actions
 from ovhflow.recipe.yaml_loader import load_yaml_file
-from tests.conftest import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, run_ovhflow
 from tests.recipe.conftest import CORPUS
 
 STRUCTURALLY_BAD = [

@@ -9,7 +9,7 @@ import pytest
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.recipe import MAX_DEPTH, MAX_FILE_SIZE, load_recipe
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 
 
 def test_every_key_and_item_knows_its_line_and_column() -> None:

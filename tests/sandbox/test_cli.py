@@ -10,7 +10,7 @@ import sys
 
 import requests
 
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[str, str]:
@@ -96,7 +96,7 @@ def test_unusable_state_and_journal_paths(tmp_path) -> None:
 
 
 def test_serves_every_api_given_schemas_and_says_which() -> None:
-    from tests.conftest import SCHEMAS_DIR
+    from tests.helpers import SCHEMAS_DIR
 
     process, url = start("--schemas", str(SCHEMAS_DIR), "--strict")
     try:

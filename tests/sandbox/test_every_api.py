@@ -18,7 +18,7 @@ import pytest
 from ovhflow import ovh
 from ovhflow.sandbox import Sandbox
 from ovhflow.sandbox.identity import id_in
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 from tests.sandbox.response_models import ResponseCheck
 
 V1 = SCHEMAS_DIR / "v1"

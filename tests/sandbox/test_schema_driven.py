@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from ovhflow import ovh
 from ovhflow.cli import main
 from ovhflow.sandbox import Sandbox
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import requests
 
 from ovhflow.sandbox.api import ApiError
 from ovhflow.sandbox.schemas import SchemaFolder
-from tests.conftest import SCHEMAS_DIR
+from tests.helpers import SCHEMAS_DIR
 
 
 def test_schema_documents_and_root_listings(sandbox_factory, schema_subset) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 
 def _start_auth(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:

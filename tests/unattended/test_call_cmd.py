@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow
 
 
 def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Path) -> None:

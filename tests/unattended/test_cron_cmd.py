@@ -12,7 +12,7 @@ import pytest
 
 from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
-from tests.conftest import run_ovhflow
+from tests.helpers import run_ovhflow
 
 RECIPE = "name: nightly\ninputs:\n  password: {type: string, secret: true}\nsteps:\n  - log: hello\n"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, run_ovhflow
 
 SECRET_INPUT = "Sup3r-S3cret-Input-Value"
 

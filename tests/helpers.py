@@ -1,0 +1,70 @@
+"""Helpers shared by every test area: paths, the shared schema corpus, the command line.
+
+Fixtures live in the conftest files; what a test imports lives here (``from tests.helpers import ...``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from tests.secret_guard import record_output
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED = REPO_ROOT.parent / "shared"
+SCHEMAS_DIR = SHARED / "ovh-api-schemas"
+RECIPES_DIR = REPO_ROOT / "recipes"
+LOCK_DIR = tempfile.mkdtemp(prefix="ovhflow-test-locks-")
+
+# A few APIs of the shared corpus, for tests about what happens when an API's document is absent: the
+# shared folder holds nearly every API, so those tests build a folder that lacks the rest.
+SCHEMA_SUBSET = (
+    "v1/_index.json",
+    "v1/auth.json",
+    "v1/me.json",
+    "v1/dedicated/server.json",
+    "v1/email/domain.json",
+    "v1/email/pro.json",
+    "v1/domain.json",
+    "v1/ip.json",
+    "v2/_index.json",
+    "v2/domain.json",
+    "v2/iam.json",
+)
+
+
+def copy_schema_subset(folder: Path, documents: tuple[str, ...] = SCHEMA_SUBSET) -> Path:
+    """Copy ``documents`` (paths relative to the shared schema folder) into ``folder``; return it."""
+    for relative in documents:
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SCHEMAS_DIR / relative, target)
+    return folder
+
+
+def run_ovhflow(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``ovhflow`` command line as a subprocess (``python -m ovhflow``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env["OVHFLOW_LOCK_DIR"] = LOCK_DIR  # recipe locks of test runs never meet a real run's
+    full_env.update(env or {})
+    result = subprocess.run(
+        [sys.executable, "-m", "ovhflow", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        input=input,
+        timeout=timeout,
+    )
+    record_output(result.stdout, result.stderr)  # searched for secrets at the test's teardown
+    return result
