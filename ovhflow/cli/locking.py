@@ -16,7 +16,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -121,11 +121,16 @@ def _open_lock_file(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def recipe_lock(recipe_path: str | Path, wait_seconds: float | None = None) -> Iterator[Path]:
+def recipe_lock(
+    recipe_path: str | Path,
+    wait_seconds: float | None = None,
+    while_waiting: Callable[[], None] | None = None,
+) -> Iterator[Path]:
     """Hold the recipe's lock for the duration of the ``with`` block; yields the lock file's path.
 
     Raises :class:`LockHeld` (exit 4) naming the holder's pid and start time when another process holds
-    it: at once, or after waiting up to ``wait_seconds``.
+    it: at once, or after waiting up to ``wait_seconds``. ``while_waiting`` is called at each poll while
+    waiting; what it raises (the run interrupted meanwhile) ends the wait.
     """
     recipe = Path(recipe_path)
     path = lock_path(recipe)
@@ -141,6 +146,8 @@ def recipe_lock(recipe_path: str | Path, wait_seconds: float | None = None) -> I
                     holder = _describe(_read_holder(fd))
                     waited = "" if deadline is None else f" after waiting {wait_seconds:g}s"
                     raise LockHeld(f"recipe {recipe} is already running{waited} ({holder})") from None
+                if while_waiting is not None:
+                    while_waiting()
                 time.sleep(min(_POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))
         started = datetime.now(timezone.utc).astimezone().isoformat(timespec="seconds")
         note = json.dumps({"pid": os.getpid(), "started": started, "recipe": str(recipe.resolve())})

@@ -172,7 +172,8 @@ def execute_run(run: PreparedRun) -> ExitStatus:
     stop = StopRequest()
     no_lock = options.no_lock or options.sandbox  # a sandbox run touches nothing real
     with (
-        run_lock(run.recipe.path, no_lock, options.wait_lock),
+        stop_on_signals(stop),  # first: a stop while waiting for the lock still ends with a report
+        run_lock(run.recipe.path, no_lock, options.wait_lock, stop.raise_if_requested),
         open_run_client(
             options.sandbox,
             options.sandbox_schemas,
@@ -183,7 +184,6 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             rate_limit=options.rate,
             **client_deadline(options.timeout),
         ) as client,
-        stop_on_signals(stop),
     ):
         target = plan_target(run, client) if options.plan_out or run.plan is not None else None
         # What start-up built (modules, schemas, compiled templates) lives until the end: out of the

@@ -54,15 +54,22 @@ def unattended_options(command: F) -> F:
 
 
 @contextlib.contextmanager
-def run_lock(recipe_path: str | Path, no_lock: bool, wait_seconds: float | None) -> Iterator[None]:
-    """Hold the recipe's lock for the run, unless ``--no-lock``; exits 4 when another run holds it."""
+def run_lock(
+    recipe_path: str | Path,
+    no_lock: bool,
+    wait_seconds: float | None,
+    while_waiting: Callable[[], None] | None = None,
+) -> Iterator[None]:
+    """Hold the recipe's lock for the run, unless ``--no-lock``; exits 4 when another run holds it.
+
+    ``while_waiting`` (with ``--wait-lock``) may end the wait by raising: a stop requested meanwhile."""
     if no_lock:
         yield
         return
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.locking import recipe_lock
 
-    with recipe_lock(recipe_path, wait_seconds):
+    with recipe_lock(recipe_path, wait_seconds, while_waiting):
         yield
 
 

@@ -191,3 +191,32 @@ def test_sigterm_while_batched_reads_hang_ends_within_seconds(hanging_api, isola
     events = [json.loads(line) for line in run_stderr(recipe.parent).splitlines()]
     assert events[-1]["event"] == "run_end" and events[-1]["exit_status"] == 143
     assert read_report(report)["exit_status"] == 143
+
+
+def test_sigterm_while_waiting_for_the_lock_ends_with_a_report(
+    hanging_api, isolated, write_recipe, monkeypatch
+):
+    import fcntl
+    import os
+
+    recipe = write_recipe(BURST.format(action="get", suffix=""))
+    monkeypatch.setenv("OVHFLOW_LOCK_DIR", isolated["OVHFLOW_LOCK_DIR"])
+    from ovhflow.cli.locking import lock_path
+
+    holder = os.open(lock_path(recipe), os.O_RDWR | os.O_CREAT, 0o600)  # another run holds the lock
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        report = recipe.parent / "report.json"
+        args = ["run", str(recipe), "--report", str(report), "--wait-lock", "600"]
+        process = start_run(args, _env(hanging_api, isolated), recipe.parent)
+        time.sleep(3)  # loading or already waiting: either way the stop must be honoured
+        process.send_signal(signal.SIGTERM)
+        try:
+            assert process.wait(timeout=20) == 143
+        finally:
+            process.kill()
+    finally:
+        os.close(holder)
+    assert read_report(report)["exit_status"] == 143
+    assert "interrupted by SIGTERM" in run_stderr(recipe.parent)
+    assert hanging_api.received == []  # it never started
