@@ -194,7 +194,5 @@ def _redirect_message(response: requests.Response) -> str:
     location = response.headers.get("Location")
     target = urlsplit(location).netloc if isinstance(location, str) else ""
     where = f"to {target}" if target else ("within the API" if location else "without a Location")
-    return (
-        f"the API answered HTTP {response.status_code}, a redirection {where}; redirections are never "
-        "followed (the request, its credentials and body, would go elsewhere): nothing was sent there"
-    )
+    status = response.status_code
+    return f"the API answered HTTP {status}, a redirection {where}: not followed, nothing was sent there"

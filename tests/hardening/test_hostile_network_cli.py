@@ -228,3 +228,22 @@ def test_a_signature_in_any_output_is_masked(sandbox_factory, isolated, write_re
     assert done.exit_code == 0, done.stderr
     assert quoted[3:] not in done.stderr
     assert "refused $1$*** and $1$***" in done.stderr
+
+
+def test_call_has_the_same_deadline_option(sandbox_factory, isolated):
+    sb = sandbox_factory(network=NetworkFaults(trickle=0.2, applies_to="GET /me"))
+    started = time.monotonic()
+    done = invoke("call", "GET", "/me", "--timeout", "1", env={**isolated, **sb.env()})
+    assert done.exit_code == 1, done.stderr
+    assert "no complete answer within 1 s (deadline)" in done.stderr
+    assert time.monotonic() - started < 20
+
+
+def test_the_documented_default_deadline_is_the_client_s():
+    from ovhflow.ovh.deadline import CALL_DEADLINE_FACTOR, DEFAULT_DEADLINE
+
+    for command in ("run", "call"):
+        shown = " ".join(invoke(command, "--help").stdout.split())
+        assert f"(default: {DEFAULT_DEADLINE:g})" in shown and f"{CALL_DEADLINE_FACTOR} times that" in shown
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"`--timeout SECONDS` (default {DEFAULT_DEADLINE:g})" in readme
