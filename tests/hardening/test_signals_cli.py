@@ -209,7 +209,16 @@ def test_sigterm_while_waiting_for_the_lock_ends_with_a_report(
         report = recipe.parent / "report.json"
         args = ["run", str(recipe), "--report", str(report), "--wait-lock", "600"]
         process = start_run(args, _env(hanging_api, isolated), recipe.parent)
-        time.sleep(3)  # loading or already waiting: either way the stop must be honoured
+        lock = str(lock_path(recipe))
+        fds = Path(f"/proc/{process.pid}/fd")
+
+        def waiting_for_the_lock() -> bool:
+            try:
+                return any(os.readlink(fd) == lock for fd in fds.iterdir())
+            except OSError:  # a descriptor closed while we looked
+                return False
+
+        wait_for(waiting_for_the_lock, process, "the run waiting for the lock")
         process.send_signal(signal.SIGTERM)
         try:
             assert process.wait(timeout=20) == 143
