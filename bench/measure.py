@@ -6,6 +6,7 @@ import os
 import shutil
 import statistics
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class Variant:
     calls: list[int] = field(default_factory=list)  # requests the sandbox journaled during each run
     errors_429: list[int] = field(default_factory=list)
     first_call: list[float] = field(default_factory=list)  # seconds from spawn to the first request
+    prepare: Callable[[], None] | None = None  # run before each measured run (not timed)
     error: str = ""  # set when a run failed; the variant is then not run again
 
     @property
@@ -131,6 +133,8 @@ def measure_interleaved(
         for index, variant in enumerate(variants):
             if variant.error:
                 continue
+            if variant.prepare is not None:
+                variant.prepare()
             before = sandbox.journal_size() if sandbox else 0
             try:
                 measurement = run_measured(variant.argv, env=env, cwd=str(ctx.workdir), timeout=timeout)

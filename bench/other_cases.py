@@ -27,7 +27,7 @@ def gallery_recipe() -> Path:
 
 def case_start(ctx: Context) -> list[Row]:
     recipe = gallery_recipe()
-    target = "<= 1.5x"
+    target = "<= 1.2x"
     base = Variant('python -c "import requests"', [sys.executable, "-c", "import requests"])
     variants = [
         base,
@@ -47,7 +47,7 @@ def case_start(ctx: Context) -> list[Row]:
         rows.append(
             Row("start", variant.label, [s * 1000 for s in variant.samples], "ms", comparison, target)
         )
-        rows[-1].met = ratio <= 1.5
+        rows[-1].met = ratio <= 1.2
         if not rows[-1].met:
             ctx.profile_missed(f"start: {variant.label}", variant.argv, env)
     return rows

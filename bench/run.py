@@ -7,10 +7,14 @@ times, interleaved, and reports medians; ratios compare programs measured side b
 Cases (targets from the performance issue):
 
 - fan-out: the burst-in-SBG1 job over 1,000 servers with 20 ms of sandbox latency: the seed's
-  python-ovh script vs ``ovhflow run`` at concurrency 1, 16, with batch reads and an expanded listing.
+  python-ovh script vs ``ovhflow run`` at concurrency 1, 16, with batch reads and an expanded listing,
+  python-ovh with 16 threads (the contender), and the gallery's recipes/burst-sbg1.yaml with no flags
+  (>= 3x the 16-thread script, >= 40x python-ovh, within 1.5x of calls/16 x latency + start-up).
 - overhead: the same job with no latency, time per call (calls counted in the sandbox's journal).
-- rate: the sandbox limited to 50 requests/s, ``ovhflow run --concurrency 16 --rate 50``: no 429,
-  wall time within 15% of calls/50.
+- rate: the sandbox limited to 50 requests/s: ``--concurrency 16 --rate 50`` (no 429, within 15% of
+  calls/50), and with no flags, plain calls and the gallery recipe (succeeds, <= 5% 429s, within 1.2x).
+- scale: the gallery recipe over 1,000 and 10,000 servers at 20 ms: time per call stays the same,
+  peak memory grows by less than 1 KB a server.
 - start: ``ovhflow --version`` and ``ovhflow validate`` of a gallery recipe vs
   ``python -c "import requests"``.
 - memory: peak RSS of the bills CSV export (recipes/bills-csv.yaml) of 2,000 and of 20,000 bills.

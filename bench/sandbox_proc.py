@@ -72,6 +72,18 @@ class SandboxProcess:
         self._proc = None
         self._tmp.cleanup()
 
+    def reset_bursts(self) -> None:
+        """Put every server's burst back as it was when the sandbox started (see serve_sandbox.py)."""
+        assert self._proc is not None
+        out_path = Path(self._tmp.name) / "stdout"
+        before = out_path.read_text(encoding="utf-8").count("\nreset")
+        self._proc.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while out_path.read_text(encoding="utf-8").count("\nreset") == before:
+            if time.monotonic() > deadline:
+                raise BenchError("the sandbox did not reset its bursts within 10 s")
+            time.sleep(0.01)
+
     def stderr_tail(self, lines: int = 20) -> str:
         """The end of what the sandbox logged (its own errors show up here)."""
         if not self._err_path.exists():

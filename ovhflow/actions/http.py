@@ -37,7 +37,8 @@ AUTH: dict[str, Any] = {
 }
 BATCH: dict[str, Any] = {
     "type": "boolean",
-    "description": "On a looped GET of .../{{ item }}: fetch the objects 50 per call (X-Ovh-Batch).",
+    "description": "A loop's GETs that differ in one path segment read their objects 50 per call"
+    " (X-Ovh-Batch) by default; false: one GET per item.",
 }
 EXPAND: dict[str, Any] = {
     "type": "boolean",

@@ -36,9 +36,14 @@ from ovhflow.cli.unattended import unattended_options
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
-    default=1,
-    show_default=True,
-    help="Loop iterations in flight at once, for loops that do not set `concurrency`.",
+    default=None,
+    help="Loop iterations in flight at once, for loops that do not set `concurrency` "
+    "(default: 16 for loops of GET, PUT and DELETE, 1 for others).",
+)
+@click.option(
+    "--no-batch",
+    is_flag=True,
+    help="Never read a loop's objects ahead in batch calls (X-Ovh-Batch): one GET per item.",
 )
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N requests a second.")
 @timeout_option

@@ -45,7 +45,8 @@ class RunOptions:
     sandbox_schemas: str | None = None  # with sandbox: the API schemas it serves
     endpoint: str | None = None
     config_file: str | None = None
-    concurrency: int = 1
+    concurrency: int | None = None  # None: each loop's default (ovhflow/engine/loop.py)
+    no_batch: bool = False  # never read a loop's objects ahead in batch calls
     rate: float | None = None
     timeout: float | None = None  # seconds: each request's deadline (None: the client's default)
     verbosity: int = 0  # -1 with -q, 1 with -v
@@ -164,6 +165,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.client_setup import open_run_client
+    from ovhflow.engine.loop import DEFAULT_CONCURRENCY
     from ovhflow.engine.runner import run_recipe
     from ovhflow.engine.session import max_concurrency, stop_on_signals
     from ovhflow.engine.stop import StopRequest
@@ -177,7 +179,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         open_run_client(
             options.sandbox,
             options.sandbox_schemas,
-            max_concurrency(run.recipe.steps, options.concurrency),
+            max_concurrency(run.recipe.steps, options.concurrency or DEFAULT_CONCURRENCY),
             redactor,
             endpoint=options.endpoint,
             config_file=options.config_file,
@@ -198,6 +200,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             redactor=redactor,
             stop=stop,
             default_concurrency=options.concurrency,
+            batch_reads=not options.no_batch,
             reporter=run.logger,
             settings=run.settings,
             templates=run.templates,

@@ -1,19 +1,26 @@
-"""``batch: true`` on a looped GET of ``…/{{ item }}``: many objects per call through the client.
+"""Batch reads without being asked: a loop whose iterations GET paths that differ in one segment
+(``/dedicated/server/{{ item }}``, ``/dedicated/server/{{ server.name }}/burst`` as the first step of a
+looped group) has those objects read ahead, 50 a call, with OVH's ``X-Ovh-Batch``.
 
-Each item's ``when`` and path are rendered as usual; the items whose paths share everything but the
-last segment are fetched as :meth:`ovhflow.ovh.Client.get_batch` does (``X-Ovh-Batch``, 50 keys a call,
-falling back to one GET per key where the API refuses batch reads), each call through the
-``ovhflow_http_request`` hook like any other request of the run. A key the API answered with an error is a
-failed item, as it would be in a plain loop.
+The loop then runs exactly as it would without this: each iteration evaluates its ``when``, renders
+its path and asks for it, and the run's read-ahead store answers with the object from the batch call
+instead of sending a GET. So results, order, ``keep:``, ``log:``, check mode and per-item events are
+those of plain calls by construction. What the batch calls did not answer (a key the API reported an
+error for, or skipped; every key where the API refuses batch reads, remembered per path; a failed
+batch call) is simply not in the store: that iteration sends its own GET, and meets its own error,
+with its own HTTP status and query id. The objects are read when the loop starts rather than when each
+iteration runs, which is also what happens to iterations waiting for a free worker.
+
+Turned off by ``batch: false`` on the step that GETs, or for a whole run by ``ovhflow run --no-batch``.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.engine.outcome import Outcome, failure, fatal_error
-from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
+from ovhflow.engine.planned import is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RequestAbandoned, RunInterrupted
 from ovhflow.ovh import listing
@@ -22,95 +29,113 @@ from ovhflow.recipe.model import Step
 if TYPE_CHECKING:
     from ovhflow.engine.steps import StepRunner
 
+log = logging.getLogger("ovhflow.engine")
 
-def batch_requested(step: Step) -> bool:
-    return step.action == "get" and bool((step.options or {}).get("batch")) and step.until is None
+MIN_ITEMS = 2  # one object is one plain GET either way
 
 
-def run_batched(
+def read_step(step: Step) -> Step | None:
+    """The GET whose objects a looped ``step`` can read ahead: the step itself, or the first step of a
+    looped group; ``None`` when there is none, or it must not be read ahead."""
+    read = step
+    if step.action == "steps" and step.steps:
+        read = step.steps[0]
+        if read.loop is not None:
+            return None
+    if read.action != "get" or read.until is not None:
+        return None
+    options = read.options or {}
+    if options.get("batch") is False or options.get("query") or options.get("expand"):
+        return None
+    return read if options.get("auth", True) is True else None
+
+
+def read_ahead(
     runner: StepRunner,
     step: Step,
     scope: Scope,
-    items: list[Any],
+    count: int,
     names: Callable[[int], dict[str, Any]],
-    on_done: Callable[[int, Outcome], None],
-    concurrency: int = 1,
-) -> BaseException | None:
-    """Fetch every item's object in batches (``concurrency`` batches in flight); like :func:`run_items`."""
+    concurrency: int,
+) -> list[str]:
+    """Fill the run's read-ahead store with the objects the loop's iterations are about to GET; return
+    the paths stored, for :meth:`Runtime.forget_read_ahead` once the loop is over. Raises
+    :class:`RunInterrupted` when a stop gave up on a batch call; a stop before it leaves the store
+    empty, and the loop starts nothing."""
+    read = read_step(step)
+    if read is None or count < MIN_ITEMS:
+        return []
+    plan = _batch_plan(_paths(runner, step, read, scope, count, names))
+    if plan is None:
+        return []
+    prefix, suffix, by_key = plan
     runtime = runner.runtime
-    outcomes: dict[int, Outcome] = {}
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for index in range(len(items)):
+    try:
+        with runtime.stop.waiting_on_network():  # batches on other threads: this one waits
+            answers = listing.read_batched(
+                runtime.get, runtime.refusals, prefix, list(by_key), suffix, concurrency
+            )
+    except RequestAbandoned:  # the stop's grace ran out while a batch call was unanswered
+        raise RunInterrupted(runtime.stop, abandoned=True) from None
+    except Exception as error:  # the iterations send their own GETs and meet this in their own way
+        log.debug("batch reads of %s/*%s failed, reading one by one: %s", prefix, suffix, error)
+        return []
+    stored = {}
+    for key, (answer, query_id) in answers.items():
+        path = by_key.get(key)
+        if path is not None and answer.get("error") is None:
+            stored[path] = (answer.get("value"), query_id)
+    runtime.store_read_ahead(stored)
+    return list(stored)
+
+
+def _paths(
+    runner: StepRunner,
+    step: Step,
+    read: Step,
+    scope: Scope,
+    count: int,
+    names: Callable[[int], dict[str, Any]],
+) -> list[str]:
+    """The path each iteration that will GET renders, as the iteration itself will render it."""
+    renderer = runner.runtime.renderer
+    paths = []
+    for index in range(count):
         here = scope.child(names(index))
         try:
-            if step.when is not None:
-                condition = runtime.renderer.evaluate(step.when, here.context())
-                if is_planned(condition) or not condition:
-                    outcomes[index] = Outcome("planned" if is_planned(condition) else "skipped")
+            if step.when is not None and not _holds(renderer.evaluate(step.when, here.context())):
+                continue
+            if read is not step:
+                here = here.child()  # a group's steps run in a scope of their own
+                if read.when is not None and not _holds(renderer.evaluate(read.when, here.context())):
                     continue
-            path = runtime.renderer.render_path(step.args, here.context())
-        except Exception as error:
-            if runtime.check and caused_by_planned(error):
-                outcomes[index] = Outcome("planned", PLANNED)
-            else:
-                outcomes[index] = failure(error, step.location)
+            paths.append(renderer.render_path(read.args, here.context()))
+        except Exception:  # the iteration will meet this again and report it
             continue
-        prefix, _, key = path.rpartition("/")
-        groups.setdefault(prefix, []).append((index, key))
-
-    stopping: BaseException | None = None
-    for prefix, members in groups.items():
-        if runtime.stop.requested:
-            stopping = RunInterrupted(runtime.stop)
-            break
-        try:
-            keys = [key for _, key in members]
-            with runtime.stop.waiting_on_network():  # batches on other threads: this one waits
-                answers = listing.get_batch(
-                    runtime.get, runtime.refusals, prefix, keys, concurrency=concurrency
-                )
-        except RunInterrupted as interrupted:
-            stopping = interrupted
-            break
-        except RequestAbandoned:
-            stopping = RunInterrupted(runtime.stop, abandoned=True)
-            break
-        except Exception as error:
-            fatal = fatal_error(error, step.location)
-            if fatal is not None:
-                stopping = fatal
-                break
-            for index, _ in members:
-                outcomes[index] = failure(error, step.location)
-            continue
-        for (index, _), answer in zip(members, answers, strict=True):
-            if answer.get("error"):
-                outcome = Outcome("failed", error=str(answer["error"]), location=step.location)
-            else:
-                outcome = Outcome("ok", answer.get("value"))
-            outcomes[index] = outcome
-
-    for index in sorted(outcomes):
-        outcome = outcomes.pop(index)
-        if outcome.status == "ok":
-            outcome = _after_answer(runner, step, scope.child(names(index)), outcome)
-        runtime.count(outcome.status)
-        if outcome.failed:
-            runtime.add_error(
-                outcome.error or "failed", str(outcome.location or step.location), outcome.query_id
-            )
-        outcome.counted = True
-        on_done(index, outcome)
-    return stopping
+    return paths
 
 
-def _after_answer(runner: StepRunner, step: Step, here: Scope, outcome: Outcome) -> Outcome:
-    """The step's ``log:`` and ``keep:`` for one answered item, as a plain loop applies them."""
-    try:
-        if step.log is not None:
-            text = runner.runtime.renderer.render(step.log, here.context({"result": outcome.result}))
-            runner.runtime.message(str(text), step.id)
-        outcome.result = runner.kept(step, here, outcome.result)
-    except Exception as error:
-        return failure(error, step.location)
-    return outcome
+def _holds(condition: Any) -> bool:
+    return bool(condition) and not is_planned(condition)
+
+
+def _batch_plan(paths: list[str]) -> tuple[str, str, dict[str, str]] | None:
+    """``(prefix, suffix, {key: path})`` when the paths differ in exactly one segment, else ``None``."""
+    unique = [path for path in dict.fromkeys(paths) if "?" not in path]
+    if len(unique) < MIN_ITEMS:
+        return None
+    split = [path.split("/") for path in unique]
+    first = split[0]
+    if any(len(parts) != len(first) for parts in split):
+        return None
+    varying = [i for i in range(len(first)) if any(parts[i] != first[i] for parts in split)]
+    if len(varying) != 1:
+        return None
+    position = varying[0]
+    by_key = {parts[position]: path for parts, path in zip(split, unique, strict=True)}
+    by_key = {key: path for key, path in by_key.items() if listing.batchable([key])}
+    if len(by_key) < MIN_ITEMS:
+        return None
+    prefix = "/".join(first[:position])
+    suffix = "".join("/" + part for part in first[position + 1 :])
+    return prefix, suffix, by_key

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.engine.batch import batch_requested, run_batched
+from ovhflow.engine.batch import read_ahead
 from ovhflow.engine.namespace import Namespace
 from ovhflow.engine.outcome import Outcome, aggregate, failure
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
@@ -130,6 +130,28 @@ def loop_names(index: int, length: int) -> Namespace:
     )
 
 
+DEFAULT_CONCURRENCY = 16  # iterations in flight for loops of API reads and idempotent writes
+PARALLEL_ACTIONS = frozenset({"get", "put", "delete"})
+
+
+def automatic_concurrency(step: Any) -> int:
+    """A loop's concurrency when neither the step nor ``--concurrency`` sets one.
+
+    :data:`DEFAULT_CONCURRENCY` when every action of an iteration is a GET, PUT or DELETE (groups of
+    them included): their results are kept in the list's order whatever order they finish in, and the
+    client's shared limiter slows every thread down at the API's first 429. One at a time otherwise:
+    a POST creates something each time it is sent, and other actions (output, variables, includes,
+    plugins' actions) may depend on the order the items run in.
+    """
+    return DEFAULT_CONCURRENCY if _parallel_safe(step) else 1
+
+
+def _parallel_safe(step: Any) -> bool:
+    if step.action == "steps":
+        return bool(step.steps) and all(_parallel_safe(inner) for inner in step.steps)
+    return step.action in PARALLEL_ACTIONS
+
+
 def run_loop(
     runner: StepRunner, step: Step, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
@@ -146,7 +168,7 @@ def run_loop(
             return Outcome("planned", PLANNED, counted=True), [], None
         if not isinstance(values, (list, tuple)):
             raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
-        concurrency = runtime.default_concurrency
+        concurrency = runtime.default_concurrency or automatic_concurrency(step)
         if step.concurrency is not None:
             concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
     except Exception as error:
@@ -181,9 +203,10 @@ def run_loop(
             "ovhflow_item_end", step_id=step.id, index=index, record={**record, "length": len(items)}
         )
 
-    if batch_requested(step):
-        stopping = run_batched(runner, step, scope, items, names, on_done, concurrency)
-    else:
+    read: list[str] = []
+    try:
+        if runtime.batch_reads:
+            read = read_ahead(runner, step, scope, len(items), names, concurrency)
         stopping = run_items(
             len(items),
             lambda index: runner.run_once(step, scope, names(index)),
@@ -192,6 +215,10 @@ def run_loop(
             bool(step.ignore_errors),
             on_done,
         )
+    except RunInterrupted as interrupted:  # the stop gave up on the batch reads
+        stopping = interrupted
+    finally:
+        runtime.forget_read_ahead(read)
     ordered = [record for record in records if record is not None]
     first_failure = failures[min(failures)] if failures else None
     overall = Outcome(aggregate(record["status"] for record in ordered), counted=True)

@@ -34,10 +34,11 @@ class Runtime:
         info: RunInfo,
         redactor: Redactor,
         stop: StopRequest,
-        default_concurrency: int = 1,
+        default_concurrency: int | None = None,
         reporter: Reporter | None = None,
         load_include: Callable[[Step, Mapping[str, Any]], tuple[Recipe, dict[str, Any]]] | None = None,
         diff: bool = False,
+        batch_reads: bool = True,
     ) -> None:
         self.plugins = plugins
         self.client = client
@@ -45,7 +46,10 @@ class Runtime:
         self.info = info
         self.redactor = redactor
         self.stop = stop
-        self.default_concurrency = max(1, default_concurrency)
+        # None: each loop's own default (ovhflow/engine/loop.py: automatic_concurrency)
+        self.default_concurrency = None if default_concurrency is None else max(1, default_concurrency)
+        self.batch_reads = batch_reads  # loops read their objects ahead in batch calls (engine/batch.py)
+        self._read_ahead: dict[str, tuple[Any, str | None]] = {}
         self.reporter: Reporter = reporter or ConsoleReporter()
         self.load_include = load_include
         self.diff = diff  # read what each PUT would change before it is planned or sent (--diff)
@@ -76,11 +80,16 @@ class Runtime:
         """Send one API call through the ``ovhflow_http_request`` hook; its errors propagate as raised.
 
         Every request of a run goes through here, so check mode, the run log and any plugin wrapping
-        the hook see it: plain steps, each page of ``expand: true`` and each call of ``batch: true``.
-        Once a stop is requested nothing new is sent; a request the stop abandoned (see
+        the hook see it: plain steps, each page of ``expand: true`` and each batch call. A plain GET
+        whose object a loop read ahead in a batch call (ovhflow/engine/batch.py) is answered from that
+        call instead, once. Once a stop is requested nothing new is sent; a request the stop abandoned (see
         :mod:`ovhflow.engine.stop`) stays in flight, for :meth:`abandon_in_flight` to report.
         """
         self.stop.raise_if_requested()
+        if self._read_ahead and request.method == "GET" and _plain(request):
+            answer = self._read_ahead.pop(request.path, None)
+            if answer is not None:
+                return HttpResponse(status=200, data=answer[0], query_id=answer[1])
         ticket = object()
         with self._lock:
             self._in_flight[id(ticket)] = (request, step)
@@ -122,6 +131,16 @@ class Runtime:
                 None,
             )
 
+    def store_read_ahead(self, answers: Mapping[str, tuple[Any, str | None]]) -> None:
+        """Objects read in batch calls, by the path a plain GET of each would use, with the query id of
+        the call that read them; each answers one GET of its path."""
+        self._read_ahead.update(answers)
+
+    def forget_read_ahead(self, paths: list[str]) -> None:
+        """Drop what a loop read ahead and did not use (it ended early, or skipped those items)."""
+        for path in paths:
+            self._read_ahead.pop(path, None)
+
     def get(self, path: str, headers: Mapping[str, str] | None = None) -> tuple[Any, Mapping[str, str]]:
         """A GET through :meth:`send`, in the shape :mod:`ovhflow.ovh.listing` sends its calls."""
         response = self.send(HttpRequest("GET", path, headers=headers))
@@ -149,3 +168,8 @@ class Runtime:
         text = self.redactor.text(str(text))
         with self._lock:
             self.reporter.output(text)
+
+
+def _plain(request: HttpRequest) -> bool:
+    """A signed call with no query string or extra headers: one a batch read answers the same."""
+    return request.auth and not request.query and not request.headers

@@ -66,18 +66,29 @@ def _get_one(get: Get, path: str, key: Any) -> dict[str, Any]:
         return {"key": key, "value": None, "error": error.message}
 
 
-def _get_chunk_batched(get: Get, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:
-    """One batch call for ``chunk``, results in ``chunk`` order; ``None`` when the API refuses batching."""
+def _batch_call(
+    get: Get, path: str, chunk: list[Any], suffix: str = ""
+) -> tuple[dict[str, Any], str | None] | None:
+    """One batch call for ``chunk`` (``path/k1,k2,...suffix``): the API's answer per key, keyed by
+    ``str(key)``, and the call's query id; ``None`` when the API refuses batch reads here."""
     joined = BATCH_SEPARATOR.join(str(key) for key in chunk)
     try:
-        answer, _ = get(f"{path}/{joined}", {BATCH_HEADER: BATCH_SEPARATOR})
+        answer, headers = get(f"{path}/{joined}{suffix}", {BATCH_HEADER: BATCH_SEPARATOR})
     except APIError as error:
         if isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
             raise
         return None
     if not isinstance(answer, list) or not all(isinstance(item, dict) and "key" in item for item in answer):
         return None
-    by_key = {str(item["key"]): item for item in answer}
+    return {str(item["key"]): item for item in answer}, (headers or {}).get("X-OVH-QUERYID")
+
+
+def _get_chunk_batched(get: Get, path: str, chunk: list[Any]) -> list[dict[str, Any]] | None:
+    """One batch call for ``chunk``, results in ``chunk`` order; ``None`` when the API refuses batching."""
+    called = _batch_call(get, path, chunk)
+    if called is None:
+        return None
+    by_key, _ = called
     results = []
     for key in chunk:
         item = by_key.get(str(key))
@@ -86,6 +97,43 @@ def _get_chunk_batched(get: Get, path: str, chunk: list[Any]) -> list[dict[str, 
         else:
             results.append({"key": key, "value": item.get("value"), "error": item.get("error")})
     return results
+
+
+def batchable(keys: Iterable[Any]) -> bool:
+    """Whether keys can share one batch call: none holds the separator, plainly or percent-encoded."""
+    return not any(BATCH_SEPARATOR in str(key) or "%2c" in str(key).lower() or not str(key) for key in keys)
+
+
+def read_batched(
+    get: Get,
+    refusals: Refusals,
+    path: str,
+    keys: list[str],
+    suffix: str = "",
+    concurrency: int = 1,
+) -> dict[str, tuple[dict[str, Any], str | None]]:
+    """Batch calls only, for a caller that reads what is missing itself (a recipe's loop): for each key
+    the API answered, its answer (``{"key", "value", "error"}``) and the call's query id, from
+    ``BATCH_SIZE`` keys a call to ``path/<keys>suffix``, ``concurrency`` calls at once. Nothing once
+    the API refuses batch reads there.
+    """
+    mode_path = f"{path}/*{suffix}"  # how get_batch remembers refusals too
+    chunks = [keys[start : start + BATCH_SIZE] for start in range(0, len(keys), BATCH_SIZE)]
+
+    def fetch(chunk: list[str]) -> dict[str, tuple[dict[str, Any], str | None]]:
+        if refusals.refused("batch", mode_path):
+            return {}
+        called = _batch_call(get, path, chunk, suffix)
+        if called is None:
+            refusals.note("batch", mode_path)
+            return {}
+        answers, query_id = called
+        return {key: (answer, query_id) for key, answer in answers.items()}
+
+    if concurrency <= 1 or len(chunks) <= 1:
+        return {key: answer for chunk in chunks for key, answer in fetch(chunk).items()}
+    answered = _in_parallel(fetch, chunks, min(concurrency, len(chunks)))
+    return {key: answer for answers in answered for key, answer in answers.items()}
 
 
 def get_batch(
@@ -104,12 +152,11 @@ def get_batch(
     chunks = [keys[start : start + chunk_size] for start in range(0, len(keys), chunk_size)]
 
     def fetch(chunk: list[Any]) -> list[dict[str, Any]]:
-        batchable = len(chunk) > 1 and not any(BATCH_SEPARATOR in str(k) for k in chunk)
-        if batchable and not refusals.refused("batch", path):
+        if len(chunk) > 1 and batchable(chunk) and not refusals.refused("batch", f"{path}/*"):
             batched = _get_chunk_batched(get, path, chunk)
             if batched is not None:
                 return batched
-            refusals.note("batch", path)
+            refusals.note("batch", f"{path}/*")
         return [_get_one(get, path, key) for key in chunk]
 
     if concurrency <= 1 or len(chunks) <= 1:

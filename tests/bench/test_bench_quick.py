@@ -26,10 +26,10 @@ def test_quick_run_measures_every_case_and_writes_the_report(tmp_path: Path) -> 
     proc = run_bench("--quick", "--no-profile", "--output", str(output))
     assert proc.returncode == 0, proc.stdout + proc.stderr[-4000:]
     table = proc.stdout
-    for case in ("fan-out", "overhead", "rate", "start", "memory", "sandbox"):
+    for case in ("fan-out", "overhead", "rate", "scale", "start", "memory", "sandbox"):
         assert f"\n{case} " in table, f"no row for {case}:\n{table}"
     assert "FAILED" not in table
-    for variant in ("python-ovh seed script", "ovhflow concurrency 16", "ovhflow --version"):
+    for variant in ("python-ovh seed script", "ovhflow concurrency 16", "ovhflow --version", "no flags"):
         assert variant in table
     document = output.read_text(encoding="utf-8")
     assert document.startswith("# Benchmark results")

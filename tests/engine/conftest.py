@@ -32,6 +32,7 @@ def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
         stop: StopRequest | None = None,
         plugins_dir: Path | None = None,
         extra_plugins: tuple[Any, ...] = (),
+        batch_reads: bool = True,
     ) -> tuple[RunResult, Collector]:
         plugins = load_plugins(plugins_dir, entry_points=False)
         collector = Collector()
@@ -49,6 +50,7 @@ def run_steps() -> Callable[..., tuple[RunResult, Collector]]:
             check=check,
             stop=stop,
             default_concurrency=concurrency,
+            batch_reads=batch_reads,
             reporter=collector,
         )
         return result, collector

@@ -52,13 +52,17 @@ class FakeClient:
         return answer, FakeResponse()
 
     def _batch(self, path: str) -> Any:
-        prefix, _, joined = path.rpartition("/")
-        keys = joined.split(",")
+        parts = path.split("/")
+        [position] = [i for i, part in enumerate(parts) if "," in part]
+        keys = parts[position].split(",")
+        prefix, suffix = "/".join(parts[:position]), "".join("/" + part for part in parts[position + 1 :])
         with self.lock:
-            self.calls.append(("BATCH", prefix, keys, True))
+            self.calls.append(("BATCH", prefix + ("/*" + suffix if suffix else ""), keys, True))
         out = []
         for key in keys:
-            value = self.routes.get(f"GET {prefix}/{key}")
+            value = self.routes.get(f"GET {prefix}/{key}{suffix}")
+            if callable(value):
+                value = value(None)
             if isinstance(value, Exception):
                 out.append({"key": key, "value": None, "error": str(value)})
             else:

@@ -27,7 +27,7 @@ def test_interrupted_burst_then_rerun_writes_each_server_once(sandbox_factory, o
     assert len(expected) >= 2
     env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")} | sandbox.env()
     process = subprocess.Popen(
-        [sys.executable, "-m", "ovhflow", "run", "-v", BURST],
+        [sys.executable, "-m", "ovhflow", "run", "-v", "--concurrency", "1", BURST],  # one write at a time
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -76,7 +76,8 @@ def test_concurrent_loop_keeps_item_order(run_steps):
         return answer
 
     client = FakeClient({f"GET /n/{i}": slow(i) for i in range(10)})
-    steps = [step("get", "/n/{{ item }}", id="n", loop=list(range(10)), concurrency=4)]
+    plain = {"batch": False}  # one GET per item, each on its own worker
+    steps = [step("get", "/n/{{ item }}", id="n", loop=list(range(10)), concurrency=4, options=plain)]
     result, events = run_steps(steps, client)
     assert result.exit_status == 0, result.error
     assert [r["n"] for r in events.reports()["n"].result] == list(range(10))
@@ -92,7 +93,9 @@ def test_default_concurrency_comes_from_the_run(run_steps):
         time.sleep(0.01)
 
     client = FakeClient({f"GET /n/{i}": answer for i in range(6)})
-    run_steps([step("get", "/n/{{ item }}", loop=list(range(6)))], client, concurrency=3)
+    run_steps(
+        [step("get", "/n/{{ item }}", loop=list(range(6)), options={"batch": False})], client, concurrency=3
+    )
     assert len(seen) > 1 and all(name.startswith("ovhflow-loop") for name in seen)
 
 
@@ -285,8 +288,10 @@ def test_stop_request_finishes_in_flight_and_starts_nothing_new(run_steps):
         return reply
 
     client = FakeClient({f"GET /n/{i}": answer(i) for i in range(50)})
-    steps = [step("get", "/n/{{ item }}", id="n", loop=list(range(50)), concurrency=3), step("get", "/after")]
-    result, events = run_steps(steps, client, stop=stop)
+    looped = step(
+        "get", "/n/{{ item }}", id="n", loop=list(range(50)), concurrency=3, options={"batch": False}
+    )
+    result, events = run_steps([looped, step("get", "/after")], client, stop=stop)
     assert result.exit_status == 143
     assert len(started) < 10 and "/after" not in {c[1] for c in client.calls}
     report = events.reports()["n"]

@@ -27,6 +27,7 @@ steps:
   - id: details
     loop: "{{ steps.servers.result }}"
     get: /dedicated/server/{{ item }}
+    batch: false  # one GET per server: these tests are about each call's trip
   - id: burst
     loop: "{{ steps.servers.result }}"
     put: /dedicated/server/{{ item }}/burst

@@ -72,8 +72,10 @@ def test_an_input_stays_in_its_path_segment_and_query_value(sandbox, run_env, wr
     assert all(e["status"] != 403 for e in calls)  # the signed URL is the one sent: nothing re-encoded
 
 
-def test_an_api_result_stays_in_its_path_segment(sandbox, run_env, write_recipe) -> None:
-    """A server whose name holds '/', '..' and '?' is listed by the API; reading it reaches that server."""
+@pytest.mark.parametrize("flags", [("--no-batch",), ()], ids=["one GET per item", "batch reads"])
+def test_an_api_result_stays_in_its_path_segment(sandbox, run_env, write_recipe, flags) -> None:
+    """A server whose name holds '/', '..' and '?' is listed by the API; reading it reaches that server,
+    whether alone or among others in a batch read."""
     state = sandbox.state
     model = next(iter(state["servers"]))
     hostile = "../../me?x=1#y/.."
@@ -83,10 +85,13 @@ def test_an_api_result_stays_in_its_path_segment(sandbox, run_env, write_recipe)
         "name: listed\nsteps:\n  - id: servers\n    get: /dedicated/server\n"
         "  - id: burst\n    loop: '{{ steps.servers.result }}'\n    get: /dedicated/server/{{ item }}/burst\n"
     )
-    done = run_ovhflow("run", str(recipe), env=run_env, cwd=recipe.parent)
+    done = run_ovhflow("run", str(recipe), *flags, env=run_env, cwd=recipe.parent)
     assert done.returncode == 0, done.stderr
     reads = [e for e in sandbox.journal if e["path"].endswith("/burst")]
-    assert len(reads) == len(state["servers"]) and all(e["status"] == 200 for e in reads)
-    [read] = [e for e in reads if unquote(e["path"].split("/")[3]) == hostile]
-    assert read["path"].count("/") == 4 and read["query"] == {}
+    assert all(e["status"] == 200 for e in reads)
+    assert all(e["path"].count("/") == 4 and e["query"] == {} for e in reads)
+    keys = [unquote(key) for e in reads for key in e["path"].split("/")[3].split(",")]
+    assert sorted(set(keys)) == sorted(state["servers"])  # every server read, the hostile one included
+    if flags:
+        assert len(reads) == len(state["servers"])
     assert not any(e["path"] in ("/me", "/dedicated/server/..") for e in sandbox.journal)

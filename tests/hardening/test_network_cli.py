@@ -22,6 +22,7 @@ steps:
     loop: "{{ steps.servers.result }}"
     concurrency: "{{ inputs.concurrency }}"
     get: /dedicated/server/{{ item }}
+    batch: false  # one GET per server: these tests are about each call's trip
   - id: names
     log: "names={{ steps.details.results | map(attribute='name') | join(',') }}"
 """

@@ -393,6 +393,7 @@ def test_interrupted_run_alerts_the_webhook(sandbox_factory, tmp_path: Path, web
         "output=bills.csv",
         "--notify-webhook",
         webhook_receiver.url,
+        "--no-batch",  # one slow GET per bill, so that the run is still reading when it is stopped
     ]
     process = subprocess.Popen(
         command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
