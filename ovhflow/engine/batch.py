@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from ovhflow.engine.planned import is_planned
 from ovhflow.engine.scope import Scope
@@ -80,9 +81,10 @@ def read_ahead(
     except Exception as error:  # the iterations send their own GETs and meet this in their own way
         log.debug("batch reads of %s/*%s failed, reading one by one: %s", prefix, suffix, error)
         return []
+    decoded = {unquote(key): path for key, path in by_key.items()}  # APIs answer with decoded keys
     stored = {}
     for key, (answer, query_id) in answers.items():
-        path = by_key.get(key)
+        path = by_key.get(key) or decoded.get(key)
         if path is not None and answer.get("error") is None:
             stored[path] = (answer.get("value"), query_id)
     runtime.store_read_ahead(stored)

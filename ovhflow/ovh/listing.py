@@ -47,8 +47,13 @@ class Refusals:
         return (mode, path) in self._refused
 
 
-def _refused(error: APIError) -> bool:
+OPTIONAL_MODE_HEADERS = (BATCH_HEADER, "X-Pagination-Mode")
+
+
+def refused_mode(error: BaseException) -> bool:
     """Whether an error means "this optional mode is not supported here" rather than a real failure."""
+    if not isinstance(error, APIError):
+        return False
     if isinstance(error, (BadParametersError, ResourceNotFoundError)):
         return True
     return error.response is not None and error.response.status_code in _REFUSAL_STATUSES
@@ -75,7 +80,7 @@ def _batch_call(
     try:
         answer, headers = get(f"{path}/{joined}{suffix}", {BATCH_HEADER: BATCH_SEPARATOR})
     except APIError as error:
-        if isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
+        if isinstance(error, CREDENTIAL_ERRORS) or not refused_mode(error):
             raise
         return None
     if not isinstance(answer, list) or not all(isinstance(item, dict) and "key" in item for item in answer):
@@ -233,7 +238,7 @@ def iter_expanded(
         try:
             items, response_headers = get(path, {**headers, "X-Pagination-Number": str(page)})
         except APIError as error:
-            if page > 1 or isinstance(error, CREDENTIAL_ERRORS) or not _refused(error):
+            if page > 1 or isinstance(error, CREDENTIAL_ERRORS) or not refused_mode(error):
                 raise
             refusals.note("expanded", path)
             yield from _expanded_locally(get, path, None, clauses, sort, sort_order)

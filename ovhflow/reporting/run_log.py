@@ -270,6 +270,9 @@ class RunLogger:
             fields["query_id"] = query_id
         text = f"  {request.method} {request.path} -> {status or 'no answer'} in {_seconds(elapsed)}: "
         text += one_line_message(error) + (f" (OVH query id {query_id})" if query_id else "")
+        if _optional_mode_refused(request, error):  # batch reads, expanded listings: plain calls follow
+            self._emit(DEBUG, "request", text + " (refused: plain calls instead)", fields)
+            return
         self._emit(WARNING, "request", text, fields)
 
     # --- progress bar --------------------------------------------------------------------------------
@@ -282,3 +285,12 @@ class RunLogger:
     def _stop_bar(self) -> None:
         with self._lock:
             self._bar.stop()
+
+
+def _optional_mode_refused(request: HttpRequest, error: BaseException) -> bool:
+    """A batch read or expanded listing the API does not offer here: the run falls back to plain
+    calls, so this is no more than a detail (``-v``)."""
+    from ovhflow.ovh.listing import OPTIONAL_MODE_HEADERS, refused_mode
+
+    headers = request.headers or {}
+    return any(name in headers for name in OPTIONAL_MODE_HEADERS) and refused_mode(error)
