@@ -72,19 +72,19 @@ class StepRunner:
             outcome, items, stopping = run_loop(self, step, scope)
             record = StepRecord.looped(outcome.status, items, outcome.error)
         scope.record(step.id, record)
-        report = StepReport(
-            step_id=step.id,
-            name=step.label,
-            action=step.action,
-            location=location,
-            status=outcome.status,
-            duration=time.monotonic() - started,
-            result=json_ready(record["results"] if step.loop is not None else outcome.result),
-            error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
-            query_id=outcome.query_id,
-            items=[json_ready(item) for item in items],
-        )
-        if events:
+        if events:  # a step inside a loop iteration reports through its item: no report to build
+            report = StepReport(
+                step_id=step.id,
+                name=step.label,
+                action=step.action,
+                location=location,
+                status=outcome.status,
+                duration=time.monotonic() - started,
+                result=json_ready(record["results"] if step.loop is not None else outcome.result),
+                error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
+                query_id=outcome.query_id,
+                items=[json_ready(item) for item in items],
+            )
             self.runtime.emit("ovhflow_step_end", report=report)
         if stopping is not None:
             raise stopping

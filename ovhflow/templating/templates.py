@@ -21,6 +21,7 @@ from ovhflow.templating.analysis import TemplateAnalysis
 from ovhflow.templating.environment import NO_FILTERS, RecipeEnvironment, end_budget, new_budget
 from ovhflow.templating.expressions import FILTERS as EXPRESSION_FILTERS
 from ovhflow.templating.limits import MAX_OUTPUT, TemplateLimitError
+from ovhflow.templating.lookups import MISSING, Lookup, fast_expression, fast_text
 from ovhflow.templating.undefined import public_message
 from ovhflow.templating.values import (
     PathSegmentError,
@@ -117,9 +118,10 @@ class Templates(TemplateAnalysis):
         if kind == "expr":
             if "{{" in source or "{%" in source:
                 raise TemplateSyntaxError("__bare__", 1)
-            return ("native", self.env.compile_expression(source, undefined_to_none=False))
+            return ("native", self._expression(source))
         if kind == "path":
-            return ("text", self.path_env.from_string(source))
+            template = self.path_env.from_string(source)
+            return ("text", FastText.of(fast_text(self.path_env, source, path_segment), template))
         inner = single_expression(source)
         body = self.env.parse(source[:-1] if source.endswith("\n") else source).body
         if (
@@ -129,8 +131,13 @@ class Templates(TemplateAnalysis):
             and len(body[0].nodes) == 1
             and not isinstance(body[0].nodes[0], nodes.TemplateData)
         ):
-            return ("native", self.env.compile_expression(inner, undefined_to_none=False))
-        return ("text", self.env.from_string(source))
+            return ("native", self._expression(inner))
+        return ("text", FastText.of(fast_text(self.env, source, None), self.env.from_string(source)))
+
+    def _expression(self, source: str) -> Any:
+        compiled = self.env.compile_expression(source, undefined_to_none=False)
+        fast = fast_expression(self.env, source)
+        return compiled if fast is None else FastExpression(fast, compiled)
 
     def _syntax_error(
         self, kind: str, source: str, exc: TemplateSyntaxError, location: Location | None
@@ -208,6 +215,11 @@ class Templates(TemplateAnalysis):
             raise self._render_failure(source, exc) from None
 
     def _render_text(self, template: Any, source: str, context: dict[str, Any]) -> str:
+        if isinstance(template, FastText):
+            text = template.fast_render(context)
+            if text is not MISSING and len(text) <= MAX_OUTPUT:
+                return str(text)
+            template = template.template
         chunks: list[str] = []
         total = 0
         try:
@@ -241,3 +253,39 @@ class Templates(TemplateAnalysis):
         return RenderError(f"template {short(source)}: {type(exc).__name__}: {public_message(str(exc))}")
 
     # -- analysis (validation) ---------------------------------------------------------------------
+
+
+class FastExpression:
+    """A compiled expression with a plain-lookup shortcut (:mod:`ovhflow.templating.lookups`); Jinja
+    evaluates it whenever the shortcut does not find its value."""
+
+    __slots__ = ("fast", "slow")
+
+    def __init__(self, fast: Lookup, slow: Any) -> None:
+        self.fast, self.slow = fast, slow
+
+    def __call__(self, context: dict[str, Any]) -> Any:
+        try:
+            value = self.fast(context)
+        except Exception:  # Jinja says what went wrong, as it always has
+            value = MISSING
+        return self.slow(context) if value is MISSING else value
+
+
+class FastText:
+    """A compiled text template with a plain-lookup shortcut, used as :class:`FastExpression` is."""
+
+    __slots__ = ("fast", "template")
+
+    def __init__(self, fast: Lookup, template: Any) -> None:
+        self.fast, self.template = fast, template
+
+    @classmethod
+    def of(cls, fast: Lookup | None, template: Any) -> Any:
+        return template if fast is None else cls(fast, template)
+
+    def fast_render(self, context: dict[str, Any]) -> Any:
+        try:
+            return self.fast(context)
+        except Exception:
+            return MISSING
