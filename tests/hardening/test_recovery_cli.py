@@ -30,9 +30,8 @@ def test_api_restart_mid_run_is_ridden_out_by_retries(sandbox_factory, isolated,
     sb = sandbox_factory(servers=12, bills=1, latency=0.02)
     recipe = write_recipe(READ_AND_PUT)
     report = recipe.parent / "report.json"
-    process = start_run(
-        ["run", str(recipe), "--report", str(report)], {**isolated, **sb.env()}, recipe.parent
-    )
+    command = ["run", str(recipe), "--report", str(report), "--concurrency", "1"]  # restart mid-reads
+    process = start_run(command, {**isolated, **sb.env()}, recipe.parent)
     wait_for(lambda: _details_read(sb) >= 3, process, "three servers read")
     sb.stop()
     time.sleep(0.2)  # connections refused meanwhile; the client's retries wait longer than this

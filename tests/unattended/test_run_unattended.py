@@ -150,7 +150,8 @@ def test_json_log_line_by_line(sandbox, full_env, tmp_path: Path) -> None:
     )
     assert [event["method"] for event in requests_].count("PUT") == 3
     items = [event for event in events if event["event"] == "item_end"]
-    assert [(event["index"], event["status"]) for event in items] == [
+    # a loop of PUTs runs 16 at a time by default: its items end in the order their answers come
+    assert sorted((event["index"], event["status"]) for event in items) == [
         (0, "changed"),
         (1, "changed"),
         (2, "changed"),
