@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR, run_ovhflow
 
 BURST = str(RECIPES_DIR / "burst-sbg1.yaml")
 
