@@ -4,6 +4,7 @@ the process itself is the subject (signals, exit at a crash, file descriptors)."
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,3 +44,14 @@ def invoke(
     record_output(result.stdout, result.stderr)  # searched for secrets at the test's teardown
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return Invoked(result.exit_code, result.stdout, result.stderr, exception)
+
+
+def invoke_ovhflow(
+    *args: str, env: dict[str, str] | None = None, cwd: str | Path | None = None, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """:func:`invoke` answering like :func:`tests.helpers.run_ovhflow` (``returncode``, ``stdout``,
+    ``stderr``), so a test of a CLI behaviour moves in-process by changing only the function it calls."""
+    done = invoke(*args, env=dict(env or {}), input=input, cwd=Path(cwd) if cwd is not None else None)
+    if done.exception is not None:
+        raise done.exception
+    return subprocess.CompletedProcess(["ovhflow", *args], done.exit_code, done.stdout, done.stderr)

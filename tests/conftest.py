@@ -14,6 +14,7 @@ import pytest
 pytest_plugins = ["tests.secret_guard"]
 pytest.register_assert_rewrite("tests.secret_guard")
 
+from tests.cli_invoke import invoke_ovhflow  # noqa: E402
 from tests.helpers import copy_schema_subset, run_ovhflow  # noqa: E402
 
 
@@ -27,6 +28,12 @@ def schema_subset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def ovhflow_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The command line as a subprocess: ``ovhflow_cli("run", path, env=...)``."""
     return run_ovhflow
+
+
+@pytest.fixture
+def ovhflow_invoke() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The command line in-process (click's CliRunner), called as ``ovhflow_cli`` is."""
+    return invoke_ovhflow
 
 
 @pytest.fixture
@@ -66,3 +73,17 @@ def sandbox_factory():
     yield start
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def app_env(sandbox, isolated_env: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The sandbox's endpoint and application key and secret, but no consumer key."""
+    env = dict(isolated_env)
+    env.update({k: v for k, v in sandbox.env().items() if k != "OVH_CONSUMER_KEY"})
+    return env
+
+
+@pytest.fixture
+def full_env(sandbox, isolated_env: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The sandbox's endpoint and full credentials, consumer key included."""
+    return {**isolated_env, **sandbox.env()}

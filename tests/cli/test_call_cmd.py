@@ -9,11 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 
 def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
-    result = run_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path)
+    result = invoke_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("\n") == 1  # one compact line for a pipe
     assert sorted(json.loads(result.stdout)) == sorted(sandbox.state["servers"])
@@ -21,7 +22,7 @@ def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Pat
 
 
 def test_query_and_body_arguments(sandbox, full_env, tmp_path: Path) -> None:
-    bills = run_ovhflow(
+    bills = invoke_ovhflow(
         "call", "get", "/me/bill", "date.from=2000-01-01", "date.to=2000-01-02", env=full_env, cwd=tmp_path
     )
     assert bills.returncode == 0, bills.stderr
@@ -29,7 +30,7 @@ def test_query_and_body_arguments(sandbox, full_env, tmp_path: Path) -> None:
     sent = [e for e in sandbox.journal if e["path"].endswith("/me/bill")][-1]
     assert sent["query"] == {"date.from": "2000-01-01", "date.to": "2000-01-02"}
     domain = next(iter(sandbox.state["emailDomains"]))
-    created = run_ovhflow(
+    created = invoke_ovhflow(
         "call",
         "POST",
         f"/email/domain/{domain}/redirection",
@@ -44,7 +45,7 @@ def test_query_and_body_arguments(sandbox, full_env, tmp_path: Path) -> None:
 
 
 def test_api_error_is_one_line_with_query_id_and_exit_1(sandbox, full_env, tmp_path: Path) -> None:
-    result = run_ovhflow("call", "GET", "/dedicated/server/nope.example.net", env=full_env, cwd=tmp_path)
+    result = invoke_ovhflow("call", "GET", "/dedicated/server/nope.example.net", env=full_env, cwd=tmp_path)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ResourceNotFoundError")
@@ -53,15 +54,15 @@ def test_api_error_is_one_line_with_query_id_and_exit_1(sandbox, full_env, tmp_p
 
 
 def test_credential_problems_exit_3(sandbox, full_env, isolated_env, tmp_path: Path) -> None:
-    wrong = run_ovhflow("call", "GET", "/me", env={**full_env, "OVH_CONSUMER_KEY": "X" * 32}, cwd=tmp_path)
+    wrong = invoke_ovhflow("call", "GET", "/me", env={**full_env, "OVH_CONSUMER_KEY": "X" * 32}, cwd=tmp_path)
     assert wrong.returncode == 3 and "InvalidCredential" in wrong.stderr
     assert "X" * 32 not in wrong.stderr
-    missing = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    missing = invoke_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
     assert missing.returncode == 3 and "Traceback" not in missing.stderr
 
 
 def test_no_auth_call(sandbox, full_env, tmp_path: Path) -> None:
-    result = run_ovhflow("call", "GET", "/auth/time", "--no-auth", env=full_env, cwd=tmp_path)
+    result = invoke_ovhflow("call", "GET", "/auth/time", "--no-auth", env=full_env, cwd=tmp_path)
     assert result.returncode == 0 and isinstance(json.loads(result.stdout), int)
     unsigned = [e for e in sandbox.journal if e["path"].endswith("/auth/time")]
     assert unsigned
@@ -74,7 +75,7 @@ def test_usage_errors_exit_2(full_env, tmp_path: Path) -> None:
         (("POST", "/me/x", "broken"), "expected name=value"),
         (("POST", "/me/x", "n:={bad"), "n:= is not valid JSON"),
     ]:
-        result = run_ovhflow("call", *args, env=full_env, cwd=tmp_path)
+        result = invoke_ovhflow("call", *args, env=full_env, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr and "Traceback" not in result.stderr
 
@@ -88,13 +89,13 @@ def test_readable_conf_is_warned_about(sandbox, isolated_env, tmp_path: Path) ->
         f"application_secret = {creds['application_secret']}\nconsumer_key = {creds['consumer_key']}\n"
     )
     conf.chmod(0o644)
-    result = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    result = invoke_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"warning: {conf} is readable by other users (mode 0644)" in result.stderr
     for secret in (creds["application_secret"], creds["consumer_key"]):
         assert secret not in result.stderr + result.stdout
     conf.chmod(0o600)
-    quiet = run_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    quiet = invoke_ovhflow("call", "GET", "/me", env=isolated_env, cwd=tmp_path)
     assert quiet.returncode == 0 and "warning" not in quiet.stderr
 
 
@@ -128,8 +129,8 @@ def test_pretty_json_on_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
 
 
 def test_all_follows_v2_cursor_pages(sandbox, full_env, tmp_path: Path) -> None:
-    first_page = run_ovhflow("call", "GET", "/v2/iam/resource", env=full_env, cwd=tmp_path)
-    everything = run_ovhflow(
+    first_page = invoke_ovhflow("call", "GET", "/v2/iam/resource", env=full_env, cwd=tmp_path)
+    everything = invoke_ovhflow(
         "call", "GET", "/v2/iam/resource", "--all", "--page-size", "5", env=full_env, cwd=tmp_path
     )
     assert everything.returncode == 0, everything.stderr
@@ -139,5 +140,5 @@ def test_all_follows_v2_cursor_pages(sandbox, full_env, tmp_path: Path) -> None:
     pages = [e for e in sandbox.journal if e["path"].endswith("/v2/iam/resource")]
     assert len(pages) == 1 + -(-len(items) // 5)  # the plain call, then one request per page of 5
     assert json.loads(first_page.stdout)
-    misuse = run_ovhflow("call", "GET", "/me", "--all", env=full_env, cwd=tmp_path)
+    misuse = invoke_ovhflow("call", "GET", "/me", "--all", env=full_env, cwd=tmp_path)
     assert misuse.returncode == 2 and "--all" in misuse.stderr

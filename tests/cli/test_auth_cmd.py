@@ -12,7 +12,8 @@ from pathlib import Path
 
 import requests
 
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 
 def _start_auth(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
@@ -61,15 +62,15 @@ def test_auth_waits_for_validation_then_saves_a_working_key(sandbox, app_env, tm
     assert key not in out + err + url
     assert sandbox.credentials["application_secret"] not in out + err
     # the saved key works: /me is granted, /dedicated/server is outside its rules
-    me = run_ovhflow("call", "GET", "/me", env=app_env, cwd=work)
+    me = invoke_ovhflow("call", "GET", "/me", env=app_env, cwd=work)
     assert me.returncode == 0, me.stderr
     assert '"nichandle"' in me.stdout
-    refused = run_ovhflow("call", "GET", "/dedicated/server", env=app_env, cwd=work)
+    refused = invoke_ovhflow("call", "GET", "/dedicated/server", env=app_env, cwd=work)
     assert refused.returncode == 1 and "NotGrantedCall" in refused.stderr
 
 
 def test_auth_times_out_without_saving(sandbox, app_env, tmp_path: Path) -> None:
-    result = run_ovhflow(
+    result = invoke_ovhflow(
         "auth", "--read-only", "--timeout", "0.3", "--poll-interval", "0.1", env=app_env, cwd=tmp_path
     )
     assert result.returncode == 3
@@ -80,7 +81,7 @@ def test_auth_times_out_without_saving(sandbox, app_env, tmp_path: Path) -> None
 def test_auth_no_wait_saves_to_chosen_file_and_presets_rules(sandbox, app_env, tmp_path: Path) -> None:
     target = tmp_path / "conf" / "my.conf"
     target.parent.mkdir()
-    result = run_ovhflow("auth", "--full", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
+    result = invoke_ovhflow("auth", "--full", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     key = _saved_key(target, sandbox.url)
     assert key not in result.stdout + result.stderr
@@ -93,9 +94,9 @@ def test_auth_no_wait_saves_to_chosen_file_and_presets_rules(sandbox, app_env, t
 
 
 def test_auth_bad_rule_and_missing_application_key(sandbox, app_env, isolated_env, tmp_path: Path) -> None:
-    bad = run_ovhflow("auth", "--rule", "FETCH:/me", env=app_env, cwd=tmp_path)
+    bad = invoke_ovhflow("auth", "--rule", "FETCH:/me", env=app_env, cwd=tmp_path)
     assert bad.returncode == 2 and "--rule 'FETCH:/me'" in bad.stderr and "Traceback" not in bad.stderr
-    missing = run_ovhflow(
+    missing = invoke_ovhflow(
         "auth", "--no-wait", env={**isolated_env, "OVH_ENDPOINT": sandbox.url}, cwd=tmp_path
     )
     assert missing.returncode == 3 and "application_key" in missing.stderr
@@ -136,7 +137,7 @@ def test_enter_on_a_terminal_checks_at_once(sandbox, app_env, tmp_path: Path) ->
 
 def test_auth_with_unknown_application_key_exits_3(sandbox, app_env, tmp_path: Path) -> None:
     env = {**app_env, "OVH_APPLICATION_KEY": "UnknownAppKey123"}
-    result = run_ovhflow("auth", "--no-wait", env=env, cwd=tmp_path)
+    result = invoke_ovhflow("auth", "--no-wait", env=env, cwd=tmp_path)
     assert result.returncode == 3
     assert result.stderr.startswith("error: InvalidKey") and "OVH query id" in result.stderr
     assert app_env["OVH_APPLICATION_SECRET"] not in result.stderr
@@ -151,7 +152,7 @@ def test_unsaveable_target_is_refused_before_asking_for_a_key(sandbox, app_env, 
         (broken, "not a valid INI file", 3),
         (tmp_path, "is a directory", 2),  # click's own check of the option
     ]:
-        result = run_ovhflow("auth", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
+        result = invoke_ovhflow("auth", "--no-wait", "--save", str(target), env=app_env, cwd=tmp_path)
         assert result.returncode == status and expected in result.stderr, result.stderr
     assert not any(e["path"].endswith("/auth/credential") for e in sandbox.journal)  # no key was asked for
 
@@ -159,12 +160,12 @@ def test_unsaveable_target_is_refused_before_asking_for_a_key(sandbox, app_env, 
 def test_read_write_grants_get_post_put_and_help_says_which(sandbox, app_env, tmp_path: Path) -> None:
     target = tmp_path / "ovh.conf"
     args = ("auth", "--read-write", "--no-wait", "--save", str(target))
-    result = run_ovhflow(*args, env=app_env, cwd=tmp_path)
+    result = invoke_ovhflow(*args, env=app_env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Rules asked for: GET /*, POST /*, PUT /*\n" in result.stderr
     key = _saved_key(target, sandbox.url)
     credential = sandbox.state["credentials"][str(sandbox.state["consumerKeys"][key])]
     assert sorted(r["method"] for r in credential["rules"]) == ["GET", "POST", "PUT"]
-    shown = " ".join(run_ovhflow("auth", "--help").stdout.split())
+    shown = " ".join(invoke_ovhflow("auth", "--help").stdout.split())
     assert "--read-write Grant GET, POST and PUT on everything, not DELETE" in shown
     assert "--full Grant GET, POST, PUT and DELETE on everything" in shown

@@ -18,8 +18,8 @@ def _bursts_to_enable(sandbox, datacenter="sbg1"):
     )
 
 
-def test_welcome(sandbox, ovhflow_cli):
-    done = ovhflow_cli("run", str(RECIPES_DIR / "welcome.yaml"), env=sandbox.env())
+def test_welcome(sandbox, ovhflow_invoke):
+    done = ovhflow_invoke("run", str(RECIPES_DIR / "welcome.yaml"), env=sandbox.env())
     assert done.returncode == 0, done.stderr
     me = sandbox.state["me"]
     assert f"Welcome {me['firstname']}" in done.stderr
@@ -28,16 +28,16 @@ def test_welcome(sandbox, ovhflow_cli):
     ] == [("GET", "/me")]
 
 
-def test_welcome_with_builtin_sandbox(ovhflow_cli):
-    done = ovhflow_cli("run", "--sandbox", str(RECIPES_DIR / "welcome.yaml"), "-p", "greeting=Hello")
+def test_welcome_with_builtin_sandbox(ovhflow_invoke):
+    done = ovhflow_invoke("run", "--sandbox", str(RECIPES_DIR / "welcome.yaml"), "-p", "greeting=Hello")
     assert done.returncode == 0, done.stderr
     assert "Hello " in done.stderr
 
 
-def test_burst_puts_only_inactive_sbg1_servers_and_rerun_changes_nothing(sandbox, ovhflow_cli):
+def test_burst_puts_only_inactive_sbg1_servers_and_rerun_changes_nothing(sandbox, ovhflow_invoke):
     expected = _bursts_to_enable(sandbox)
     assert expected, "the sandbox account should have sbg1 servers without burst"
-    done = ovhflow_cli("run", BURST, env=sandbox.env())
+    done = ovhflow_invoke("run", BURST, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     writes = sandbox.writes()
     assert sorted(e["path"] for e in writes) == [f"/dedicated/server/{name}/burst" for name in expected]
@@ -45,15 +45,15 @@ def test_burst_puts_only_inactive_sbg1_servers_and_rerun_changes_nothing(sandbox
     assert _bursts_to_enable(sandbox) == []
     assert f"{len(expected)} changed" in done.stderr
 
-    again = ovhflow_cli("run", BURST, env=sandbox.env())
+    again = ovhflow_invoke("run", BURST, env=sandbox.env())
     assert again.returncode == 0, again.stderr
     assert len(sandbox.writes()) == len(writes)
     assert "0 changed" in again.stderr
 
 
-def test_burst_check_mode_sends_no_write_and_prints_the_plan(sandbox, ovhflow_cli):
+def test_burst_check_mode_sends_no_write_and_prints_the_plan(sandbox, ovhflow_invoke):
     expected = _bursts_to_enable(sandbox)
-    done = ovhflow_cli("run", "--check", BURST, env=sandbox.env())
+    done = ovhflow_invoke("run", "--check", BURST, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     assert sandbox.writes() == []
     assert any(e["path"].endswith("/burst") for e in sandbox.journal)  # GETs did run
@@ -69,14 +69,14 @@ def _in_order(sandbox, names):
     return [name for name in sandbox.state["servers"] if name in names]
 
 
-def test_burst_other_datacenter_input(sandbox, ovhflow_cli):
+def test_burst_other_datacenter_input(sandbox, ovhflow_invoke):
     expected = _bursts_to_enable(sandbox, "rbx8")
-    done = ovhflow_cli("run", BURST, "-p", "datacenter=rbx8", env=sandbox.env())
+    done = ovhflow_invoke("run", BURST, "-p", "datacenter=rbx8", env=sandbox.env())
     assert done.returncode == 0, done.stderr
     assert sorted(e["path"] for e in sandbox.writes()) == [f"/dedicated/server/{n}/burst" for n in expected]
 
 
-def test_mail_redirection_created_once(sandbox, ovhflow_cli):
+def test_mail_redirection_created_once(sandbox, ovhflow_invoke):
     args = [
         "run",
         str(RECIPES_DIR / "mail-redirection.yaml"),
@@ -85,7 +85,7 @@ def test_mail_redirection_created_once(sandbox, ovhflow_cli):
         "-p",
         "to=me@example.org",
     ]
-    done = ovhflow_cli(*args, env=sandbox.env())
+    done = ovhflow_invoke(*args, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     writes = sandbox.writes()
     assert [(e["method"], e["path"], e["body"]) for e in writes] == [
@@ -97,14 +97,14 @@ def test_mail_redirection_created_once(sandbox, ovhflow_cli):
     ]
     lookup = [e for e in sandbox.journal if e["method"] == "GET" and e["path"].endswith("/redirection")][0]
     assert lookup["query"] == {"from": "info@example.com", "to": "me@example.org"}
-    again = ovhflow_cli(*args, env=sandbox.env())
+    again = ovhflow_invoke(*args, env=sandbox.env())
     assert again.returncode == 0, again.stderr
     assert len(sandbox.writes()) == 1
     assert "already redirected" in again.stderr
 
 
-def test_bills_by_date_sends_the_period(sandbox, ovhflow_cli):
-    done = ovhflow_cli(
+def test_bills_by_date_sends_the_period(sandbox, ovhflow_invoke):
+    done = ovhflow_invoke(
         "run",
         str(RECIPES_DIR / "bills-by-date.yaml"),
         "-p",
@@ -122,16 +122,16 @@ def test_bills_by_date_sends_the_period(sandbox, ovhflow_cli):
         assert bill_id in done.stderr
 
 
-def test_auth_time_is_unauthenticated(sandbox, ovhflow_cli):
-    done = ovhflow_cli("run", str(RECIPES_DIR / "auth-time.yaml"), env=sandbox.env())
+def test_auth_time_is_unauthenticated(sandbox, ovhflow_invoke):
+    done = ovhflow_invoke("run", str(RECIPES_DIR / "auth-time.yaml"), env=sandbox.env())
     assert done.returncode == 0, done.stderr
     assert "API time" in done.stderr
     entry = [e for e in sandbox.journal if e["path"] == "/auth/time"][-1]
     assert "X-Ovh-Timestamp" not in entry["headers"]
 
 
-def test_consumer_key_request(sandbox, ovhflow_cli):
-    done = ovhflow_cli("run", str(RECIPES_DIR / "consumer-key.yaml"), "-p", "path=/me", env=sandbox.env())
+def test_consumer_key_request(sandbox, ovhflow_invoke):
+    done = ovhflow_invoke("run", str(RECIPES_DIR / "consumer-key.yaml"), "-p", "path=/me", env=sandbox.env())
     assert done.returncode == 0, done.stderr
     (post,) = sandbox.writes()
     assert post["path"] == "/auth/credential"
@@ -140,20 +140,20 @@ def test_consumer_key_request(sandbox, ovhflow_cli):
     assert "credentialToken=" in done.stderr
 
 
-def test_secrets_never_printed(sandbox, ovhflow_cli):
-    done = ovhflow_cli("run", "-v", BURST, env=sandbox.env())
+def test_secrets_never_printed(sandbox, ovhflow_invoke):
+    done = ovhflow_invoke("run", "-v", BURST, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     for secret in (sandbox.env()["OVH_APPLICATION_SECRET"], sandbox.env()["OVH_CONSUMER_KEY"]):
         assert secret not in done.stdout and secret not in done.stderr
 
 
-def test_json_body_of_journal_is_native(sandbox, ovhflow_cli, tmp_path):
+def test_json_body_of_journal_is_native(sandbox, ovhflow_invoke, tmp_path):
     recipe = tmp_path / "native.yaml"
     recipe.write_text(
         "name: native\ninputs:\n  n: {type: integer, default: 3}\nsteps:\n"
         "  - post: /auth/credential\n    auth: false\n    body: {accessRules: [], n: '{{ inputs.n }}', "
         "flags: '{{ [true, none] }}'}\n"
     )
-    done = ovhflow_cli("run", str(recipe), env=sandbox.env())
+    done = ovhflow_invoke("run", str(recipe), env=sandbox.env())
     (post,) = [e for e in sandbox.journal if e["path"] == "/auth/credential"]
     assert post["body"]["n"] == 3 and post["body"]["flags"] == [True, None], (done.stderr, json.dumps(post))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import run_ovhflow
 from tests.recipe.conftest import CORPUS
 
 
 def test_valid_files_print_ok_and_exit_0() -> None:
     good = [CORPUS / "good_burst.yaml", CORPUS / "good_everything.yaml"]
-    proc = run_ovhflow("validate", *map(str, good))
+    proc = invoke_ovhflow("validate", *map(str, good))
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [f"{path}: ok" for path in good]
     assert proc.stderr == ""
@@ -20,7 +21,7 @@ def test_one_invalid_file_among_valid_ones_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nsteps:\n  - get: /me\n    put: /me\n", encoding="utf-8")
     good = CORPUS / "good_burst.yaml"
-    proc = run_ovhflow("validate", str(bad), str(good))
+    proc = invoke_ovhflow("validate", str(bad), str(good))
     assert proc.returncode == 2
     assert proc.stdout.splitlines() == [f"{good}: ok"]
     assert proc.stderr.splitlines() == [
@@ -32,12 +33,12 @@ def test_one_invalid_file_among_valid_ones_exits_2(tmp_path: Path) -> None:
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nsteps: []\n", encoding="utf-8")
-    proc = run_ovhflow("validate", "--debug", str(bad))
+    proc = run_ovhflow("validate", "--debug", str(bad))  # the traceback the process prints is the subject
     assert proc.returncode != 0 and "Traceback" in proc.stderr and "RecipeErrors" in proc.stderr
 
 
 def test_no_file_is_a_usage_error() -> None:
-    proc = run_ovhflow("validate")
+    proc = invoke_ovhflow("validate")
     assert proc.returncode == 2 and "Missing argument" in proc.stderr
 
 
@@ -51,10 +52,10 @@ def test_plugins_dir_adds_actions(tmp_path: Path) -> None:
     )
     recipe = tmp_path / "r.yaml"
     recipe.write_text("name: x\nsteps:\n  - hello: world\n", encoding="utf-8")
-    assert run_ovhflow("validate", str(recipe)).returncode == 2
-    proc = run_ovhflow("validate", "--plugins-dir", str(plugins), str(recipe))
+    assert invoke_ovhflow("validate", str(recipe)).returncode == 2
+    proc = invoke_ovhflow("validate", "--plugins-dir", str(plugins), str(recipe))
     assert proc.returncode == 0, proc.stderr
-    schema = run_ovhflow("schema", "--plugins-dir", str(plugins))
+    schema = invoke_ovhflow("schema", "--plugins-dir", str(plugins))
     assert '"step_hello"' in schema.stdout
 
 
@@ -72,7 +73,7 @@ def test_run_refuses_bad_inputs_before_anything_else(tmp_path: Path) -> None:
         ([], "error: missing required input 'limit': pass -p limit=VALUE"),
     ]
     for options, message in cases:
-        proc = run_ovhflow("run", str(recipe), *options)
+        proc = invoke_ovhflow("run", str(recipe), *options)
         assert proc.returncode == 2, proc.stderr
         assert proc.stderr.startswith(message), proc.stderr
         assert "Traceback" not in proc.stderr and "hunter2" not in proc.stderr
