@@ -290,7 +290,7 @@ class RunLogger:
 def _optional_mode_refused(request: HttpRequest, error: BaseException) -> bool:
     """A batch read or expanded listing the API does not offer here: the run falls back to plain
     calls, so this is no more than a detail (``-v``)."""
-    from ovhflow.ovh.listing import OPTIONAL_MODE_HEADERS, refused_mode
+    from ovhflow.ovh.listing import OPTIONAL_MODE_HEADERS, refused_mode  # lazy: validate needs no requests
 
     headers = request.headers or {}
     return any(name in headers for name in OPTIONAL_MODE_HEADERS) and refused_mode(error)
