@@ -198,7 +198,7 @@ RATE_TARGET = "succeeds, <= 5% 429s, within 1.2x of calls/50"
 def case_rate(ctx: Context) -> list[Row]:
     """The sandbox limited to 50 requests/s: with ``--rate 50`` (no 429 expected), and without it,
     where the client's adaptive limiter has to find the rate by itself after the first 429s."""
-    servers = ctx.size(400, 20)
+    servers = ctx.size(400, 20)  # ~530 calls: the first wave of 429s (one per thread) stays under 5%
     rate = 50
     recipe = str(ctx.recipe(RECIPES / "burst.yaml"))
     paced = Variant(f"ovhflow c=16 --rate {rate}", _burst(ctx, "burst.yaml", 16, "--rate", str(rate)))

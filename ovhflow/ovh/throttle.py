@@ -28,12 +28,12 @@ THROTTLE_BUDGET = 300.0  # seconds one call may keep retrying 429 answers before
 DEFAULT_RETRY_AFTER = 1.0  # seconds, when a 429 carries no usable Retry-After
 MIN_RATE = 0.5  # requests a second: never slower than this
 WINDOW = 1.0  # seconds of successful answers used to estimate what the API accepts
-BACKOFF_SHARE = 0.9  # after a 429, the new rate is this share of what the API accepted
+BACKOFF_SHARE = 0.95  # after a 429, the new rate is this share of what the API accepted
 PROVISIONAL_RATE = 5.0  # requests a second after a 429 when too few answers show what the API accepts
-REPEAT_DECREASE = 0.7  # a 429 while already throttled: the rate is multiplied by this
+REPEAT_DECREASE = 0.85  # a 429 while already throttled: the rate is multiplied by this
 QUIET = 5.0  # seconds without 429 before the rate rises again
 RAISE_EVERY = 1.0  # seconds between two rises
-RAISE_FACTOR = 1.1  # each rise multiplies the rate by this
+RAISE_FACTOR = 1.05  # each rise multiplies the rate by this
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float:
@@ -146,7 +146,7 @@ class RateLimiter:
             self._last_429 = now
             if sent_at > self._reduced_at:  # not one of the requests already in flight at the last cut
                 self._lower(now)
-            jitter = self._random.uniform(0, min(1.0, 0.2 * retry_after + 0.05))
+            jitter = self._random.uniform(0, min(0.5, 0.1 * retry_after + 0.05))
             self._next_slot = max(self._next_slot, now + retry_after + jitter)
 
     def _lower(self, now: float) -> None:

@@ -51,7 +51,7 @@ def test_a_429_lowers_the_rate_below_what_the_api_accepted_and_pauses_every_thre
     sent = limiter.wait()
     limiter.refused(sent, retry_after=1.0)
     assert limiter.throttled
-    assert limiter.rate == pytest.approx(0.9 * 50, rel=0.05)
+    assert limiter.rate == pytest.approx(throttle.BACKOFF_SHARE * 50, rel=0.05)
     first = limiter.wait()  # the next request waits out Retry-After plus jitter
     assert 1.0 <= first - sent <= 1.25
     second = limiter.wait()  # and the one after it is spaced at the new rate, whatever its thread
@@ -65,7 +65,7 @@ def test_requests_already_in_flight_at_the_cut_do_not_lower_the_rate_again(clock
     for sent in in_flight:
         limiter.refused(sent, retry_after=1.0)
     lowered = limiter.rate
-    assert lowered == pytest.approx(45, rel=0.05)
+    assert lowered == pytest.approx(throttle.BACKOFF_SHARE * 50, rel=0.05)
     later = limiter.wait()  # sent after the cut, and still refused: the rate goes down again
     limiter.refused(later, retry_after=1.0)
     assert limiter.rate == pytest.approx(lowered * throttle.REPEAT_DECREASE)
