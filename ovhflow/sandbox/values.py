@@ -141,7 +141,8 @@ class Values:
         """A value of a primitive type, or ``NotImplemented`` for a model or enum name."""
         rng = self.rng(key)
         if type_name in INTEGERS:
-            return rng.randint(1, 999999)
+            share = "progress" in name.lower() or "percent" in name.lower()
+            return rng.randint(0, 100) if share else rng.randint(1, 999999)
         if type_name in NUMBERS:
             return round(rng.uniform(0, 1000), 2)
         if type_name == "boolean":
