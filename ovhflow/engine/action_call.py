@@ -152,9 +152,9 @@ class StepCall:
         """A step failure that says which call failed: in a loop, the path tells the items apart."""
         status = http_status(error)
         suffix = f" (HTTP {status})" if status else ""
-        return StepFailed(
-            f"{request.method} {request.path}: {one_line_message(error)}{suffix}", None, self.query_id
-        )
+        call, text = f"{request.method} {request.path}", one_line_message(error)
+        said = text if text.startswith(f"{call}: ") else f"{call}: {text}"  # the client's network errors
+        return StepFailed(f"{said}{suffix}", None, self.query_id)
 
     def log(self, message: str) -> None:
         self._runtime.message(message, getattr(self._step, "id", None))

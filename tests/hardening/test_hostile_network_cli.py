@@ -138,7 +138,8 @@ def test_an_answer_trickling_a_byte_at_a_time_is_cut_at_the_deadline(sandbox_fac
     done = _run(write_recipe(READ_ME), sb, isolated, "--timeout", "1")
     elapsed = time.monotonic() - started
     assert done.exit_code == 1, done.stderr
-    assert "GET /me" in done.stderr and "no complete answer within 1 s (deadline)" in done.stderr
+    assert "GET /me: 127.0.0.1:" in done.stderr and "no complete answer within 1 s (deadline)" in done.stderr
+    assert "GET /me: GET /me" not in done.stderr  # the call is named once
     assert elapsed < 20, elapsed  # the call's own deadline (3 x 1 s) ends the retries of the GET
 
 

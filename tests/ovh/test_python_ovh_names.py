@@ -116,3 +116,32 @@ def test_the_exception_hierarchy_is_python_ovh_s() -> None:
         if inspect.isclass(theirs):
             bases = {base.__name__ for base in theirs.__mro__}
             assert bases <= {base.__name__ for base in getattr(ovh.exceptions, name).__mro__}, name
+
+
+def test_patching_client_session_request_intercepts_every_call_in_python_ovh_shape() -> None:
+    from unittest import mock
+
+    from ovhflow import ovh
+
+    with mock.patch("ovhflow.ovh.client.Session.request") as request:
+        request.return_value.status_code = 200
+        request.return_value.json.return_value = {"ok": True}
+        client = ovh.Client("ovh-eu", "app-key", "app-secret", "consumer-key")
+        client._time_delta = 0
+        assert client.post("/me/contact", name="x") == {"ok": True}
+    [(args, kwargs)] = request.call_args_list
+    assert args == ("POST", "https://eu.api.ovh.com/1.0/me/contact")
+    assert set(kwargs) == {"headers", "data", "timeout"} and kwargs["timeout"] == 180
+    assert kwargs["data"] == '{"name":"x"}'
+    assert kwargs["headers"]["X-Ovh-Application"] == "app-key"
+    assert kwargs["headers"]["X-Ovh-Signature"].startswith("$1$")
+
+
+def test_config_path_can_be_patched_as_python_ovh_users_do(tmp_path, monkeypatch) -> None:
+    from ovhflow import ovh
+
+    conf = tmp_path / "only.conf"
+    conf.write_text("[default]\nendpoint=ovh-ca\n[ovh-ca]\napplication_key=k\napplication_secret=s\n")
+    monkeypatch.setattr("ovhflow.ovh.config.CONFIG_PATH", [str(conf)])
+    client = ovh.Client()
+    assert client._endpoint == "https://ca.api.ovh.com/1.0" and client._application_key == "k"
