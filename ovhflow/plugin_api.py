@@ -1,8 +1,9 @@
 """The data types that cross the plugin boundary: what hooks receive and return.
 
 Plugins import from here (and ``hookimpl`` from :mod:`ovhflow`); nothing else of ovhflow is a promise to
-plugin authors. Two helpers every output plugin needs are part of that promise: :func:`open_atomic` (write
-a file so that a crash never leaves half of it) and :class:`ExitStatus` (what a run's exit code means).
+plugin authors. Helpers every output plugin needs are part of that promise: :func:`open_atomic` (write
+a file so that a crash never leaves half of it), :func:`destination_problem` (whether it could, for
+check mode) and :class:`ExitStatus` (what a run's exit code means).
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ovhflow.exit_status import ExitStatus
-from ovhflow.files.atomic import open_atomic
+from ovhflow.files.atomic import destination_problem, open_atomic
 from ovhflow.recipe.environment_access import ENV_SETTING, read_environment
 
 __all__ = [
     "ActionCall", "ActionSpec", "ApiClient", "ApiResponse", "ExitStatus", "HttpRequest", "HttpResponse",
-    "ENV_SETTING", "RunInfo", "StepReport", "open_atomic", "read_environment",
+    "ENV_SETTING", "RunInfo", "StepReport", "destination_problem", "open_atomic", "read_environment",
 ]  # fmt: skip
 
 
@@ -189,3 +190,6 @@ class RunInfo:
     changes: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)  # recipe-level plugin sections, e.g. notify
+    endpoint: str = ""  # as configured ("ovh-eu" or a URL), "sandbox" for the run's own local sandbox
+    endpoint_url: str = ""  # the API's base URL, without any user:password@
+    account: str | None = None  # the account's nichandle, once the recipe read /me

@@ -205,6 +205,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             settings=run.settings,
             templates=run.templates,
             diff=options.diff or bool(options.plan_out),
+            endpoint="sandbox" if options.sandbox else None,
         )
     if options.plan_out and target is not None:
         save_plan(run, result.info, target)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ovhflow.engine.batch import read_ahead
 from ovhflow.engine.namespace import Namespace
-from ovhflow.engine.outcome import Outcome, aggregate, failure
+from ovhflow.engine.outcome import Outcome, aggregate, failure, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
@@ -164,7 +164,6 @@ def run_loop(
     try:
         values = runtime.renderer.render(step.loop, context)
         if runtime.check and is_planned(values):  # planned answers exist in check mode only
-            runtime.count("planned")
             return Outcome("planned", PLANNED, counted=True), [], None
         if not isinstance(values, (list, tuple)):
             raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
@@ -173,11 +172,10 @@ def run_loop(
             concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
     except Exception as error:
         if runtime.check and caused_by_planned(error):
-            runtime.count("planned")
             return Outcome("planned", PLANNED, counted=True), [], None
         outcome = failure(error, where)
-        runtime.count("failed")
-        runtime.add_error(outcome.error or "loop failed", str(outcome.location), None)
+        runtime.add_error(outcome.error or "loop failed", str(outcome.location), None, step.ignore_errors)
+        outcome.counted = True
         return outcome, [], None
 
     items = list(values)
@@ -199,9 +197,8 @@ def run_loop(
         records[index] = record
         if outcome.failed:
             failures[index] = outcome
-        runtime.emit(
-            "ovhflow_item_end", step_id=step.id, index=index, record={**record, "length": len(items)}
-        )
+        shown = {**record, "status": shown_status(step, outcome.status), "length": len(items)}
+        runtime.emit("ovhflow_item_end", step_id=step.id, index=index, record=shown)
 
     read: list[str] = []
     try:

@@ -16,8 +16,8 @@ STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first pr
 class Outcome:
     """``status`` is ok, changed, planned, skipped or failed.
 
-    ``counted`` is True once the outcome is in the run's counts: a group's outcome is made of its inner
-    steps' outcomes, which counted themselves.
+    ``counted`` is True when the outcome's parts were counted and their errors recorded already: a
+    group's outcome is made of its inner steps' outcomes, which did so themselves.
     """
 
     status: str
@@ -36,6 +36,12 @@ class Outcome:
         error = StepFailed(self.error or "step failed", self.location or default_location, self.query_id)
         error.__cause__ = self.cause
         return error
+
+
+def shown_status(step: Any, status: str) -> str:
+    """The status the log, the report and the counts show: a failure under ``ignore_errors`` is
+    ``ignored`` (recipes still see ``failed`` in ``steps.<id>``)."""
+    return "ignored" if status == "failed" and step.ignore_errors else status
 
 
 def aggregate(statuses: Iterable[str]) -> str:

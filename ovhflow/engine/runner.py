@@ -45,6 +45,16 @@ class RunResult:
         return int(self.info.exit_status or 0)
 
 
+def shown_url(url: str) -> str:
+    """``url`` without the ``user:password@`` a proxy URL may carry: fit for logs and reports."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def masked_inputs(recipe: Recipe, inputs: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
     """``inputs`` with secret ones replaced by ``***``; their values join the redactor."""
     masked = {}
@@ -92,13 +102,15 @@ def run_recipe(
     settings: Mapping[str, Any] | None = None,
     templates: Templates | None = None,
     diff: bool = False,
+    endpoint: str | None = None,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
 
     ``reporter`` receives the run's messages, warnings and results (default: stderr and stdout).
 
     ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
-    its templates are compiled once; without it the run builds its own.
+    its templates are compiled once; without it the run builds its own. ``endpoint`` names the API the
+    run talks to (``sandbox`` for its own local sandbox); by default the client's configured endpoint.
 
     ``diff``: before each PUT, read the path it writes and log the fields it changes (``--diff``).
     """
@@ -112,6 +124,8 @@ def run_recipe(
         check=check,
         started_at=started,
         settings=dict(settings if settings is not None else getattr(recipe, "sections", {}) or {}),
+        endpoint=shown_url(endpoint or str(getattr(client, "endpoint", "") or "")),
+        endpoint_url=shown_url(str(getattr(client, "base_url", "") or "")),
     )
 
     def load_include(step: Step, values: Mapping[str, Any]) -> tuple[Recipe, dict[str, Any]]:

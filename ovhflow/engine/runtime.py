@@ -20,7 +20,7 @@ from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.reporter import ConsoleReporter, Reporter
 from ovhflow.templating.templates import Templates
 
-COUNT_KEYS = ("ok", "changed", "planned", "skipped", "failed")
+COUNT_KEYS = ("ok", "changed", "planned", "skipped", "ignored", "failed")
 
 
 class Runtime:
@@ -70,11 +70,13 @@ class Runtime:
         with self._lock:
             self.info.changes.append(self.redactor.data(change))
 
-    def add_error(self, message: str, step: str | None, query_id: str | None) -> None:
+    def add_error(self, message: str, step: str | None, query_id: str | None, ignored: bool = False) -> None:
+        """Record a failure for the report; one under ``ignore_errors`` is marked ``ignored``."""
+        error = {"message": self.redactor.text(message), "step": step, "query_id": query_id}
+        if ignored:
+            error["ignored"] = True
         with self._lock:
-            self.info.errors.append(
-                {"message": self.redactor.text(message), "step": step, "query_id": query_id}
-            )
+            self.info.errors.append(error)
 
     def send(self, request: HttpRequest, step: str | None = None) -> HttpResponse:
         """Send one API call through the ``ovhflow_http_request`` hook; its errors propagate as raised.

@@ -15,7 +15,7 @@ from typing import Any
 from ovhflow.engine.action_call import StepCall
 from ovhflow.engine.loop import run_loop
 from ovhflow.engine.namespace import StepRecord, json_ready
-from ovhflow.engine.outcome import Outcome, failure, fatal_error
+from ovhflow.engine.outcome import Outcome, failure, fatal_error, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
@@ -66,31 +66,49 @@ class StepRunner:
                 outcome = self.run_once(step, scope)
             except (RunInterrupted, ConfigError) as stop:
                 outcome, stopping = failure(stop, step.location), stop
-                outcome.counted = True
+                # a group's inner step reported this failure already; a plain step's line shows it now
+                outcome.counted = step.action in self.composites
             record = StepRecord.single(outcome.status, outcome.result, outcome.error)
         else:
             outcome, items, stopping = run_loop(self, step, scope)
             record = StepRecord.looped(outcome.status, items, outcome.error)
         scope.record(step.id, record)
         if events:  # a step inside a loop iteration reports through its item: no report to build
+            shown_items = [{**item, "status": shown_status(step, item["status"])} for item in items]
             report = StepReport(
                 step_id=step.id,
                 name=step.label,
                 action=step.action,
                 location=location,
-                status=outcome.status,
+                status=shown_status(step, outcome.status),
                 duration=time.monotonic() - started,
                 result=json_ready(record["results"] if step.loop is not None else outcome.result),
                 error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
                 query_id=outcome.query_id,
-                items=[json_ready(item) for item in items],
+                items=[json_ready(item) for item in shown_items],
             )
+            self._count(step, outcome, report)
             self.runtime.emit("ovhflow_step_end", report=report)
         if stopping is not None:
             raise stopping
         if outcome.failed and not step.ignore_errors:
             raise outcome.as_error(step.location)
         return outcome.status
+
+    def _count(self, step: Any, outcome: Outcome, report: StepReport) -> None:
+        """Add what the step's log line shows to the run's counts; see "What the counts count" in the
+        README. A looped step counts each item (and one failure when the loop itself failed); a step
+        once; a group or include once only when its steps did not run, as their own lines count them."""
+        if step.loop is not None:
+            statuses = [str(item["status"]) for item in report.items]
+            if not statuses or (outcome.failed and "failed" not in statuses and "ignored" not in statuses):
+                statuses.append(report.status)
+        elif step.action in self.composites and outcome.counted:
+            statuses = []
+        else:
+            statuses = [report.status]
+        for status in statuses:
+            self.runtime.count(status)
 
     # -- one execution (a step without loop, or one loop item) ----------------------------------
 
@@ -109,12 +127,10 @@ class StepRunner:
                 outcome = Outcome("planned", PLANNED)
             else:
                 outcome = failure(error, step.location)
-        if not outcome.counted:
-            self.runtime.count(outcome.status)
-            if outcome.failed:
-                where = str(outcome.location or step.location)
-                self.runtime.add_error(outcome.error or "step failed", where, outcome.query_id)
-            outcome.counted = True
+        if outcome.failed and not outcome.counted:
+            where = str(outcome.location or step.location)
+            error = outcome.error or "step failed"
+            self.runtime.add_error(error, where, outcome.query_id, step.ignore_errors)
         return outcome
 
     def _when_then_attempts(self, step: Step, scope: Scope) -> Outcome:

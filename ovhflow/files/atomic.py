@@ -18,6 +18,25 @@ from typing import IO, Any
 TEMP_SUFFIX = ".ovhflow-tmp"
 
 
+def destination_problem(path: str | os.PathLike[str]) -> str | None:
+    """Why :func:`open_atomic` could not write ``path``, in words naming the folder, or None.
+
+    Check mode asks this instead of writing, so that a missing or read-only export folder is found on
+    the laptop, not by the night run: the temporary file needs the folder to exist and to be writable.
+    """
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        return f"{target} is a folder, not a file"
+    if not folder.exists():
+        return f"folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"folder {folder} is not writable"
+    return None
+
+
 @contextlib.contextmanager
 def open_atomic(
     path: str | os.PathLike[str],

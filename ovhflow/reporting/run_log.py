@@ -6,11 +6,13 @@ only ever writes to its stream (stderr). Every line passes through the run's :cl
 secret that slipped into an error message or a path is masked before it is written.
 
 JSON events all carry ``time``, ``level`` (error, warning, info, debug) and ``event``:
-``run_start`` (recipe, path, check, inputs), ``step_start`` (step, name, location), ``request`` (method,
-path, status, duration; error and query_id when it failed; planned in check mode), ``item_end`` (step,
-index, status, item; error), ``log`` (message, step), ``step_end`` (step, name, action, location, status,
-duration; items counts for loops; error and query_id when it failed), ``warning``/``error`` (message),
-``run_end`` (counts, exit_status, duration; error). Durations are seconds.
+``run_start`` (recipe, path, check, inputs, endpoint, endpoint_url), ``account`` (account: the
+nichandle, once the recipe read /me; endpoint, endpoint_url), ``step_start`` (step, name, location),
+``request`` (method, path, status, duration; error and query_id when it failed; planned in check
+mode), ``item_end`` (step, index, status, item; error), ``log`` (message, step), ``step_end`` (step,
+name, action, location, status, duration; items counts for loops; error and query_id when it failed
+or its failure was ignored), ``warning``/``error`` (message), ``run_end`` (counts, exit_status,
+duration; account once known; error). Durations are seconds.
 """
 
 from __future__ import annotations
@@ -53,6 +55,15 @@ def _short(value: Any) -> str:
     return text if len(text) <= _ITEM_TEXT_LIMIT else text[: _ITEM_TEXT_LIMIT - 3] + "..."
 
 
+def endpoint_words(run: RunInfo) -> str:
+    """Where the run points, for a person: ``ovh-eu (https://eu.api.ovh.com/1.0)``, ``the local sandbox
+    (http://127.0.0.1:PORT/1.0)`` or a URL endpoint alone."""
+    name = "the local sandbox" if run.endpoint == "sandbox" else run.endpoint
+    if not run.endpoint_url or run.endpoint_url == name:
+        return name or run.endpoint_url
+    return f"{name} ({run.endpoint_url})" if name else run.endpoint_url
+
+
 class RunLogger:
     """Writes the events of one run to ``stream`` as text lines or JSON lines.
 
@@ -84,6 +95,7 @@ class RunLogger:
         self._lock = threading.RLock()
         self._bar = LoopProgress(self.stream)
         self._library_logs = LibraryLogForwarder(self.warning, self.error)
+        self._run: RunInfo | None = None  # the run being logged, to record its account once /me is read
 
     # --- writing -------------------------------------------------------------------------------------
 
@@ -135,14 +147,19 @@ class RunLogger:
     @hookimpl
     def ovhflow_run_start(self, run: RunInfo) -> None:
         self._library_logs.attach()  # urllib3's "Retrying ..." must not bypass format and redactor
+        self._run = run
         mode = " in check mode (no change will be made)" if run.check else ""
         fields = {
             "recipe": run.recipe_name,
             "path": run.recipe_path,
             "check": run.check,
             "inputs": run.inputs,
+            "endpoint": run.endpoint,
+            "endpoint_url": run.endpoint_url,
         }
-        self._emit(INFO, "run_start", f"running {run.recipe_name!r} ({run.recipe_path}){mode}", fields)
+        against = f" against {endpoint_words(run)}" if run.endpoint or run.endpoint_url else ""
+        text = f"running {run.recipe_name!r} ({run.recipe_path}){against}{mode}"
+        self._emit(INFO, "run_start", text, fields)
 
     @hookimpl
     def ovhflow_step_start(self, run: RunInfo, step_id: str | None, name: str, location: str) -> None:
@@ -155,7 +172,15 @@ class RunLogger:
     ) -> None:
         self._advance_bar(step_id, record)
         status = str(record.get("status", ""))
-        level = ERROR if status == "failed" else INFO if self.fmt == "json" else DEBUG
+        level = (
+            ERROR
+            if status == "failed"
+            else WARNING
+            if status == "ignored"
+            else INFO
+            if self.fmt == "json"
+            else DEBUG
+        )
         if level > self._threshold():  # the common case without -v: a line per item nobody sees
             return
         error = record.get("error")
@@ -193,18 +218,19 @@ class RunLogger:
         if report.error:
             fields["error"] = report.error
             text += f": {report.error}"
-        if report.query_id and report.status == "failed":  # a query id matters for support on errors
+        if report.query_id and report.status in ("failed", "ignored"):  # support asks for it on errors
             fields["query_id"] = report.query_id
             if report.query_id not in text:
                 text += f" (OVH query id {report.query_id})"
-        self._emit(ERROR if report.status == "failed" else INFO, "step_end", text, fields)
+        level = ERROR if report.status == "failed" else WARNING if report.status == "ignored" else INFO
+        self._emit(level, "step_end", text, fields)
 
     @hookimpl
     def ovhflow_run_end(self, run: RunInfo) -> None:
         self._stop_bar()
         self._library_logs.detach()
         duration = max(time.time() - run.started_at, 0.0)
-        order = ("ok", "changed", "planned", "skipped", "failed")
+        order = ("ok", "changed", "planned", "skipped", "ignored", "failed")
         counts = {key: run.counts.get(key, 0) for key in order} | run.counts
         summary = ", ".join(f"{counts[key]} {key}" for key in counts)
         status = run.exit_status if run.exit_status is not None else 0
@@ -215,6 +241,8 @@ class RunLogger:
             "exit_status": status,
             "duration": round(duration, 6),
         }
+        if run.account:
+            fields["account"] = run.account
         if run.error:
             fields["error"] = run.error
         if status == 0:
@@ -236,7 +264,19 @@ class RunLogger:
             self._request_failed(request, error, time.perf_counter() - started)
             raise
         self._request_done(request, response, time.perf_counter() - started)
+        if request.method == "GET" and request.path == "/me" and response is not None:
+            self._account_known(response.data)
         return response
+
+    def _account_known(self, me: Any) -> None:
+        """The recipe read ``/me``: say which account the run acts on (once), with no call of its own."""
+        run = self._run
+        nichandle = me.get("nichandle") if isinstance(me, Mapping) else None
+        if run is None or run.account is not None or not isinstance(nichandle, str):
+            return
+        run.account = nichandle
+        fields = {"account": nichandle, "endpoint": run.endpoint, "endpoint_url": run.endpoint_url}
+        self._emit(INFO, "account", f"account {nichandle} on {run.endpoint_url or run.endpoint}", fields)
 
     def _request_done(self, request: HttpRequest, response: HttpResponse | None, elapsed: float) -> None:
         if self._threshold() < DEBUG:

@@ -46,6 +46,14 @@ def as_flag(value: Any, name: str) -> bool:
     raise ValueError(f"{name} must be true or false, got {value!r}")
 
 
+def plural(count: Any, noun: str, many: str | None = None) -> str:
+    """``1 row``, ``2 rows`` (``many`` for nouns that take more than an s): a count and its noun, in
+    the number that reads right. Also the ``plural`` template filter."""
+    if isinstance(count, bool) or not isinstance(count, (int, float)):
+        raise ValueError(f"plural: expected a number, got {type(count).__name__}")
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 def json_default(value: Any) -> Any:
     """``json.dumps(default=...)``: records become objects, anything else (dates...) its text."""
     if is_mapping_like(value):

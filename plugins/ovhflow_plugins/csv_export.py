@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ActionCall, ActionSpec, open_atomic
-from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name
+from ovhflow.plugin_api import ActionCall, ActionSpec, destination_problem, open_atomic
+from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name, plural
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -80,13 +80,13 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
             values = call.render(dict(columns), {"row": row})
             yield [_cell(values[header]) for header in columns]
 
+    problem = destination_problem(path)
+    if problem:  # in check mode too: the night run must not be the one to find out
+        raise ValueError(f"csv: cannot write {path}: {problem}")
     if call.check:
         count = sum(1 for _ in rendered_rows())
-        call.log(f"csv: would write {count} rows to {path}" + (" (append)" if append else ""))
+        call.log(f"csv: would write {plural(count, 'row')} to {path}" + (" (append)" if append else ""))
         return {"path": str(path), "rows": count, "planned": True}
-
-    if not path.parent.is_dir():
-        raise ValueError(f"csv: folder {path.parent} does not exist")
     header_needed = True
     if append:
         current = _existing_header(path, delimiter)
@@ -102,7 +102,7 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
         for values in rendered_rows():
             writer.writerow(values)
             count += 1
-    call.log(f"csv: wrote {count} rows to {path}")
+    call.log(f"csv: wrote {plural(count, 'row')} to {path}")
     return {"path": str(path), "rows": count}
 
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow_plugins import is_mapping_like, kind_name
+from ovhflow_plugins import is_mapping_like, kind_name, plural
 
 DEFAULT_PRICE = "priceWithTax.value"
 
@@ -200,6 +200,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "group_by": group_by,
     "sum_by": sum_by,
     "subelements": subelements,
+    "plural": plural,  # {{ bills | length | plural('bill') }}: "1 bill", "24 bills"
 }
 
 

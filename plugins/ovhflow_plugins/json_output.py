@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ActionCall, ActionSpec, open_atomic
-from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name
+from ovhflow.plugin_api import ActionCall, ActionSpec, destination_problem, open_atomic
+from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name, plural
 
 TEMPLATE = {"type": "string"}
 
@@ -54,7 +54,7 @@ def _chunks(data: Any, lines: bool, indent: int | None) -> Iterator[str]:
 
 
 def _what(count: int, lines: bool) -> str:
-    return f"{count} lines" if lines else "a document"
+    return plural(count, "line") if lines else "a document"
 
 
 def write_json(call: ActionCall) -> dict[str, Any]:
@@ -71,12 +71,13 @@ def write_json(call: ActionCall) -> dict[str, Any]:
             call.output("".join(chunks).removesuffix("\n"))
         return {"path": None, "items": len(chunks)}
     target = Path(str(path))
+    problem = destination_problem(target)
+    if problem:  # in check mode too: the night run must not be the one to find out
+        raise ValueError(f"json: cannot write {target}: {problem}")
     if call.check:
         count = sum(1 for _ in _chunks(data, lines, indent))
         call.log(f"json: would write {_what(count, lines)} to {target}")
         return {"path": str(target), "items": count, "planned": True}
-    if not target.parent.is_dir():
-        raise ValueError(f"json: folder {target.parent} does not exist")
     count = 0
     with open_atomic(target) as stream:
         for chunk in _chunks(data, lines, indent):

@@ -21,7 +21,8 @@ def test_writes_are_planned_not_sent(run_steps):
     result, events = run_steps(steps, client, check=True)
     assert result.exit_status == 0, result.error
     assert client.writes() == [] and client.calls == [("GET", "/server", None, True)]
-    assert result.info.counts == {"ok": 1, "changed": 0, "planned": 3, "skipped": 0, "failed": 0}
+    expected = {"ok": 1, "changed": 0, "planned": 3, "skipped": 0, "ignored": 0, "failed": 0}
+    assert result.info.counts == expected
     assert [c["status"] for c in result.info.changes] == ["planned"] * 3
     assert result.info.changes[0] == {
         "method": "PUT",
@@ -56,7 +57,8 @@ def test_steps_depending_on_a_planned_write_are_planned(run_steps):
     assert result.exit_status == 0, result.error
     assert client.calls == []
     assert events.messages == ["still runs True"]
-    assert result.info.counts == {"ok": 1, "changed": 0, "planned": 7, "skipped": 0, "failed": 0}
+    expected = {"ok": 1, "changed": 0, "planned": 7, "skipped": 0, "ignored": 0, "failed": 0}
+    assert result.info.counts == expected
     assert events.reports()["task"].status == "planned"
 
 

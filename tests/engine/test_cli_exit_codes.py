@@ -105,7 +105,7 @@ def test_ignore_errors_exit_0(sandbox, ovhflow_cli, tmp_path):
     )
     done = ovhflow_cli("run", recipe, env=sandbox.env())
     assert done.returncode == 0, done.stderr
-    assert "1 failed" in done.stderr
+    assert "1 ignored, 0 failed" in done.stderr
     assert [e["path"] for e in sandbox.journal][-1] == "/me"
 
 

@@ -106,6 +106,7 @@ def test_hook_returns_every_filter() -> None:
         "sum_by",
         "group_by",
         "subelements",
+        "plural",
     }
 
 
