@@ -21,7 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("ovhflow.cli.plugins_cmd:plugins", "List installed plugins."),
     "auth": ("ovhflow.cli.auth_cmd:auth", "Request a consumer key and save it to ovh.conf."),
     "call": ("ovhflow.cli.call_cmd:call", "Make one signed API call and print its JSON answer."),
-    "cron": ("ovhflow.cli.cron_cmd:cron", "Print a crontab line and systemd units for a recipe."),
+    "cron": (
+        "ovhflow.cli.cron_cmd:cron",
+        "Print a crontab line and systemd units (or a CronJob) for a recipe.",
+    ),
+    "doc": ("ovhflow.cli.doc_cmd:doc", "Show an action's options (ovhflow doc csv)."),
     "schemas": ("ovhflow.cli.schemas_cmd:schemas", "Download and list OVH's API schema documents."),
     "plan": ("ovhflow.cli.plan_cmd:plan", "Show a plan saved by run --check --plan-out."),
 }

@@ -7,6 +7,7 @@ as python-ovh's keyword arguments do, through the same client (signing, retries,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from typing import Any
@@ -54,6 +55,18 @@ def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
     return with_query(path, query_string(canonical_kwargs(arguments)))
 
 
+def send(client: Any, verb: str, path: str, arguments: dict[str, Any], auth: bool) -> tuple[Any, str]:
+    """One call as python-ovh's shortcuts shape it (arguments as the query of a GET or DELETE, the body
+    of a POST or PUT); returns the decoded answer and its status line, e.g. ``204 No Content``."""
+    from ovhflow.ovh.signing import canonical_kwargs
+
+    if verb in ("GET", "DELETE"):
+        answer, response = client.call_with_response(verb, path_with_arguments(path, arguments), None, auth)
+    else:
+        answer, response = client.call_with_response(verb, path, canonical_kwargs(arguments) or None, auth)
+    return answer, f"{response.status_code} {response.reason}".strip()
+
+
 def format_result(result: Any, pretty: bool) -> str:
     """Indented for a person at a terminal, one compact line for a pipe."""
     if pretty:
@@ -65,6 +78,7 @@ def format_result(result: Any, pretty: bool) -> str:
 @click.argument("method")
 @click.argument("path")
 @click.argument("params", nargs=-1)
+@click.option("--sandbox", is_flag=True, help="Call a fresh local sandbox API (no account needed).")
 @click.option("--endpoint", help="Endpoint name (ovh-eu, ovh-ca, ...) or URL.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Also read this ovh.conf.")
 @click.option("--no-auth", is_flag=True, help="Send the call unsigned (e.g. GET /auth/time).")
@@ -76,6 +90,7 @@ def call(
     method: str,
     path: str,
     params: tuple[str, ...],
+    sandbox: bool,
     endpoint: str | None,
     config_file: str | None,
     no_auth: bool,
@@ -89,6 +104,7 @@ def call(
     \b
     Examples:
       ovhflow call GET /me
+      ovhflow call --sandbox GET /dedicated/server
       ovhflow call GET /me/bill date.from=2024-01-01
       ovhflow call PUT /dedicated/server/ns1.example.net/burst status=active
       ovhflow call POST /email/domain/example.com/redirection \\
@@ -108,13 +124,25 @@ def call(
             raise UsageError("--page-size goes with --all")
         if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
             raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
-        client = make_client(endpoint, config_file, redactor, **client_deadline(timeout))
-        try:
+        if sandbox and (endpoint or config_file):
+            raise UsageError("--sandbox calls a local sandbox: drop --endpoint and --config")
+        with contextlib.ExitStack() as stack:
+            if sandbox:
+                from ovhflow.sandbox import Sandbox  # lazy: only --sandbox needs the sandbox
+
+                settings = dict(stack.enter_context(Sandbox()).credentials)
+                endpoint = settings.pop("endpoint")
+                client = make_client(endpoint, None, redactor, **settings, **client_deadline(timeout))
+            else:
+                client = make_client(endpoint, config_file, redactor, **client_deadline(timeout))
+            stack.callback(client.close)
             with api_errors():
                 if all_pages:
                     result = list(client.iter_v2(path_with_arguments(path, arguments), page_size))
+                    status = None
                 else:
-                    result = getattr(client, verb.lower())(path, not no_auth, **arguments)
-        finally:
-            client.close()
+                    result, status = send(client, verb, path, arguments, not no_auth)
+        if result is None and status is not None:  # a write answered with no body: say so, not `null`
+            click.echo(f"{verb} {path}: {status}, no content", err=True)
+            return
         click.echo(format_result(result, pretty=sys.stdout.isatty()))

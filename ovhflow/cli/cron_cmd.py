@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from ovhflow import __version__
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
 from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
@@ -57,6 +58,46 @@ def checked_recipe(recipe: Path, plugins_dir: str | None) -> Any:
     from ovhflow.recipe.loader import load_recipe
 
     return load_recipe(recipe, load_plugins(plugins_dir))
+
+
+KUBERNETES_WHY = (
+    "the job reads its recipe from a ConfigMap, its credentials and env: inputs from the Secret, logs "
+    "to the pod's stderr, and concurrencyPolicy: Forbid replaces the lock; give plain inputs with -p"
+)
+
+
+def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) -> None:
+    """Check ``-p`` and ``--params`` as ``ovhflow run`` will, before the job exists.
+
+    Refuses a secret given with ``-p`` (it would be stored in clear), unknown names, wrong types and
+    missing required inputs; those read with ``env:`` may be missing here, since only the job's
+    environment has them.
+    """
+    from ovhflow.recipe.inputs import parse_params, resolve_inputs
+
+    for param in params:
+        if "=" not in param:
+            raise UsageError(f"-p {param!r}: expected NAME=VALUE")
+    secrets_given = sorted(secret_inputs(recipe) & {p.partition("=")[0] for p in params})
+    if secrets_given:
+        raise UsageError(
+            f"input {', '.join(secrets_given)} is secret: a -p value would be stored in clear in the "
+            "crontab and unit files; give it through the environment (the input's env:) or --params "
+            "with a 0600 file"
+        )
+    from_environment = [name for name, spec in recipe.inputs.items() if spec.env]
+    resolve_inputs(recipe, parse_params(params), params_file, os.environ, deferred=from_environment)
+
+
+def environment_note(recipe: Any, params: tuple[str, ...]) -> str:
+    """Comment lines naming the variables the job's environment must hold (inputs read with ``env:``)."""
+    given = {param.partition("=")[0] for param in params}
+    needed = [(name, spec.env) for name, spec in recipe.inputs.items() if spec.env and name not in given]
+    return "".join(
+        f"# The job reads input {name!r} from ${variable}: set it in the crontab ({variable}=...) or the "
+        "service (Environment= or EnvironmentFile=); cron and systemd do not pass your shell's.\n"
+        for name, variable in needed
+    )
 
 
 def secret_inputs(recipe: Any) -> set[str]:
@@ -165,6 +206,17 @@ WantedBy=timers.target
 )
 @click.option("--name", help="Job name, used for the units and default file names.")
 @click.option("--wait-lock", type=click.FloatRange(min=0), help="Seconds a run waits for the previous one.")
+@click.option("--kubernetes", is_flag=True, help="Print a Kubernetes CronJob and ConfigMap instead.")
+@click.option(
+    "--secret",
+    default="ovhflow-credentials",
+    show_default=True,
+    help="With --kubernetes: the Secret holding the credentials.",
+)
+@click.option(
+    "--image", default=f"ovhflow:{__version__}", show_default=True, help="With --kubernetes: the image."
+)
+@click.option("--time-zone", default="Etc/UTC", show_default=True, help="With --kubernetes: the schedule's.")
 @plugins_dir_option
 @debug_option
 def cron(
@@ -178,27 +230,45 @@ def cron(
     report_file: str | None,
     name: str | None,
     wait_lock: float | None,
+    kubernetes: bool,
+    secret: str,
+    image: str,
+    time_zone: str,
     plugins_dir: str | None,
     debug: bool,
 ) -> None:
-    """Print a crontab line and a systemd service and timer that run RECIPE on a schedule."""
+    """Print a crontab line and a systemd service and timer that run RECIPE on a schedule.
+
+    The recipe and its inputs are checked first, as `ovhflow run` would: a job that cannot run fails
+    here, not every night. With --kubernetes, print a Kubernetes CronJob and ConfigMap instead.
+
+    \b
+    Examples:
+      ovhflow cron recipes/burst-sbg1.yaml --schedule "0 3 * * *"
+      ovhflow cron recipes/bills-csv.yaml --schedule @daily -p output=/srv/exports/bills.csv
+      ovhflow cron recipes/burst-sbg1.yaml --schedule "0 3 * * *" --kubernetes --secret ovh-credentials
+    """
     with reported_errors(debug):
         recipe_path = Path(recipe).resolve()
         if not recipe_path.is_file():
             raise UsageError(f"recipe {recipe}: no such file")
         parse_schedule(schedule)
         loaded = checked_recipe(recipe_path, plugins_dir)
-        secrets_given = sorted(secret_inputs(loaded) & {p.partition("=")[0] for p in params})
-        for param in params:
-            if "=" not in param:
-                raise UsageError(f"-p {param!r}: expected NAME=VALUE")
-        if secrets_given:
-            raise UsageError(
-                f"input {', '.join(secrets_given)} is secret: a -p value would be stored in clear in the "
-                "crontab and unit files; give it through the environment (the input's env:) or --params "
-                "with a 0600 file"
-            )
+        check_inputs(loaded, params, params_file)
         job = unit_name(recipe_path, name)
+        if kubernetes:
+            unused = {"--params": params_file, "--config": config_file, "--log-file": log_file}
+            unused |= {"--report": report_file, "--wait-lock": wait_lock, "--plugins-dir": plugins_dir}
+            given = [option for option, value in unused.items() if value is not None]
+            if given:
+                raise UsageError(f"--kubernetes does not take {', '.join(given)}: {KUBERNETES_WHY}")
+            from ovhflow.cli.cron_kubernetes import manifests, render_kubernetes
+
+            config_map, cron_job = manifests(
+                loaded, job, parse_schedule(schedule).text, params, endpoint, secret, image, time_zone
+            )
+            click.echo(render_kubernetes(loaded, cron_job, config_map, secret), nl=False)
+            return
         folder = state_dir()
         log = Path(log_file).resolve() if log_file else folder / f"{job}.log"
         out = log.with_suffix(".out")
@@ -209,4 +279,4 @@ def cron(
         if plugins_dir:
             arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
         text = render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out, report)
-        click.echo(text, nl=False)
+        click.echo(environment_note(loaded, params) + text, nl=False)

@@ -145,7 +145,10 @@ def recipe_lock(
                 if deadline is None or time.monotonic() >= deadline:
                     holder = _describe(_read_holder(fd))
                     waited = "" if deadline is None else f" after waiting {wait_seconds:g}s"
-                    raise LockHeld(f"recipe {recipe} is already running{waited} ({holder})") from None
+                    raise LockHeld(
+                        f"recipe {recipe} is already running{waited} ({holder}): --wait-lock SECONDS "
+                        "waits for it to end; --no-lock runs anyway, if overlapping runs are safe"
+                    ) from None
                 if while_waiting is not None:
                     while_waiting()
                 time.sleep(min(_POLL_SECONDS, max(deadline - time.monotonic(), 0.0)))

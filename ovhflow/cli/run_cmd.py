@@ -70,7 +70,16 @@ from ovhflow.cli.unattended import unattended_options
 @plugins_dir_option
 @debug_option
 def run(recipe_path: str, verbose: int, quiet: bool, params: tuple[str, ...], **options: Any) -> None:
-    """Run a recipe (see `ovhflow validate` to only check it)."""
+    """Run a recipe (see `ovhflow validate` to only check it).
+
+    \b
+    Examples:
+      ovhflow run --sandbox recipes/burst-sbg1.yaml       # against a local sandbox, no account
+      ovhflow run --check recipes/burst-sbg1.yaml         # real reads, writes only planned
+      ovhflow run recipes/burst-sbg1.yaml -p datacenter=rbx3
+      ovhflow run recipe.yaml -p names=a,b -p days=30     # a list input, an integer input
+      ovhflow run recipe.yaml --params inputs.yaml --report report.json --log-format json
+    """
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.cli.run_program import RunOptions, program
 

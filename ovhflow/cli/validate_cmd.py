@@ -33,7 +33,15 @@ from ovhflow.exit_status import ExitStatus
 def validate(
     recipe_paths: tuple[str, ...], api: bool, schemas_dir: str | None, plugins_dir: str | None, debug: bool
 ) -> None:
-    """Check recipe files (YAML, schema, templates, names, includes) without sending any request."""
+    """Check recipe files (YAML, schema, templates, names, includes) without sending any request.
+
+    \b
+    Examples:
+      ovhflow validate recipes/burst-sbg1.yaml
+      ovhflow validate recipes/*.yaml
+      ovhflow validate --api recipes/*.yaml          # also against the cached OVH API schemas
+      ovhflow validate --api --schemas ../shared/ovh-api-schemas recipe.yaml
+    """
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.errors import RecipeError, RecipeErrors
     from ovhflow.plugin.manager import load_plugins
@@ -76,7 +84,13 @@ def validate(
 @plugins_dir_option
 @debug_option
 def schema(plan: bool, plugins_dir: str | None, debug: bool) -> None:
-    """Print the recipe JSON Schema, with every installed plugin's actions and sections."""
+    """Print the recipe JSON Schema, with every installed plugin's actions and sections.
+
+    \b
+    Example (editors then check recipes as you type):
+      ovhflow schema > recipe.schema.json
+      # first line of a recipe: # yaml-language-server: $schema=recipe.schema.json
+    """
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.schema import build_recipe_schema

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -229,6 +229,7 @@ def resolve_inputs(
     params_file: str | Path | None,
     environ: Mapping[str, str],
     planned: Mapping[str, Any] | None = None,
+    deferred: Collection[str] = (),
 ) -> dict[str, Any]:
     """The input values of a run: ``-p`` first, then ``--params``, then ``env:``, then ``default``.
 
@@ -237,6 +238,8 @@ def resolve_inputs(
 
     Raises :class:`UsageError` for an unknown ``-p`` name, :class:`RecipeError` (or
     :class:`RecipeErrors` for several) for missing required inputs and values of the wrong type.
+    Inputs named in ``deferred`` may be missing: ``ovhflow cron`` checks a job whose environment (and
+    so the inputs read with ``env:``) only exists when it runs.
     """
     specs = recipe.inputs
     declared = ", ".join(specs) or "none"
@@ -271,7 +274,7 @@ def resolve_inputs(
             errors.append(error)
             continue
         if not found:
-            if spec.required:
+            if spec.required and name not in deferred:
                 hint = f" or set ${spec.env}" if spec.env else ""
                 about = f" ({spec.description})" if spec.description else ""
                 errors.append(

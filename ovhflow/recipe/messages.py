@@ -120,7 +120,8 @@ def _alternatives_words(schema: dict[str, Any]) -> list[str]:
     return [_TYPE_WORDS.get(t, t) for t in types] if types else ["another value"]
 
 
-def _expected(schema: dict[str, Any]) -> str:
+def accepted(schema: dict[str, Any]) -> str:
+    """What a schema accepts, in words: ``a string or a {{ template }}``."""
     return " or ".join(dict.fromkeys(_alternatives_words(schema)))
 
 
@@ -190,14 +191,14 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
         key = missing[0] if missing else value[0]
         return RecipeError(f"{where_words}: missing required key {key!r}", location)
     if validator == "type":
-        return RecipeError(f"{where_words}: expected {_expected(schema)}, got {describe(found)}", location)
+        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {describe(found)}", location)
     if validator == "enum":
         choices = ", ".join(str(choice) for choice in value)
         return RecipeError(f"{where_words}: must be one of {choices}; got {describe(found)}", location)
     if validator == "const":
         return RecipeError(f"{where_words}: must be {value!r}; got {describe(found)}", location)
     if validator in ("anyOf", "oneOf"):
-        return RecipeError(f"{where_words}: expected {_expected(schema)}, got {describe(found)}", location)
+        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {describe(found)}", location)
     if validator == "minProperties" and value == 1:
         return RecipeError(f"{where_words}: must not be empty", location)
     if validator == "minItems" and value == 1:

@@ -1,4 +1,4 @@
-"""The ``csv:`` action: write rows to a CSV file, one column per template, atomically.
+"""The ``csv:`` action: write rows to a CSV file, one column per template, atomically, ``sort``-ed on request.
 
 A bill export feeds an accounting system, so a crash must never leave half a file: rows go to a
 temporary file in the same folder, written as they are rendered, which replaces the target at the end.
@@ -15,6 +15,7 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec, destination_problem, open_atomic
 from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name, plural
+from ovhflow_plugins.rows import SORT_SCHEMA, sorted_records
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -39,6 +40,7 @@ SCHEMA: dict[str, Any] = {
             "default": False,
             "description": "Add rows to an existing file (header written only when the file is new).",
         },
+        "sort": SORT_SCHEMA,
     },
 }
 
@@ -76,8 +78,10 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
     rows = _rows_of(args["rows"])
 
     def rendered_rows() -> Iterable[list[Any]]:
-        for row in rows:
-            values = call.render(dict(columns), {"row": row})
+        records: Iterable[Any] = (call.render(dict(columns), {"row": row}) for row in rows)
+        if args.get("sort") is not None:  # sorting needs every row: rendered first, then written
+            records = sorted_records(list(records), args["sort"], headers, "csv")
+        for values in records:
             yield [_cell(values[header]) for header in columns]
 
     problem = destination_problem(path)

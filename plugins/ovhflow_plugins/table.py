@@ -1,7 +1,9 @@
 """The ``table:`` action: print rows as a table, boxed with rich on a terminal, plain text otherwise.
 
 Plain text when stdout is not a terminal keeps the output diffable and easy to grep in cron mails and
-pipes; rich is imported only when a terminal will actually show its table.
+pipes; rich is imported only when a terminal will actually show its table. ``format: markdown`` prints
+a GitHub-flavoured Markdown table, to paste into a ticket or a wiki. Numeric columns are right-aligned
+in all three, the title (when given) is a line of its own above the table, and ``sort`` orders the rows.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.plugin_api import ActionCall, ActionSpec
 from ovhflow_plugins import is_mapping_like, json_default, kind_name
+from ovhflow_plugins.rows import SORT_SCHEMA, is_numeric_column, sorted_records
 
 TEMPLATE = {"type": "string"}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
@@ -32,7 +35,14 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": SCALAR,
             "description": "Header -> template rendered once per row, with the row as `row`.",
         },
-        "title": {"type": "string", "description": "Shown above the table on a terminal."},
+        "title": {"type": "string", "description": "A line shown above the table."},
+        "sort": SORT_SCHEMA,
+        "format": {
+            "enum": ["auto", "text", "markdown"],
+            "default": "auto",
+            "description": "auto: boxed on a terminal, plain text otherwise; text: always plain text; "
+            "markdown: a GitHub/Markdown table.",
+        },
     },
 }
 
@@ -46,32 +56,66 @@ def cell_text(value: Any) -> str:
     return " ".join(str(value).splitlines())
 
 
-def plain_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Headers, a dashed rule and the rows, columns left-aligned and two spaces apart."""
+def plain_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: Sequence[bool] | None = None,
+    title: str | None = None,
+) -> str:
+    """An optional title line, headers, a dashed rule and the rows, two spaces apart; numeric columns
+    right-aligned, the others left-aligned."""
+    numeric = numeric or [False] * len(headers)
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+        aligned = (
+            cell.rjust(width) if right else cell.ljust(width)
+            for cell, width, right in zip(cells, widths, numeric, strict=True)
+        )
+        return "  ".join(aligned).rstrip()
 
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+    lines = [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    return "\n".join([title, *lines] if title else lines)
 
 
-def rich_table(headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None) -> str:
-    """The table as a terminal shows it with rich, rendered to text so it goes through ``call.output``."""
+def markdown_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[bool], title: str | None
+) -> str:
+    """A GitHub-flavoured Markdown table (``|`` in cells escaped), numeric columns right-aligned."""
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    rule = "|" + "|".join(" ---: " if right else " --- " for right in numeric) + "|"
+    lines = [line(headers), rule, *(line(row) for row in rows)]
+    return "\n".join([f"**{title}**", "", *lines] if title else lines)
+
+
+def rich_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], title: str | None, numeric: Sequence[bool] = ()
+) -> str:
+    """The table as a terminal shows it with rich, rendered to text so it goes through ``call.output``.
+
+    The title is a bold line of its own: rich's own title is centred on the table and wraps within its
+    width, which breaks a long title over several lines above a narrow table."""
     # lazy: start-up
+    import io
     import shutil
 
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    # Text(), not str: "[active] name" is data, not rich markup.
-    table = Table(title=Text(title) if title else None)
-    for header in headers:
-        table.add_column(Text(header))
+    numeric = list(numeric) or [False] * len(headers)
+    table = Table()
+    for header, right in zip(headers, numeric, strict=True):
+        # Text(), not str: "[active] name" is data, not rich markup.
+        table.add_column(Text(header), justify="right" if right else "left")
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     console = Console(file=io.StringIO(), force_terminal=True, width=shutil.get_terminal_size().columns)
+    if title:
+        console.print(Text(title, style="bold"), overflow="fold")
     console.print(table)
     return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
 
@@ -88,11 +132,18 @@ def show_table(call: ActionCall) -> dict[str, Any]:
     columns: Mapping[str, Any] = args["columns"]
     headers = [str(header) for header in columns]
     records = [call.render(dict(columns), {"row": row}) for row in _rows_of(args["rows"])]
+    if args.get("sort") is not None:
+        records = sorted_records(records, args["sort"], headers, "table")
     cells = [[cell_text(record[header]) for header in columns] for record in records]
-    if sys.stdout.isatty():
-        call.output(rich_table(headers, cells, args.get("title")))
+    numeric = [is_numeric_column([record[header] for record in records]) for header in columns]
+    title = args.get("title")
+    style = args.get("format", "auto")
+    if style == "markdown":
+        call.output(markdown_table(headers, cells, numeric, title))
+    elif style == "auto" and sys.stdout.isatty():
+        call.output(rich_table(headers, cells, title, numeric))
     else:
-        call.output(plain_table(headers, cells))
+        call.output(plain_table(headers, cells, numeric, title))
     return {"rows": records}
 
 
@@ -104,6 +155,7 @@ def ovhflow_actions() -> list[ActionSpec]:
             run=show_table,
             schema=SCHEMA,
             lazy=frozenset({"columns"}),
-            description="Print a list as a table (rich on a terminal, plain aligned text otherwise).",
+            description="Print a list as a table (rich on a terminal, plain aligned text otherwise, or "
+            "Markdown).",
         )
     ]

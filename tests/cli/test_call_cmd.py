@@ -142,3 +142,25 @@ def test_all_follows_v2_cursor_pages(sandbox, full_env, tmp_path: Path) -> None:
     assert json.loads(first_page.stdout)
     misuse = invoke_ovhflow("call", "GET", "/me", "--all", env=full_env, cwd=tmp_path)
     assert misuse.returncode == 2 and "--all" in misuse.stderr
+
+
+def test_call_sandbox_needs_no_account(isolated_env: dict[str, str], tmp_path: Path) -> None:
+    from tests.cli_invoke import invoke
+
+    result = invoke("call", "--sandbox", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["nichandle"].endswith("-ovh")
+    both = invoke("call", "--sandbox", "--endpoint", "ovh-eu", "GET", "/me", env=isolated_env, cwd=tmp_path)
+    assert both.exit_code == 2 and "--sandbox calls a local sandbox" in both.stderr
+
+
+def test_a_write_answered_with_no_content_says_so(sandbox, full_env, tmp_path: Path) -> None:
+    from tests.cli_invoke import invoke
+
+    server = sorted(sandbox.state["servers"])[0]
+    path = f"/dedicated/server/{server}/burst"
+    result = invoke("call", "PUT", path, "status=active", env=full_env, cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""  # not `null`
+    assert result.stderr == f"PUT {path}: 200 OK, no content\n"
+    assert sandbox.writes()[-1]["body"] == {"status": "active"}

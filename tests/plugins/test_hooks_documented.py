@@ -84,3 +84,17 @@ def test_readme_example_plugin_loads_and_runs(sandbox, tmp_path: Path) -> None:
     ran = run_ovhflow("run", "--plugins-dir", "my-plugins", "count-bills.yaml", env=env, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == f"{len(sandbox.state['bills'])} bills\n"
+
+
+def test_readme_says_what_the_example_prints_against_the_default_sandbox(tmp_path: Path) -> None:
+    from tests.cli_invoke import invoke
+
+    plugins = tmp_path / "my-plugins"
+    plugins.mkdir()
+    (plugins / "count_items.py").write_text(readme_block("plugin-example: count_items.py"), encoding="utf-8")
+    (tmp_path / "count-bills.yaml").write_text(readme_block("plugin-example-recipe"), encoding="utf-8")
+    claimed = re.search(r"--plugins-dir my-plugins count-bills\.yaml +# prints \"([^\"]+)\"", SECTION)
+    assert claimed, "the README no longer says what the example prints"
+    ran = invoke("run", "--sandbox", "--plugins-dir", "my-plugins", "count-bills.yaml", cwd=tmp_path)
+    assert ran.exit_code == 0, ran.stderr
+    assert ran.stdout == claimed.group(1) + "\n"

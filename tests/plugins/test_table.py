@@ -36,7 +36,7 @@ def test_plain_text_when_stdout_is_not_a_terminal(fake_call, monkeypatch: pytest
             ID  App Name                 Description     Token Last Use
             --  -----------------------  --------------  --------------
             11  [active] backup          Nightly backup
-            2   [active] billing-export  Bills to CSV    x"""
+             2  [active] billing-export  Bills to CSV    x"""
         )
     ]
     assert [row["ID"] for row in result["rows"]] == [11, 2]

@@ -14,7 +14,10 @@ from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
 from tests.helpers import run_ovhflow
 
-RECIPE = "name: nightly\ninputs:\n  password: {type: string, secret: true}\nsteps:\n  - log: hello\n"
+RECIPE = (
+    "name: nightly\ninputs:\n  password: {type: string, secret: true, env: NIGHTLY_PASSWORD}\n"
+    "  dc: {type: string, default: sbg1}\n  days: {type: integer, default: 7}\nsteps:\n  - log: hello\n"
+)
 
 
 def _cron_matches(schedule: str, moment: dt.datetime) -> bool:

@@ -10,6 +10,11 @@ from tests.conftest import RECIPES_DIR
 
 LOG_ONLY = "name: Hello\nsteps:\n  - log: hello\n"
 READS_SERVERS = "name: Servers\nsteps:\n  - get: /dedicated/server\n"
+FAKE_KEYS = {
+    "OVH_APPLICATION_KEY": "key",
+    "OVH_APPLICATION_SECRET": "not-a-real-secret",
+    "OVH_CONSUMER_KEY": "not-a-real-consumer-key",
+}
 
 
 def _events(stderr: str) -> list[dict]:
@@ -47,13 +52,7 @@ def test_json_run_start_carries_the_endpoint_and_an_account_event_the_nichandle(
 def test_a_named_endpoint_is_shown_with_its_url(tmp_path: Path, isolated_env: dict[str, str]) -> None:
     recipe = tmp_path / "hello.yaml"
     recipe.write_text(LOG_ONLY)
-    env = {
-        **isolated_env,
-        "OVH_ENDPOINT": "ovh-ca",
-        "OVH_APPLICATION_KEY": "key",
-        "OVH_APPLICATION_SECRET": "not-a-real-secret",
-        "OVH_CONSUMER_KEY": "not-a-real-consumer-key",
-    }
+    env = {**isolated_env, **FAKE_KEYS, "OVH_ENDPOINT": "ovh-ca"}
     result = invoke("run", str(recipe), env=env, cwd=tmp_path)  # a log step sends nothing
     assert result.exit_code == 0, result.stderr
     first = result.stderr.splitlines()[0]
@@ -63,13 +62,7 @@ def test_a_named_endpoint_is_shown_with_its_url(tmp_path: Path, isolated_env: di
 def test_a_url_endpoint_is_shown_without_its_password(tmp_path: Path, isolated_env: dict[str, str]) -> None:
     recipe = tmp_path / "hello.yaml"
     recipe.write_text(LOG_ONLY)
-    env = {
-        **isolated_env,
-        "OVH_ENDPOINT": "https://ops:proxy-password@proxy.example.com/1.0",
-        "OVH_APPLICATION_KEY": "key",
-        "OVH_APPLICATION_SECRET": "not-a-real-secret",
-        "OVH_CONSUMER_KEY": "not-a-real-consumer-key",
-    }
+    env = {**isolated_env, **FAKE_KEYS, "OVH_ENDPOINT": "https://ops:proxy-password@proxy.example.com/1.0"}
     result = invoke("run", "--check", str(recipe), env=env, cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     first = result.stderr.splitlines()[0]
