@@ -121,8 +121,10 @@ def test_authorized_applications_table(sandbox, tmp_path: Path) -> None:
         )
     assert len(rows) >= 5
     headers = ["ID", "App Name", "Description", "Token Creation", "Token Expiration", "Token Last Use"]
-    assert result.stdout == plain_table(headers, rows) + "\n"
-    assert result.stdout.splitlines()[0].split() == [
+    numeric = [True] + [False] * 5  # credential ids are numbers: right-aligned
+    assert result.stdout == plain_table(headers, rows, numeric, "Authorized applications") + "\n"
+    assert result.stdout.splitlines()[0] == "Authorized applications"  # the title, kept off a terminal
+    assert result.stdout.splitlines()[1].split() == [
         "ID",
         "App",
         "Name",
