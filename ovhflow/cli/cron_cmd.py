@@ -257,7 +257,11 @@ def cron(
         check_inputs(loaded, params, params_file)
         job = unit_name(recipe_path, name)
         if kubernetes:
-            unused = {"--params": params_file, "--config": config_file, "--log-file": log_file}
+            unused: dict[str, object] = {
+                "--params": params_file,
+                "--config": config_file,
+                "--log-file": log_file,
+            }
             unused |= {"--report": report_file, "--wait-lock": wait_lock, "--plugins-dir": plugins_dir}
             given = [option for option, value in unused.items() if value is not None]
             if given:

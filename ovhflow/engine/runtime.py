@@ -72,7 +72,7 @@ class Runtime:
 
     def add_error(self, message: str, step: str | None, query_id: str | None, ignored: bool = False) -> None:
         """Record a failure for the report; one under ``ignore_errors`` is marked ``ignored``."""
-        error = {"message": self.redactor.text(message), "step": step, "query_id": query_id}
+        error: dict[str, Any] = {"message": self.redactor.text(message), "step": step, "query_id": query_id}
         if ignored:
             error["ignored"] = True
         with self._lock:

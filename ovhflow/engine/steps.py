@@ -129,8 +129,8 @@ class StepRunner:
                 outcome = failure(error, step.location)
         if outcome.failed and not outcome.counted:
             where = str(outcome.location or step.location)
-            error = outcome.error or "step failed"
-            self.runtime.add_error(error, where, outcome.query_id, step.ignore_errors)
+            message = outcome.error or "step failed"
+            self.runtime.add_error(message, where, outcome.query_id, step.ignore_errors)
         return outcome
 
     def _when_then_attempts(self, step: Step, scope: Scope) -> Outcome:
