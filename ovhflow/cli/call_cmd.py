@@ -58,7 +58,7 @@ def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
 def send(client: Any, verb: str, path: str, arguments: dict[str, Any], auth: bool) -> tuple[Any, str]:
     """One call as python-ovh's shortcuts shape it (arguments as the query of a GET or DELETE, the body
     of a POST or PUT); returns the decoded answer and its status line, e.g. ``204 No Content``."""
-    from ovhflow.ovh.signing import canonical_kwargs
+    from ovhflow.ovh.signing import canonical_kwargs  # lazy: start-up, as path_with_arguments
 
     if verb in ("GET", "DELETE"):
         answer, response = client.call_with_response(verb, path_with_arguments(path, arguments), None, auth)

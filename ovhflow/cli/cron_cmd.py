@@ -73,6 +73,7 @@ def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) 
     missing required inputs; those read with ``env:`` may be missing here, since only the job's
     environment has them.
     """
+    # lazy: start-up, as checked_recipe
     from ovhflow.recipe.inputs import parse_params, resolve_inputs
 
     for param in params:
@@ -266,6 +267,7 @@ def cron(
             given = [option for option, value in unused.items() if value is not None]
             if given:
                 raise UsageError(f"--kubernetes does not take {', '.join(given)}: {KUBERNETES_WHY}")
+            # lazy: only --kubernetes needs it
             from ovhflow.cli.cron_kubernetes import manifests, render_kubernetes
 
             config_map, cron_job = manifests(

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from ovhflow.errors import UsageError
 
 RECIPE_FOLDER = "/etc/ovhflow"
@@ -146,7 +148,6 @@ def manifests(
 
 def render_kubernetes(recipe: Any, cron_job: dict[str, Any], config_map: dict[str, Any], secret: str) -> str:
     """Both manifests as one YAML stream, after comments saying how to create the Secret and apply."""
-    import yaml
 
     class Dumper(yaml.SafeDumper):
         pass

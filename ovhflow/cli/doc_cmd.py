@@ -15,11 +15,13 @@ import click
 
 from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
 from ovhflow.errors import UsageError
+from ovhflow.plugin.manager import load_plugins
+from ovhflow.recipe.messages import accepted, missing_plugin_hint
+from ovhflow.recipe.model import MODIFIERS
+from ovhflow.text.suggestions import did_you_mean
 
 
 def _type_words(schema: Mapping[str, Any]) -> str:
-    from ovhflow.recipe.messages import accepted
-
     return (
         accepted(dict(schema)) if schema.get("type") or "anyOf" in schema or "enum" in schema else "any value"
     )
@@ -60,8 +62,6 @@ def describe_action(name: str, spec: Any, plugin: str) -> str:
     if spec.options:
         with formatter.section("Keys beside it in the step"):
             formatter.write_dl(_rows(spec.options, []))
-    from ovhflow.recipe.model import MODIFIERS
-
     formatter.write_paragraph()
     formatter.write_text(
         f"Any step also takes: {', '.join(MODIFIERS)} (README, 'Modifiers'). The full schema: ovhflow schema."
@@ -82,8 +82,6 @@ def doc(action: str | None, plugins_dir: str | None, debug: bool) -> None:
       ovhflow doc csv        # csv's options: type, default, description
       ovhflow doc --plugins-dir my-plugins count
     """
-    from ovhflow.plugin.manager import load_plugins
-
     with reported_errors(debug):
         plugins = load_plugins(plugins_dir)
         owners = {name: record.name for record in plugins.records for name in record.actions}
@@ -99,8 +97,6 @@ def doc(action: str | None, plugins_dir: str | None, debug: bool) -> None:
             return
         spec = plugins.actions.get(action)
         if spec is None:
-            from ovhflow.recipe.messages import did_you_mean, missing_plugin_hint
-
             hint = did_you_mean(action, plugins.actions) or missing_plugin_hint(action)
             raise UsageError(f"no action {action!r}{hint}")
         click.echo(describe_action(action, spec, owners.get(action, "?")), nl=False)

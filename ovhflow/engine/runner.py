@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from ovhflow.engine import composite
 from ovhflow.engine.runtime import Runtime
@@ -47,8 +48,6 @@ class RunResult:
 
 def shown_url(url: str) -> str:
     """``url`` without the ``user:password@`` a proxy URL may carry: fit for logs and reports."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     if "@" not in parts.netloc:
         return url

@@ -99,7 +99,6 @@ def rich_table(
     The title is a bold line of its own: rich's own title is centred on the table and wraps within its
     width, which breaks a long title over several lines above a narrow table."""
     # lazy: start-up
-    import io
     import shutil
 
     from rich.console import Console
