@@ -48,6 +48,7 @@ def _said(stderr: str) -> list[str]:
     """The run's messages without their time stamps, durations and query ids."""
     lines = [line.split(" ", 2)[2] if line[:4].isdigit() else line for line in stderr.splitlines()]
     lines = [re.sub(r"query id [\w.-]+", "query id Q", line) for line in lines]  # numbered per sandbox
+    lines = [re.sub(r"http://127\.0\.0\.1:\d+", "SANDBOX", line) for line in lines]  # one port each
     return [re.sub(r"\d+(\.\d+)? m?s\b", "N ms", line) for line in lines]
 
 

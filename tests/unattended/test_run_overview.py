@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from tests.cli_invoke import invoke
-from tests.conftest import RECIPES_DIR
+from tests.helpers import RECIPES_DIR
 
 LOG_ONLY = "name: Hello\nsteps:\n  - log: hello\n"
 READS_SERVERS = "name: Servers\nsteps:\n  - get: /dedicated/server\n"
