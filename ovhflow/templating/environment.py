@@ -207,6 +207,7 @@ class RecipeEnvironment(ImmutableSandboxedEnvironment):
         self.filters.update(dict(filters))
         self.filters = {name: _limited_filter(name, f) for name, f in self.filters.items()}
         self._rewriter = _LimitsRewriter()
+        self.expression_cache: dict[str, Any] = {}  # select_expr("...") and friends, compiled once
 
     def compile(
         self,

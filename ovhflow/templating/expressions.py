@@ -48,7 +48,7 @@ def _evaluator(context: Context, expression: Any, filter_name: str) -> Callable[
     if not isinstance(expression, str) or not expression.strip():
         raise ValueError(f"{filter_name}: the expression must be text, such as \"item.status == 'ok'\"")
     env = context.environment
-    cache: dict[str, Any] = env.__dict__.setdefault("expression_cache", {})
+    cache: dict[str, Any] = env.expression_cache  # type: ignore[attr-defined]
     compiled = cache.get(expression)
     if compiled is None:
         compiled = cache[expression] = env.compile_expression(expression, undefined_to_none=False)

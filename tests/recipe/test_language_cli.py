@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from ovhflow.cli import main
-from tests.helpers import LOCK_DIR
+from tests.helpers import LOCK_DIR, SCHEMAS_DIR
 
 
 @pytest.fixture
@@ -79,6 +79,21 @@ def test_segments_refuses_empty_dot_and_dot_dot_segments_before_sending(sandbox,
     assert "segments:" in done.stderr and "has an empty, '.' or '..' segment" in done.stderr
     assert "recipe.yaml:5:5" in done.stderr
     assert paths(sandbox) == []
+
+
+def test_validate_api_does_not_take_a_spliced_value_for_one_segment(recipe):
+    path = recipe(
+        """
+        name: spliced
+        inputs:
+          kind: {type: string, default: server}
+        steps:
+          - get: /dedicated/{{ inputs.kind | segments }}
+        """
+    )
+    done = ovhflow("validate", "--api", "--schemas", str(SCHEMAS_DIR), str(path))
+    assert done.exit_code == 0, done.output
+    assert f"{path}:5:10: warning: not checked:" in done.stderr and "splices" in done.stderr
 
 
 def test_a_plain_value_still_stays_one_segment(sandbox, recipe):
