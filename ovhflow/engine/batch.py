@@ -55,7 +55,7 @@ def read_ahead(
     runner: StepRunner,
     step: Step,
     scope: Scope,
-    count: int,
+    indexes: range,
     names: Callable[[int], dict[str, Any]],
     concurrency: int,
 ) -> list[str]:
@@ -64,9 +64,9 @@ def read_ahead(
     :class:`RunInterrupted` when a stop gave up on a batch call; a stop before it leaves the store
     empty, and the loop starts nothing."""
     read = read_step(step)
-    if read is None or count < MIN_ITEMS:
+    if read is None or len(indexes) < MIN_ITEMS:
         return []
-    plan = _batch_plan(_paths(runner, step, read, scope, count, names))
+    plan = _batch_plan(_paths(runner, step, read, scope, indexes, names))
     if plan is None:
         return []
     prefix, suffix, by_key = plan
@@ -96,13 +96,13 @@ def _paths(
     step: Step,
     read: Step,
     scope: Scope,
-    count: int,
+    indexes: range,
     names: Callable[[int], dict[str, Any]],
 ) -> list[str]:
     """The path each iteration that will GET renders, as the iteration itself will render it."""
     renderer = runner.runtime.renderer
     paths = []
-    for index in range(count):
+    for index in indexes:
         here = scope.child(names(index))
         try:
             if step.when is not None and not _holds(renderer.evaluate(step.when, here.context())):

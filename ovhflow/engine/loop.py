@@ -22,6 +22,7 @@ from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
 from ovhflow.engine.stop import RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
+from ovhflow.ovh import listing
 from ovhflow.recipe.model import Step
 from ovhflow.templating.undefined import kind_of
 
@@ -152,6 +153,55 @@ def _parallel_safe(step: Any) -> bool:
     return step.action in PARALLEL_ACTIONS
 
 
+def _run_in_windows(
+    runner: StepRunner,
+    step: Step,
+    scope: Scope,
+    count: int,
+    names: Callable[[int], dict[str, Any]],
+    concurrency: int,
+    on_done: Callable[[int, Outcome], None],
+    failures: dict[int, Outcome],
+) -> BaseException | None:
+    """Run the items a window at a time, each window's objects read ahead in batch calls first
+    (engine/batch.py): one batch call per worker, so that a loop over 20,000 objects never holds more
+    than a window of whole objects before ``keep:`` trims them. Without batch reads, one window."""
+    runtime = runner.runtime
+    size = listing.BATCH_SIZE * concurrency if runtime.batch_reads else max(1, count)
+    stopping: BaseException | None = None
+    for start in range(0, count, size):
+        window = range(start, min(count, start + size))
+        read: list[str] = []
+        try:
+            if runtime.batch_reads:
+                read = read_ahead(runner, step, scope, window, names, concurrency)
+            stopping = run_items(
+                len(window),
+                _shifted_work(runner, step, scope, names, start),
+                concurrency,
+                runtime.stop,
+                bool(step.ignore_errors),
+                _shifted_done(on_done, start),
+            )
+        except RunInterrupted as interrupted:  # the stop gave up on the batch reads
+            stopping = interrupted
+        finally:
+            runtime.forget_read_ahead(read)
+        if stopping is not None or (failures and not step.ignore_errors):
+            break
+    return stopping
+
+
+def _shifted_work(
+    runner: StepRunner, step: Step, scope: Scope, names: Callable[[int], dict[str, Any]], start: int
+) -> Callable[[int], Outcome]:
+    return lambda index: runner.run_once(step, scope, names(start + index))
+
+
+def _shifted_done(on_done: Callable[[int, Outcome], None], start: int) -> Callable[[int, Outcome], None]:
+    return lambda index, outcome: on_done(start + index, outcome)
+
+
 def run_loop(
     runner: StepRunner, step: Step, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
@@ -200,22 +250,7 @@ def run_loop(
         shown = {**record, "status": shown_status(step, outcome.status), "length": len(items)}
         runtime.emit("ovhflow_item_end", step_id=step.id, index=index, record=shown)
 
-    read: list[str] = []
-    try:
-        if runtime.batch_reads:
-            read = read_ahead(runner, step, scope, len(items), names, concurrency)
-        stopping = run_items(
-            len(items),
-            lambda index: runner.run_once(step, scope, names(index)),
-            concurrency,
-            runtime.stop,
-            bool(step.ignore_errors),
-            on_done,
-        )
-    except RunInterrupted as interrupted:  # the stop gave up on the batch reads
-        stopping = interrupted
-    finally:
-        runtime.forget_read_ahead(read)
+    stopping = _run_in_windows(runner, step, scope, len(items), names, concurrency, on_done, failures)
     ordered = [record for record in records if record is not None]
     first_failure = failures[min(failures)] if failures else None
     overall = Outcome(aggregate(record["status"] for record in ordered), counted=True)

@@ -155,3 +155,37 @@ def test_batch_reads_can_be_turned_off(run_steps, how: str) -> None:
         steps[2].steps[0].options = {"batch": False}
         run_steps(steps, client)
     assert not [call for call in client.calls if call[0] == "BATCH"]
+
+
+def test_a_long_loop_reads_ahead_one_window_at_a_time(run_steps) -> None:
+    """At most one batch call per worker is read ahead at a time, so a loop over 20,000 bills never
+    holds 20,000 whole bills before `keep:` trims each one (concurrency 1: windows of 50)."""
+    from ovhflow import hookimpl
+
+    timeline: list[tuple[str, int]] = []
+
+    def bill(number: int) -> Any:
+        def read(data: Any) -> Any:
+            timeline.append(("read", number))
+            return {"billId": f"b{number}", "pdf": "x" * 100}
+
+        return read
+
+    class Ends:
+        @hookimpl
+        def ovhflow_item_end(self, run: Any, step_id: Any, index: int, record: Any) -> None:
+            if step_id == "bills":
+                timeline.append(("done", index))
+
+    client = FakeClient(
+        {"GET /bill": [f"b{i}" for i in range(120)], **{f"GET /bill/b{i}": bill(i) for i in range(120)}}
+    )
+    bills = step(
+        "get", "/bill/{{ item }}", id="bills", loop="{{ steps.ids.result }}", keep="{{ result.billId }}"
+    )
+    result, events = run_steps([step("get", "/bill", id="ids"), bills], client, extra_plugins=(Ends(),))
+    assert result.exit_status == 0, result.error
+    assert events.reports()["bills"].result == [f"b{i}" for i in range(120)]
+    assert [len(call[2]) for call in client.calls if call[0] == "BATCH"] == [50, 50, 20]
+    assert timeline.index(("done", 49)) < timeline.index(("read", 50))  # window 2 read after window 1 ran
+    assert timeline.index(("done", 99)) < timeline.index(("read", 100))
