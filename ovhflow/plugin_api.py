@@ -134,7 +134,8 @@ class ActionSpec:
     ``lazy`` names options that hold per-row templates the action renders itself (csv's ``columns``).
     ``writes`` says whether the action changes something outside ovhflow (check mode then plans it).
     ``output_paths`` names the keys of the action's mapping that are files it writes: when templated, their
-    rendered value may not climb out of its folder with ``..`` (the engine refuses it, located).
+    rendered value must stay in the folder the template's literal text names (no ``..`` segment; absolute
+    or starting with ``~`` only when the literal text says so); the engine refuses it, located.
     """
 
     name: str

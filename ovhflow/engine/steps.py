@@ -216,7 +216,9 @@ class StepRunner:
         options = {k: v if k in spec.lazy else render(v, context) for k, v in (step.options or {}).items()}
         if spec.output_paths:
             where = getattr(step.args, "value_locations", {})
-            check_output_paths(step.args, args, spec.output_paths, spec.name, where, step.location)
+            check_output_paths(
+                step.args, args, spec.output_paths, spec.name, where, step.location, self.runtime.info.inputs
+            )
         # planned values exist in check mode only: outside it, skip the deep scans (one per call)
         if self.runtime.check and (is_planned(args) or is_planned(options)):
             return Outcome("planned", PLANNED)

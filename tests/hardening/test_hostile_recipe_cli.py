@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import run_ovhflow
 
 STEAL_BY_NAME = """\
@@ -145,6 +146,78 @@ def test_a_templated_output_path_cannot_climb_out_of_its_folder(sandbox, isolate
     sandbox.state["me"]["firstname"] = "Alice"
     assert _run(recipe, _env(sandbox, isolated)).returncode == 0
     assert (tmp_path / "exports" / "Alice.csv").read_bytes() == b"n\r\n1\r\n"
+
+
+CSV_NAMED_BY_API = CSV_FROM_API.replace("exports/{{", "{{")
+JSON_NAMED_BY_API = """\
+name: json named by the API
+steps:
+  - id: me
+    get: /me
+  - json: {data: [1], path: "{{ steps.me.result.firstname }}.json"}
+  - get: /me/bill
+"""
+
+
+def _in_process(recipe: Path, env: dict[str, str], *args: str):
+    result = invoke_ovhflow("run", str(recipe), *args, env=env, cwd=recipe.parent)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+def test_data_cannot_make_a_templated_output_path_absolute_or_home_relative(
+    sandbox, isolated, write_recipe, tmp_path
+):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "~").mkdir()
+    recipe = write_recipe(CSV_NAMED_BY_API)
+    for name, shown in ((f"{outside}/evil", "is absolute"), ("~/evil", "starts with '~'")):
+        sandbox.state["me"]["firstname"] = name
+        result = _in_process(recipe, _env(sandbox, isolated))
+        assert result.returncode == 1, result.stderr
+        assert f"{recipe}:6:13: csv: path '{name}.csv' {shown}" in result.stderr
+        assert "must stay in the folder its literal text or the run's inputs name" in result.stderr
+    rooted = "{{ '/' }}" + str(outside)[1:] + "/x"  # '/' comes from a value, not from the literal text
+    root_by_template = write_recipe(
+        CSV_FROM_API.replace("exports/{{ steps.me.result.firstname }}", rooted), "r.yaml"
+    )
+    result = _in_process(root_by_template, _env(sandbox, isolated))
+    assert result.returncode == 1 and f"{root_by_template}:6:13: csv: path '{outside}/x.csv' is absolute" in (
+        result.stderr
+    )
+    sandbox.state["me"]["firstname"] = f"{outside}/evil"
+    json_named = write_recipe(JSON_NAMED_BY_API, "j.yaml")
+    refused = _in_process(json_named, _env(sandbox, isolated))
+    assert (
+        refused.returncode == 1 and f"{json_named}:5:" in refused.stderr and "is absolute" in refused.stderr
+    )
+    assert list(outside.iterdir()) == [] and list((tmp_path / "~").iterdir()) == []
+    assert all(entry["path"] != "/me/bill" for entry in sandbox.journal)  # each run stopped at the csv
+
+
+def test_a_literal_absolute_output_folder_still_takes_templated_names(
+    sandbox, isolated, write_recipe, tmp_path
+):
+    exports = tmp_path / "srv" / "exports"
+    exports.mkdir(parents=True)
+    sandbox.state["me"]["firstname"] = "sub/Alice"
+    (exports / "sub").mkdir()
+    templated = write_recipe(CSV_FROM_API.replace("exports/{{", f"{exports}/{{{{"), "templated.yaml")
+    assert _in_process(templated, _env(sandbox, isolated)).returncode == 0
+    assert (exports / "sub" / "Alice.csv").read_bytes() == b"n\r\n1\r\n"
+    literal = write_recipe(CSV_FROM_API.replace("exports/{{ steps.me.result.firstname }}", f"{exports}/all"))
+    assert _in_process(literal, _env(sandbox, isolated)).returncode == 0
+    assert (exports / "all.csv").exists()
+    chosen_by_the_run = write_recipe(
+        JSON_FROM_INPUT.replace("exports/{{", "{{"), "json.yaml"
+    )  # -p output=/...
+    by_input = _in_process(chosen_by_the_run, _env(sandbox, isolated), "-p", f"name={exports}/from-p")
+    assert by_input.returncode == 0 and (exports / "from-p.json").read_text() == "[\n  1\n]\n"
+    sandbox.state["me"]["firstname"] = "/../../evil"
+    climbing = _in_process(templated, _env(sandbox, isolated))
+    assert climbing.returncode == 1 and "has a '..' segment" in climbing.stderr
+    assert not (tmp_path / "evil.csv").exists()
 
 
 TEMPLATED_CONCURRENCY = """\
