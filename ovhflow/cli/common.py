@@ -5,28 +5,34 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
 from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
 
+if TYPE_CHECKING:
+    from ovhflow.reporting.redaction import Redactor
+
 debug_option = click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 
 
 @contextlib.contextmanager
-def reported_errors(debug: bool) -> Iterator[None]:
+def reported_errors(debug: bool, redactor: Redactor | None = None) -> Iterator[None]:
     """Print an :class:`OvhflowError` as one message on stderr and exit with its status.
 
-    With ``debug`` the traceback is printed too. Any other exception is a bug in ovhflow: it gets a
-    short message (and exit 1) unless ``debug`` asks for the traceback.
+    ``redactor`` masks the machine's credentials in the message (a recipe error may quote a file the
+    recipe names). With ``debug`` the traceback is printed too. Any other exception is a bug in ovhflow:
+    it gets a short message (and exit 1) unless ``debug`` asks for the traceback.
     """
     try:
         yield
     except OvhflowError as error:
         if debug:
             raise
-        click.echo(f"error: {error}", err=True)
+        message = str(error) if redactor is None else redactor.text(str(error))
+        click.echo(f"error: {message}", err=True)
         sys.exit(int(error.exit_status))
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
@@ -36,7 +42,8 @@ def reported_errors(debug: bool) -> Iterator[None]:
     except Exception as error:  # a bug: still no traceback by default
         if debug:
             raise
-        click.echo(f"error: internal error: {type(error).__name__}: {error} (rerun with --debug)", err=True)
+        message = str(error) if redactor is None else redactor.text(str(error))
+        click.echo(f"error: internal error: {type(error).__name__}: {message} (rerun with --debug)", err=True)
         sys.exit(int(ExitStatus.STEP_FAILED))
 
 

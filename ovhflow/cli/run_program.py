@@ -8,6 +8,7 @@ opens the client and runs the steps. Tests and library users call :func:`program
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -30,6 +31,7 @@ from ovhflow.plan.document import new_plan, plan_inputs, planned_writes, write_p
 from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
 from ovhflow.plan.gate import PlanGate
 from ovhflow.plugin_api import RunInfo
+from ovhflow.recipe.environment_access import machine_credentials
 from ovhflow.reporting.redaction import Redactor
 
 
@@ -83,11 +85,14 @@ class PreparedRun:
 def program(options: RunOptions) -> ExitStatus:
     """Prepare and execute one run; the exit status says how it ended (errors are printed on stderr)."""
     redactor = Redactor()
+    # Before the client exists, errors (a recipe, an include, a params file) are masked with every
+    # credential the run could read, in case one quotes a file that holds one.
+    redactor.watch(functools.cache(lambda: machine_credentials(options.config_file)))
     if options.debug:
         redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too
     try:
         with (
-            reported_errors(options.debug),
+            reported_errors(options.debug, redactor),
             errors_as_json(options.log_format, redactor),
             report_early_exit(options.report_file, options.recipe_path, options.check, redactor),
         ):

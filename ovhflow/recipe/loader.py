@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ovhflow.errors import Location, OvhflowError, RecipeError, RecipeErrors
 from ovhflow.recipe.environment_access import environment_reads, refused_by_name
 from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
-from ovhflow.recipe.messages import describe
+from ovhflow.recipe.messages import describe, kind
 from ovhflow.recipe.model import (
     DEFAULT_DELAY,
     DEFAULT_RETRIES,
@@ -99,7 +99,7 @@ class RecipeLoader:
             raise RecipeErrors(
                 [
                     RecipeError(
-                        f"the top level must be a mapping with name: and steps:, got {describe(document)}",
+                        f"the top level must be a mapping with name: and steps:, got {kind(document)}",
                         where,
                     )
                 ]

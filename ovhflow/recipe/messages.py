@@ -49,6 +49,16 @@ def describe(value: Any) -> str:
     return type(value).__name__
 
 
+def kind(value: Any) -> str:
+    """What kind of value this is and its size, never its content: for a file that may not be a recipe
+    at all (an ``include:`` of an EnvironmentFile holding a credential), whose content must not be shown."""
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    if isinstance(value, (bool, int, float)) or value is None:
+        return "a scalar value" if value is not None else "nothing (null)"
+    return describe(value)
+
+
 def preview(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"

@@ -266,6 +266,16 @@ def _explained(text: str, filename: str, marks: list[Any]) -> tuple[str, Locatio
     return None
 
 
+# PyYAML quotes pieces of the file in some problems (an undefined alias, a tag, an escape): words of a
+# file that may not be a recipe at all (an include of a credentials file) are never shown. Token names
+# such as '<block end>' and single characters such as '\t' say nothing about the content and stay.
+_QUOTED_CONTENT = re.compile(r"'(?![<\\])[^']{2,}'|\"[^\"]{2,}\"")
+
+
+def _without_content(problem: str) -> str:
+    return _QUOTED_CONTENT.sub("(not shown)", problem)
+
+
 def parse_yaml(text: str, filename: str) -> Any:
     """Parse one YAML document with locations; ``None`` for a document with no content."""
     loader = None
@@ -275,11 +285,12 @@ def parse_yaml(text: str, filename: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(filename, mark.line + 1, mark.column + 1) if mark else Location(filename, 1, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context and exc.context.startswith("expected"):
-            problem = f"{exc.context}, {problem}"
-        elif exc.context and exc.context != problem:
-            problem = f"{problem} ({exc.context})"
+        problem = _without_content(exc.problem or "invalid YAML")
+        context = _without_content(exc.context or "")
+        if context.startswith("expected"):
+            problem = f"{context}, {problem}"
+        elif context and context != problem:
+            problem = f"{problem} ({context})"
         explained = _explained(text, filename, [m for m in (exc.problem_mark, exc.context_mark) if m])
         if explained is not None:
             problem, location = explained

@@ -1,0 +1,72 @@
+"""A recipe that includes a file holding a credential (a systemd EnvironmentFile, a plain secret file)
+must not print it: recipe errors never quote a loaded file's content, and every error printed before the
+client exists masks the machine's credentials (stderr, the JSON log, the --report file, validate)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli_invoke import invoke
+
+SECRET = "Zq8sVh3LmXw2Rk9TbN4cJd7Pf6Ga1Ye5"
+ENV = {"OVH_APPLICATION_SECRET": SECRET, "OVH_APPLICATION_KEY": "appkey12345678", "OVH_ENDPOINT": "ovh-eu"}
+
+
+def _recipe(tmp_path: Path, included: str, content: str) -> Path:
+    (tmp_path / included).write_text(content)
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"name: leak\nsteps:\n  - include: {included}\n")
+    return recipe
+
+
+@pytest.mark.parametrize(
+    ("included", "content"),
+    [
+        ("ovhflow.env", f"OVH_APPLICATION_SECRET={SECRET}\n"),
+        ("secret.txt", f"{SECRET}\n"),
+        ("secret.yaml", f"*{SECRET}\n"),  # YAML's own problem names the undefined alias
+        ("tagged.yaml", f"!{SECRET} x\n"),
+    ],
+)
+def test_an_included_credential_file_is_never_quoted(tmp_path: Path, included: str, content: str) -> None:
+    for stderr in _refused_everywhere(tmp_path, _recipe(tmp_path, included, content)):
+        assert included in stderr
+        assert SECRET[:12] not in stderr, stderr
+
+
+def _refused_everywhere(tmp_path: Path, recipe: Path) -> list[str]:
+    """Stderr of run, run with a JSON log and a report, and validate: each exits 2, none with SECRET."""
+    report = tmp_path / "report.json"
+    stderrs = []
+    for args in (
+        ("run", str(recipe)),
+        ("run", "--log-format", "json", "--report", str(report), str(recipe)),
+        ("validate", str(recipe)),
+    ):
+        result = invoke(*args, env=ENV, cwd=tmp_path)
+        assert result.exit_code == 2, (args, result.stderr)
+        assert SECRET not in result.stderr and SECRET not in result.stdout, result.stderr
+        if "json" in args:
+            assert json.loads(result.stderr.strip().splitlines()[-1])["event"] == "error"
+        stderrs.append(result.stderr)
+    assert SECRET not in report.read_text()
+    return stderrs
+
+
+def test_the_top_level_error_says_type_and_length(tmp_path: Path) -> None:
+    recipe = _recipe(tmp_path, "ovhflow.env", f"OVH_APPLICATION_SECRET={SECRET}\n")
+    result = invoke("validate", str(recipe), env={}, cwd=tmp_path)  # no credential known: the root fix
+    assert result.exit_code == 2
+    assert "got a string of 55 characters" in result.stderr, result.stderr
+    assert SECRET not in result.stderr
+
+
+def test_errors_that_quote_a_value_mask_the_machine_credentials(tmp_path: Path) -> None:
+    """The second net: a message that does quote a value (a step's wrong type) masks a credential."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"name: quoted\nsteps:\n  - get: /me\n    retries: {SECRET}\n")
+    for stderr in _refused_everywhere(tmp_path, recipe):
+        assert "retries" in stderr and "***" in stderr, stderr
