@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ovhflow.cli.client_setup import api_errors, make_client
-from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.common import FiniteFloat, debug_option, reported_errors
 from ovhflow.cli.ovh_conf import check_saveable, save_consumer_key
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import ConfigError, UsageError
@@ -133,12 +133,12 @@ def wait_for_validation(client: Any, timeout: float, poll_interval: float) -> No
 @click.option("--no-wait", is_flag=True, help="Save the key at once, without waiting for its validation.")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0),
+    type=FiniteFloat(min=0),
     default=600,
     show_default=True,
     help="Seconds to wait for the validation.",
 )
-@click.option("--poll-interval", type=click.FloatRange(min=0.05), default=2.0, hidden=True)
+@click.option("--poll-interval", type=FiniteFloat(min=0.05), default=2.0, hidden=True)
 @debug_option
 def auth(
     rules: tuple[str, ...],

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -47,11 +48,26 @@ def reported_errors(debug: bool, redactor: Redactor | None = None) -> Iterator[N
         sys.exit(int(ExitStatus.STEP_FAILED))
 
 
+class FiniteFloat(click.FloatRange):
+    """A number in a range that is also finite: ``inf`` or ``nan`` as a timeout, a wait or a rate would
+    make a hang last forever (``nan`` passes every range comparison), so click refuses them (exit 2)."""
+
+    name = "finite float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(
+                f"{value!r} is not a finite number (inf and nan would make a wait last forever).", param, ctx
+            )
+        return number
+
+
 # The client's default deadline (ovhflow.ovh.deadline.DEFAULT_DEADLINE) is said here rather than imported:
 # importing the client at start-up would load requests for every command (tests check both agree).
 timeout_option = click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=FiniteFloat(min=0, min_open=True),
     metavar="SECONDS",
     help="Deadline of each API request: connecting and the whole answer (default: 60). A call and its "
     "retries stop after 3 times that.",

@@ -18,7 +18,7 @@ from typing import Any
 import click
 
 from ovhflow import __version__
-from ovhflow.cli.common import debug_option, plugins_dir_option, reported_errors
+from ovhflow.cli.common import FiniteFloat, debug_option, plugins_dir_option, reported_errors
 from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
 
@@ -206,7 +206,7 @@ WantedBy=timers.target
     "--report", "report_file", type=click.Path(dir_okay=False), help="Report file of the latest run."
 )
 @click.option("--name", help="Job name, used for the units and default file names.")
-@click.option("--wait-lock", type=click.FloatRange(min=0), help="Seconds a run waits for the previous one.")
+@click.option("--wait-lock", type=FiniteFloat(min=0), help="Seconds a run waits for the previous one.")
 @click.option("--kubernetes", is_flag=True, help="Print a Kubernetes CronJob and ConfigMap instead.")
 @click.option(
     "--secret",

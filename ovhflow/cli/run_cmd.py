@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ovhflow.cli.common import debug_option, plugins_dir_option, timeout_option
+from ovhflow.cli.common import FiniteFloat, debug_option, plugins_dir_option, timeout_option
 from ovhflow.cli.unattended import unattended_options
 
 
@@ -45,7 +45,7 @@ from ovhflow.cli.unattended import unattended_options
     is_flag=True,
     help="Never read a loop's objects ahead in batch calls (X-Ovh-Batch): one GET per item.",
 )
-@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most N requests a second.")
+@click.option("--rate", type=FiniteFloat(min=0, min_open=True), help="At most N requests a second.")
 @timeout_option
 @click.option("-v", "--verbose", count=True, help="Log each step start, loop item and request.")
 @click.option("-q", "--quiet", is_flag=True, help="Log errors only.")

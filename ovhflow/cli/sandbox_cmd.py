@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from ovhflow.cli.common import debug_option, reported_errors
+from ovhflow.cli.common import FiniteFloat, debug_option, reported_errors
 from ovhflow.errors import UsageError
 
-SHARE = click.FloatRange(0.0, 1.0)
+SHARE = FiniteFloat(0.0, 1.0)
 
 
 @click.command()
@@ -25,20 +25,18 @@ SHARE = click.FloatRange(0.0, 1.0)
 @click.option("--servers", type=click.IntRange(0), default=20, show_default=True, help="Dedicated servers.")
 @click.option("--bills", type=click.IntRange(0), default=24, show_default=True, help="Bills over two years.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated account.")
-@click.option("--latency-ms", type=click.FloatRange(0), default=0.0, help="Added to every answer.")
-@click.option("--jitter-ms", type=click.FloatRange(0), default=0.0, help="Latency varies by up to this.")
+@click.option("--latency-ms", type=FiniteFloat(0), default=0.0, help="Added to every answer.")
+@click.option("--jitter-ms", type=FiniteFloat(0), default=0.0, help="Latency varies by up to this.")
 @click.option(
-    "--rate-limit", type=click.FloatRange(0, min_open=True), default=None, help="Requests/s; 429 beyond."
+    "--rate-limit", type=FiniteFloat(0, min_open=True), default=None, help="Requests/s; 429 beyond."
 )
 @click.option("--error-rate", type=SHARE, default=0.0, help="Share of requests answered with a 5xx.")
 @click.option("--drop-rate", type=SHARE, default=0.0, help="Share of connections closed without an answer.")
 @click.option("--clock-skew", type=int, default=0, help="Seconds added to the server's clock.")
 @click.option("--redirect", metavar="URL", help="Answer 307 to URL+path instead (see --faults-on).")
 @click.option("--redirect-status", type=click.IntRange(300, 399), default=307, help="With --redirect.")
-@click.option("--hang", type=click.FloatRange(0), default=0.0, metavar="SECONDS", help="Wait, then answer.")
-@click.option(
-    "--trickle", type=click.FloatRange(0), default=0.0, metavar="SECONDS", help="Between body bytes."
-)
+@click.option("--hang", type=FiniteFloat(0), default=0.0, metavar="SECONDS", help="Wait, then answer.")
+@click.option("--trickle", type=FiniteFloat(0), default=0.0, metavar="SECONDS", help="Between body bytes.")
 @click.option("--cut-bodies", type=click.IntRange(-1), default=0, metavar="N", help="Cut N bodies (-1: all).")
 @click.option("--throttle", type=click.IntRange(-1), default=0, metavar="N", help="Answer N requests 429.")
 @click.option("--retry-after", metavar="VALUE", help="Retry-After of every 429, as is (e.g. soon, -5).")

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ovhflow.cli.common import FiniteFloat
 from ovhflow.errors import OvhflowError
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.run_log import LOG_FORMATS, iso_time
@@ -40,7 +41,7 @@ def unattended_options(command: F) -> F:
         ),
         click.option(
             "--wait-lock",
-            type=click.FloatRange(min=0),
+            type=FiniteFloat(min=0),
             metavar="SECONDS",
             help="If the recipe is already running, wait up to SECONDS for it instead of exiting 4.",
         ),
