@@ -25,6 +25,8 @@ METHODS = ("GET", "POST", "PUT", "DELETE")
 
 def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
     """``("a=1", "b:=2")`` -> ``{"a": "1", "b": 2}``; a malformed one is a usage error naming it."""
+    from ovhflow.recipe.inputs import non_finite_number  # lazy: not needed at start-up
+
     parsed: dict[str, Any] = {}
     for text in params:
         name, sep, value = text.partition("=")
@@ -40,6 +42,9 @@ def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
             except json.JSONDecodeError as error:
                 problem = f"{error.msg} at column {error.colno}"
                 raise UsageError(f"argument {name}:= is not valid JSON: {problem}") from None
+            found = non_finite_number(parsed[name], name)
+            if found is not None:  # NaN, Infinity, 1e999: JSON has no such numbers (as in run)
+                raise UsageError(f"argument {name}:=: {found} is NaN or infinite, which JSON cannot carry")
         else:
             parsed[name] = value
     return parsed

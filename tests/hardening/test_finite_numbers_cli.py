@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_invoke import invoke
+from tests.cli_invoke import invoke, invoke_ovhflow
 
 RECIPE = "name: finite\nsteps:\n  - get: /me\n"
 
@@ -38,3 +38,17 @@ def test_a_finite_timeout_is_still_accepted(tmp_path: Path) -> None:
     assert result.exit_code == 0
     result = invoke("run", "--timeout", "2.5", "--wait-lock", "0", "--check", "recipe.yaml", cwd=tmp_path)
     assert "Invalid value" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "argument", ["status:=NaN", "status:=1e999", "status:=-Infinity", 's:=[1, {"x": NaN}]']
+)
+def test_call_refuses_a_nan_or_infinite_json_argument_before_sending(
+    sandbox, full_env, tmp_path: Path, argument: str
+) -> None:
+    domain = next(iter(sandbox.state["emailDomains"]))
+    sent_before = len(sandbox.journal)
+    result = invoke_ovhflow("call", "PUT", f"/email/domain/{domain}", argument, env=full_env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "NaN or infinite" in result.stderr and argument.split(":=")[0] in result.stderr, result.stderr
+    assert len(sandbox.journal) == sent_before  # nothing went on the wire
