@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
@@ -185,10 +186,25 @@ class _LimitsRewriter(NodeTransformer):
         return nodes.Call(nodes.Name(_SIZED, "load"), [node], [], None, None, lineno=node.lineno)
 
 
+class _CodeGenerator(CodeGenerator):
+    """Jinja folds constant expressions at compile time and writes a folded float as ``str(value)``:
+    ``{{ 'inf' | float }}`` became the Python name ``inf`` and failed with a NameError. A NaN or infinite
+    constant is written as ``float('inf')`` instead, so it renders as the value it is and the engine's
+    check refuses it like any other NaN or infinity (located, "NaN or infinite")."""
+
+    def visit_Const(self, node: nodes.Const, frame: Frame) -> None:  # noqa: N802
+        value = node.as_const(frame.eval_ctx)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.write(f"float({str(value)!r})")
+        else:
+            super().visit_Const(node, frame)
+
+
 class RecipeEnvironment(ImmutableSandboxedEnvironment):
     """The sandboxed, strict, bounded environment every recipe template is compiled in."""
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class = _CodeGenerator
 
     def __init__(
         self, filters: Mapping[str, Callable[..., Any]] = NO_FILTERS, finalize: Callable | None = None

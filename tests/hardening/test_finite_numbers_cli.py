@@ -52,3 +52,15 @@ def test_call_refuses_a_nan_or_infinite_json_argument_before_sending(
     assert result.returncode == 2, result.stderr
     assert "NaN or infinite" in result.stderr and argument.split(":=")[0] in result.stderr, result.stderr
     assert len(sandbox.journal) == sent_before  # nothing went on the wire
+
+
+@pytest.mark.parametrize("template", ["{{ 'inf' | float }}", "{{ 'nan' | float }}", "{{ 1e308 * 10 }}"])
+def test_a_constant_nan_or_infinity_in_a_template_is_refused_located(tmp_path: Path, template: str) -> None:
+    """Jinja folds constants at compile time; a folded infinity used to fail as ``NameError: name 'inf'``."""
+    (tmp_path / "recipe.yaml").write_text(
+        f'name: folded\nsteps:\n  - get: /me\n    query: {{x: "{template}"}}\n'
+    )
+    result = invoke("run", "--sandbox", "recipe.yaml", cwd=tmp_path)
+    assert result.exit_code != 0
+    assert "NameError" not in result.stderr, result.stderr
+    assert "recipe.yaml:4:" in result.stderr and "x is NaN or infinite" in result.stderr, result.stderr
