@@ -54,8 +54,10 @@ def kind(value: Any) -> str:
     at all (an ``include:`` of an EnvironmentFile holding a credential), whose content must not be shown."""
     if isinstance(value, str):
         return f"a string of {len(value)} characters"
-    if isinstance(value, (bool, int, float)) or value is None:
-        return "a scalar value" if value is not None else "nothing (null)"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
     return describe(value)
 
 
@@ -171,9 +173,12 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
     where_words = path_words(parts) or "the recipe"
     instance, location = follow(document, parts)
     found = error.instance
+    # A top-level value may be the first thing read of a file that is no recipe at all (an include: of a
+    # credentials file): its content is never quoted there, only its kind and size.
+    shown = kind(found) if len(parts) <= 1 else describe(found)
     validator, schema, value = error.validator, error.schema, error.validator_value
     if "x-accepts" in schema:
-        return RecipeError(f"{where_words}: expected {schema['x-accepts']}, got {describe(found)}", location)
+        return RecipeError(f"{where_words}: expected {schema['x-accepts']}, got {shown}", location)
     if "propertyNames" in error.relative_schema_path:
         key = error.instance
         if isinstance(instance, LocatedDict):
@@ -201,14 +206,14 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
         key = missing[0] if missing else value[0]
         return RecipeError(f"{where_words}: missing required key {key!r}", location)
     if validator == "type":
-        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {describe(found)}", location)
+        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {shown}", location)
     if validator == "enum":
         choices = ", ".join(str(choice) for choice in value)
-        return RecipeError(f"{where_words}: must be one of {choices}; got {describe(found)}", location)
+        return RecipeError(f"{where_words}: must be one of {choices}; got {shown}", location)
     if validator == "const":
-        return RecipeError(f"{where_words}: must be {value!r}; got {describe(found)}", location)
+        return RecipeError(f"{where_words}: must be {value!r}; got {shown}", location)
     if validator in ("anyOf", "oneOf"):
-        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {describe(found)}", location)
+        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {shown}", location)
     if validator == "minProperties" and value == 1:
         return RecipeError(f"{where_words}: must not be empty", location)
     if validator == "minItems" and value == 1:

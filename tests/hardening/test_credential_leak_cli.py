@@ -70,3 +70,22 @@ def test_errors_that_quote_a_value_mask_the_machine_credentials(tmp_path: Path) 
     recipe.write_text(f"name: quoted\nsteps:\n  - get: /me\n    retries: {SECRET}\n")
     for stderr in _refused_everywhere(tmp_path, recipe):
         assert "retries" in stderr and "***" in stderr, stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (f"name: {SECRET}\nsteps: {SECRET}\n", "steps: expected a list, got a string of 32 characters"),
+        (
+            f"name: x\nsteps: []\ninputs: {SECRET}\n",
+            "inputs: expected a mapping, got a string of 32 characters",
+        ),
+    ],
+)
+def test_top_level_values_of_an_included_file_are_not_quoted(tmp_path: Path, content: str, said: str) -> None:
+    """A mapping that is no recipe: its top-level values are described, never quoted (no credential known)."""
+    recipe = _recipe(tmp_path, "values.yaml", content)
+    result = invoke("validate", str(recipe), env={}, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert said in result.stderr, result.stderr
+    assert SECRET not in result.stderr
