@@ -129,6 +129,23 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _yaml_number_quirk(written: str | None) -> str | None:
+    """Why a number written so in a YAML file is almost surely a typo (YAML 1.1 reads ``1_0.5`` as 10.5,
+    ``0x1F`` as 31, ``017`` as 15 and ``1:30`` as 90), or None for a plain decimal."""
+    if written is None:
+        return None
+    digits = written.lstrip("+-")
+    if "_" in digits:
+        return "has a '_'"
+    if digits[:2].lower() in ("0x", "0b"):
+        return "is hexadecimal" if digits[1] in "xX" else "is binary"
+    if ":" in digits:
+        return "is sexagesimal (base 60)"
+    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():
+        return "is octal (a leading 0)"
+    return None
+
+
 def _parse_inline(text: str, source: str) -> Any:
     try:
         return parse_yaml(text, source)
@@ -313,6 +330,16 @@ def _value_of(
         where = located.value_locations.get(name) if located is not None else None
         if isinstance(value, str) and spec.type != "string":
             return _converted(value, spec, f"params file: {name}", RecipeError, where), True
+        written = located.number_texts.get(name) if located is not None else None
+        quirk = _yaml_number_quirk(written) if spec.type in ("integer", "number") else None
+        if quirk is not None and not spec.secret:  # a secret's digits are not echoed
+            raise RecipeError(
+                f"params file: input {name!r}: {written} {quirk}, which YAML reads as {value}: write the "
+                "number in plain decimal digits (or quote it if it is text)",
+                where,
+            )
+        if quirk is not None:
+            raise RecipeError(f"params file: input {name!r}: the value {quirk}: write plain digits", where)
         if value is not None and not matches_type(value, spec.type):
             what = "a value of another type" if spec.secret else describe(value)
             raise RecipeError(

@@ -35,6 +35,7 @@ _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_NUMBERS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _SCALARS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:bool",
@@ -50,6 +51,7 @@ class LocatedDict(dict):
     location: Location
     key_locations: dict[str, Location]
     value_locations: dict[str, Location]
+    number_texts: dict[str, str]  # each number value as written: YAML 1.1 reads 1_0.5 and 0x1F as numbers
 
 
 class LocatedList(list):
@@ -149,7 +151,7 @@ class _Builder:
     def mapping(self, node: MappingNode, depth: int) -> LocatedDict:
         result = LocatedDict()
         result.location = self.where(node)
-        result.key_locations, result.value_locations = {}, {}
+        result.key_locations, result.value_locations, result.number_texts = {}, {}, {}
         merged: list[tuple[str, Any, Location, Location]] = []
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
@@ -171,6 +173,8 @@ class _Builder:
             result[key] = self.build(value_node, depth + 1)
             result.key_locations[key] = self.where(key_node)
             result.value_locations[key] = self.where(value_node)
+            if value_node.tag in _NUMBERS and isinstance(value_node, ScalarNode):
+                result.number_texts[key] = value_node.value
         for key, value, key_location, value_location in merged:
             if key not in result:  # keys written in the mapping win over merged ones
                 result[key] = value

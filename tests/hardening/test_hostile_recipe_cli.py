@@ -302,3 +302,40 @@ def test_nan_in_a_params_file_or_an_object_param_is_refused(sandbox, isolated, w
     inline = _run(recipe, _env(sandbox, isolated), "-p", "extra={a: .nan}")
     assert inline.returncode == 2 and "a is NaN or infinite" in inline.stderr
     assert sandbox.journal == []
+
+
+NUMBER_LOGGED = """\
+name: a number
+inputs:
+  n: {type: number}
+steps:
+  - log: "n is {{ inputs.n }}"
+"""
+
+
+@pytest.mark.parametrize(
+    ("written", "problem", "read_as"),
+    [
+        ("1_0.5", "has a '_'", "10.5"),
+        ("1_000", "has a '_'", "1000"),
+        ("0x1F", "is hexadecimal", "31"),
+        ("017", "is octal (a leading 0)", "15"),
+        ("0b11", "is binary", "3"),
+        ("1:30", "is sexagesimal (base 60)", "90"),
+    ],
+)
+def test_a_number_in_a_params_file_written_in_a_yaml_1_1_form_is_refused(
+    sandbox, isolated, write_recipe, tmp_path, written, problem, read_as
+):
+    recipe = write_recipe(NUMBER_LOGGED)
+    params = tmp_path / "params.yaml"
+    params.write_text(f"# weights\nn:   {written}\n")
+    result = _in_process(recipe, _env(sandbox, isolated), "--params", str(params))
+    assert result.returncode == 2, result.stderr
+    assert f"{params}:2:6: params file: input 'n': {written} {problem}, which YAML reads as {read_as}" in (
+        result.stderr
+    )
+    assert sandbox.journal == []
+    params.write_text("n: 10.5\n")  # plain decimals, as -p takes them
+    fine = _in_process(recipe, _env(sandbox, isolated), "--params", str(params))
+    assert fine.returncode == 0 and "n is 10.5" in fine.stderr
