@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors, UsageError
-from ovhflow.recipe.messages import describe, preview
+from ovhflow.recipe.messages import describe, kind, preview
 from ovhflow.recipe.model import MISSING, InputSpec
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
 from ovhflow.text.suggestions import did_you_mean
@@ -234,7 +234,7 @@ def _read_params_file(path: str | Path) -> tuple[dict[str, Any], LocatedDict | N
     document = load_yaml_file(path, what="params")
     if not isinstance(document, dict):
         raise RecipeError(
-            f"a params file is a mapping of input names to values, got {describe(document)}",
+            f"a params file is a mapping of input names to values, got {kind(document)}",
             getattr(document, "location", None) or Location(str(path), 1, 1),
         )
     return document, document if isinstance(document, LocatedDict) else None

@@ -89,3 +89,13 @@ def test_top_level_values_of_an_included_file_are_not_quoted(tmp_path: Path, con
     assert result.exit_code == 2
     assert said in result.stderr, result.stderr
     assert SECRET not in result.stderr
+
+
+def test_a_params_file_that_is_a_credentials_file_is_not_quoted(tmp_path: Path) -> None:
+    (tmp_path / "ovhflow.env").write_text(f"OVH_APPLICATION_SECRET={SECRET}\n")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("name: params\nsteps:\n  - get: /me\n")
+    result = invoke("run", "--params", "ovhflow.env", str(recipe), env={}, cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "got a string of 55 characters" in result.stderr, result.stderr
+    assert SECRET not in result.stderr
