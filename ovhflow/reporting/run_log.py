@@ -229,6 +229,14 @@ class RunLogger:
     def ovhflow_run_end(self, run: RunInfo) -> None:
         self._stop_bar()
         self._library_logs.detach()
+        for change in run.changes:  # writes a stop abandoned: the operator must check each one
+            if change.get("status") == "unknown":
+                text = (
+                    f"outcome unknown: {change.get('method')} {change.get('path')} was sent and not answered "
+                    "before the run stopped; check it before running again"
+                )
+                fields = {"method": change.get("method"), "path": change.get("path"), "message": text}
+                self._emit(ERROR, "outcome_unknown", text, {**fields, "step": change.get("step")})
         duration = max(time.time() - run.started_at, 0.0)
         order = ("ok", "changed", "planned", "skipped", "ignored", "failed")
         counts = {key: run.counts.get(key, 0) for key in order} | run.counts

@@ -146,6 +146,11 @@ def test_a_stop_while_writes_hang_ends_within_seconds_with_outcome_unknown(
     assert statuses == [("PUT", "unknown")] * concurrency  # never "changed"
     assert sum("outcome is unknown" in error["message"] for error in document["errors"]) == concurrency
     assert hanging_api.hung("PUT") == concurrency  # nothing new was sent after the signal
+    unknown = [
+        e for e in events if e["event"] == "outcome_unknown"
+    ]  # the log says it too, not only the report
+    assert [(e["level"], e["method"]) for e in unknown] == [("error", "PUT")] * concurrency
+    assert all("check it before running again" in e["message"] for e in unknown)
     monkeypatch.setenv("OVHFLOW_LOCK_DIR", isolated["OVHFLOW_LOCK_DIR"])
     from ovhflow.cli.locking import lock_path
 
