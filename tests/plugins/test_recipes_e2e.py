@@ -20,6 +20,7 @@ import pytest
 from ovhflow_plugins.table import plain_table
 
 from ovhflow.files.atomic import TEMP_SUFFIX
+from ovhflow.sandbox.auth import now_iso
 from tests.helpers import RECIPES_DIR, run_ovhflow
 
 
@@ -101,14 +102,23 @@ def test_bills_csv_in_check_mode_writes_nothing(sandbox, tmp_path: Path) -> None
 
 
 def test_authorized_applications_table(sandbox, tmp_path: Path) -> None:
+    started = now_iso()
     result = run_recipe("authorized-apps-table.yaml", sandbox, "-q", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     state = sandbox.state
+    # The run's own credential is used by every call: the table shows its lastUse as the run read it,
+    # which the run's later calls moved on (by a second, when a second boundary falls in between).
+    printed = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()[2:] if line.strip()}
     rows = []
     for credential in state["credentials"].values():
         if credential["status"] != "validated":
             continue
         application = state["applications"][str(credential["applicationId"])]
+        last_use = credential["lastUse"] or ""
+        if last_use >= started:
+            shown = printed[str(credential["credentialId"])]
+            assert started <= shown <= last_use
+            last_use = shown
         rows.append(
             [
                 str(credential["credentialId"]),
@@ -116,7 +126,7 @@ def test_authorized_applications_table(sandbox, tmp_path: Path) -> None:
                 application["description"],
                 credential["creation"] or "",
                 credential["expiration"] or "",
-                credential["lastUse"] or "",
+                last_use,
             ]
         )
     assert len(rows) >= 5
