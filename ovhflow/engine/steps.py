@@ -66,8 +66,12 @@ class StepRunner:
                 outcome = self.run_once(step, scope)
             except (RunInterrupted, ConfigError) as stop:
                 outcome, stopping = failure(stop, step.location), stop
-                # a group's inner step reported this failure already; a plain step's line shows it now
+                # a group's inner step reported this failure already; a plain step's line shows it now,
+                # and the report's errors say which step the stop (or the rejection) ended and why
                 outcome.counted = step.action in self.composites
+                if not outcome.counted:
+                    where = str(outcome.location or step.location)
+                    self.runtime.add_error(outcome.error or "step stopped", where, outcome.query_id)
             record = StepRecord.single(outcome.status, outcome.result, outcome.error)
         else:
             outcome, items, stopping = run_loop(self, step, scope)

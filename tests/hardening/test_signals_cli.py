@@ -168,6 +168,21 @@ def test_sigterm_while_a_read_hangs_ends_within_seconds(hanging_api, isolated, w
     assert [step["id"] for step in document["steps"]] == ["servers", "get"]
 
 
+def _sigterm_once_hung(api: HangingApi, isolated, recipe: Path, hung_reads: int) -> Path:
+    """Run ``recipe`` with a JSON log and a report, SIGTERM it once ``hung_reads`` GETs hang; check it
+    exits 143 within 20 s and return the report's path."""
+    report = recipe.parent / "report.json"
+    args = ["run", str(recipe), "--report", str(report), "--log-format", "json"]
+    process = start_run(args, _env(api, isolated), recipe.parent)
+    wait_for(lambda: api.hung("GET") >= hung_reads, process, f"{hung_reads} GET hanging")
+    process.send_signal(signal.SIGTERM)
+    try:
+        assert process.wait(timeout=20) == 143
+    finally:
+        process.kill()
+    return report
+
+
 BATCHED = """\
 name: batched reads against a hanging API
 steps:
@@ -184,15 +199,7 @@ steps:
 def test_sigterm_while_batched_reads_hang_ends_within_seconds(hanging_api, isolated, write_recipe):
     hanging_api.servers = [f"ns{number}.example.net" for number in range(120)]  # 3 batches of 50 or less
     recipe = write_recipe(BATCHED)
-    report = recipe.parent / "report.json"
-    args = ["run", str(recipe), "--report", str(report), "--log-format", "json"]
-    process = start_run(args, _env(hanging_api, isolated), recipe.parent)
-    wait_for(lambda: hanging_api.hung("GET") >= 3, process, "3 batches hanging")
-    process.send_signal(signal.SIGTERM)
-    try:
-        assert process.wait(timeout=20) == 143
-    finally:
-        process.kill()
+    report = _sigterm_once_hung(hanging_api, isolated, recipe, 3)
     events = [json.loads(line) for line in run_stderr(recipe.parent).splitlines()]
     assert events[-1]["event"] == "run_end" and events[-1]["exit_status"] == 143
     assert read_report(report)["exit_status"] == 143
@@ -234,3 +241,23 @@ def test_sigterm_while_waiting_for_the_lock_ends_with_a_report(
     assert read_report(report)["exit_status"] == 143
     assert "interrupted by SIGTERM" in run_stderr(recipe.parent)
     assert hanging_api.received == []  # it never started
+
+
+SINGLE = """\
+name: one read against a hanging API
+steps:
+  - id: server
+    get: /dedicated/server/ns1.example.net
+"""
+
+
+def test_sigterm_stopping_a_single_step_says_which_step_and_why_in_the_errors(
+    hanging_api, isolated, write_recipe
+):
+    recipe = write_recipe(SINGLE)
+    report = _sigterm_once_hung(hanging_api, isolated, recipe, 1)
+    document = read_report(report)
+    assert document["counts"]["failed"] == 1
+    [error] = document["errors"]  # the failed step is listed, as every failed step is
+    assert error["step"] == f"{recipe}:3:5"
+    assert error["message"].startswith("interrupted by SIGTERM")
