@@ -1,8 +1,9 @@
 """``ovhflow call``: one API call from the shell, to explore the API before writing a recipe.
 
-Arguments are httpie-style: ``name=value`` sends a string, ``name:=json`` a JSON value (number, boolean,
-list, object). They become the query string of a GET or DELETE and the JSON body of a POST or PUT, exactly
-as python-ovh's keyword arguments do, through the same client (signing, retries, errors) as recipes.
+Arguments are httpie-style (:mod:`ovhflow.recipe.params`, the parser of ``-p`` too): ``name=value`` sends
+a string, ``name:=json`` a JSON value (number, boolean, list, object). They become the query string of a
+GET or DELETE and the JSON body of a POST or PUT, exactly as python-ovh's keyword arguments do, through
+the same client (signing, retries, errors) as recipes.
 """
 
 from __future__ import annotations
@@ -21,33 +22,6 @@ from ovhflow.errors import UsageError
 from ovhflow.reporting.redaction import Redactor
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
-
-
-def parse_params(params: tuple[str, ...]) -> dict[str, Any]:
-    """``("a=1", "b:=2")`` -> ``{"a": "1", "b": 2}``; a malformed one is a usage error naming it."""
-    from ovhflow.recipe.inputs import non_finite_number  # lazy: not needed at start-up
-
-    parsed: dict[str, Any] = {}
-    for text in params:
-        name, sep, value = text.partition("=")
-        if not sep:
-            raise UsageError(f"argument {text!r}: expected name=value or name:=json")
-        is_json = name.endswith(":")
-        name = name[:-1] if is_json else name
-        if not name:
-            raise UsageError(f"argument {text!r}: the name before '=' is empty")
-        if is_json:
-            try:
-                parsed[name] = json.loads(value)
-            except json.JSONDecodeError as error:
-                problem = f"{error.msg} at column {error.colno}"
-                raise UsageError(f"argument {name}:= is not valid JSON: {problem}") from None
-            found = non_finite_number(parsed[name], name)
-            if found is not None:  # NaN, Infinity, 1e999: JSON has no such numbers (as in run)
-                raise UsageError(f"argument {name}:=: {found} is NaN or infinite, which JSON cannot carry")
-        else:
-            parsed[name] = value
-    return parsed
 
 
 def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
@@ -124,7 +98,10 @@ def call(
             raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")
         if not path.startswith("/"):
             raise UsageError(f"path {path!r} must start with /")
-        arguments = parse_params(params)
+        # lazy: not needed at start-up
+        from ovhflow.recipe.params import CALL_ARGUMENTS, parse_params
+
+        arguments = parse_params(params, CALL_ARGUMENTS)
         if page_size is not None and not all_pages:
             raise UsageError("--page-size goes with --all")
         if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):

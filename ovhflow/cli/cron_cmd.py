@@ -74,12 +74,11 @@ def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) 
     environment has them.
     """
     # lazy: start-up, as checked_recipe
-    from ovhflow.recipe.inputs import parse_params, resolve_inputs
+    from ovhflow.recipe.inputs import resolve_inputs
+    from ovhflow.recipe.params import parse_params
 
-    for param in params:
-        if "=" not in param:
-            raise UsageError(f"-p {param!r}: expected NAME=VALUE")
-    secrets_given = sorted(secret_inputs(recipe) & {p.partition("=")[0] for p in params})
+    given = parse_params(params)
+    secrets_given = sorted(secret_inputs(recipe) & set(given))
     if secrets_given:
         raise UsageError(
             f"input {', '.join(secrets_given)} is secret: a -p value would be stored in clear in the "
@@ -87,12 +86,15 @@ def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) 
             "with a 0600 file"
         )
     from_environment = [name for name, spec in recipe.inputs.items() if spec.env]
-    resolve_inputs(recipe, parse_params(params), params_file, os.environ, deferred=from_environment)
+    resolve_inputs(recipe, given, params_file, os.environ, deferred=from_environment)
 
 
 def environment_note(recipe: Any, params: tuple[str, ...]) -> str:
     """Comment lines naming the variables the job's environment must hold (inputs read with ``env:``)."""
-    given = {param.partition("=")[0] for param in params}
+    # lazy: start-up, as checked_recipe
+    from ovhflow.recipe.params import parse_params
+
+    given = parse_params(params)
     needed = [(name, spec.env) for name, spec in recipe.inputs.items() if spec.env and name not in given]
     return "".join(
         f"# The job reads input {name!r} from ${variable}: set it in the crontab ({variable}=...) or the "

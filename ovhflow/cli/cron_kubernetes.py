@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ovhflow.errors import UsageError
+from ovhflow.recipe.params import parse_params
 
 RECIPE_FOLDER = "/etc/ovhflow"
 CONTAINER = "ovhflow"
@@ -104,7 +105,7 @@ def manifests(
         else _secret_env("OVH_ENDPOINT", secret, "endpoint")
     ]
     env += [_secret_env(variable, secret, key) for key, variable in CREDENTIAL_KEYS.items()]
-    given = {param.partition("=")[0] for param in params}
+    given = parse_params(params)
     for input_name, spec in recipe.inputs.items():
         if spec.env and input_name not in given:
             env.append(_secret_env(spec.env, secret, spec.env))

@@ -108,8 +108,9 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     from ovhflow.engine import check_mode
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.environment_access import refuse_credential_reads
-    from ovhflow.recipe.inputs import parse_params, resolve_inputs
+    from ovhflow.recipe.inputs import resolve_inputs
     from ovhflow.recipe.loader import load_recipe
+    from ovhflow.recipe.params import parse_params
     from ovhflow.reporting.run_log import RunLogger
     from ovhflow.reporting.run_report import ReportWriter
     from ovhflow.templating.templates import Templates

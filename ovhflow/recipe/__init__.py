@@ -5,7 +5,7 @@
 checks the names they use, and returns a :class:`Recipe`; every problem is a located :class:`RecipeError`.
 """
 
-from ovhflow.recipe.inputs import parse_params, resolve_inputs
+from ovhflow.recipe.inputs import resolve_inputs
 from ovhflow.recipe.loader import load_recipe
 from ovhflow.recipe.model import (
     CONTEXT_NAMES,
@@ -16,6 +16,7 @@ from ovhflow.recipe.model import (
     Recipe,
     Step,
 )
+from ovhflow.recipe.params import parse_params
 from ovhflow.recipe.schema import build_recipe_schema
 from ovhflow.recipe.yaml_loader import MAX_DEPTH, MAX_FILE_SIZE, MAX_NODES, LocatedDict, LocatedList
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import math
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -213,21 +213,6 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
             env_location=where("env", location),
         )
     return specs, errors
-
-
-def parse_params(items: Iterable[str]) -> dict[str, str]:
-    """``["name=value", ...]`` from repeated ``-p`` options; malformed or repeated names are usage errors."""
-    params: dict[str, str] = {}
-    for number, item in enumerate(items, start=1):
-        name, equals, value = item.partition("=")
-        name = name.strip()
-        if not equals or not name:  # the text is not echoed: it may be a secret typed without its name
-            problem = "no '=' found" if not equals else "the name before '=' is empty"
-            raise UsageError(f"-p option #{number}: expected NAME=VALUE ({problem})")
-        if name in params:
-            raise UsageError(f"-p {name}: given more than once")
-        params[name] = value
-    return params
 
 
 def _read_params_file(path: str | Path) -> tuple[dict[str, Any], LocatedDict | None]:

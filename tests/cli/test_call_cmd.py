@@ -72,12 +72,17 @@ def test_usage_errors_exit_2(full_env, tmp_path: Path) -> None:
     for args, expected in [
         (("FETCH", "/me"), "method 'FETCH'"),
         (("GET", "me"), "must start with /"),
-        (("POST", "/me/x", "broken"), "expected name=value"),
+        (
+            ("POST", "/me/x", "a=1", "hunter22"),
+            "argument #2: expected NAME=VALUE or NAME:=JSON (no '=' found)",
+        ),
+        (("POST", "/me/x", "a=1", "a:=2"), "argument a: given more than once"),
         (("POST", "/me/x", "n:={bad"), "n:= is not valid JSON"),
     ]:
         result = invoke_ovhflow("call", *args, env=full_env, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr and "Traceback" not in result.stderr
+        assert "hunter22" not in result.stderr  # a secret typed without its name is never echoed
 
 
 def test_readable_conf_is_warned_about(sandbox, isolated_env, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ovhflow.errors import RecipeError, RecipeErrors, UsageError
-from ovhflow.recipe import load_recipe, parse_params, resolve_inputs
+from ovhflow.recipe import load_recipe, resolve_inputs
 
 RECIPE = """\
 name: inputs
@@ -144,17 +144,6 @@ def test_secret_values_never_appear_in_errors(recipe, tmp_path: Path) -> None:
     with pytest.raises(RecipeError) as caught:
         resolve_inputs(recipe, {"token": secret, "zone": "z"}, None, {})
     assert secret not in str(caught.value)
-
-
-def test_parse_params() -> None:
-    assert parse_params(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
-    with pytest.raises(UsageError, match=r"-p option #2: expected NAME=VALUE \(no '=' found\)") as caught:
-        parse_params(["a=1", "hunter2"])
-    assert "hunter2" not in str(caught.value)
-    with pytest.raises(UsageError, match="given more than once"):
-        parse_params(["a=1", "a=2"])
-    with pytest.raises(UsageError, match="the name before '=' is empty"):
-        parse_params(["=1"])
 
 
 @pytest.mark.parametrize(

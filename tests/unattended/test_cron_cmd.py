@@ -205,7 +205,15 @@ def test_cron_refuses_bad_input(tmp_path: Path, isolated_env: dict[str, str]) ->
             ["cron", str(recipe), "--schedule", "@daily", "-p", "password=hunter22"],
             "input password is secret",
         ),
+        (  # the name as run reads it, spaces stripped: no way around the secret check
+            ["cron", str(recipe), "--schedule", "@daily", "-p", " password =hunter22"],
+            "input password is secret",
+        ),
         (["cron", str(recipe), "--schedule", "@daily", "-p", "novalue"], "expected NAME=VALUE"),
+        (
+            ["cron", str(recipe), "--schedule", "@daily", "-p", "hunter22"],
+            "-p option #1: expected NAME=VALUE",
+        ),
         (["cron", str(invalid), "--schedule", "@daily"], "invalid.yaml:2:"),
     ]
     for args, expected in cases:
