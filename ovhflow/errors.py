@@ -29,13 +29,15 @@ class OvhflowError(Exception):
 
     exit_status: ExitStatus = ExitStatus.STEP_FAILED
 
-    def __init__(self, message: str, location: Location | None = None) -> None:
+    def __init__(self, message: str, location: Location | None = None, query_id: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.location = location
+        self.query_id = query_id  # OVH's id of the API call that failed, for support
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.message}" if self.location else self.message
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} (OVH query id {self.query_id})" if self.query_id else text
 
 
 class RecipeError(OvhflowError):
@@ -69,14 +71,6 @@ class StepFailed(OvhflowError):
 
     exit_status = ExitStatus.STEP_FAILED
 
-    def __init__(self, message: str, location: Location | None = None, query_id: str | None = None) -> None:
-        super().__init__(message, location)
-        self.query_id = query_id
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return f"{text} (OVH query id {self.query_id})" if self.query_id else text
-
 
 class LockHeld(OvhflowError):
     """Another run of the same recipe holds its lock."""
@@ -108,3 +102,26 @@ def one_line_message(error: BaseException) -> str:
 def http_status(error: BaseException) -> int | None:
     """The HTTP status of the response an exception carries (requests and python-ovh style), if any."""
     return getattr(getattr(error, "response", None), "status_code", None)
+
+
+def is_configuration_error(error: BaseException) -> bool:
+    """Whether the client raised ``error`` because its credentials or configuration are wrong (a key
+    unknown or revoked, a missing endpoint, an unknown region): no later call can succeed."""
+    # lazy: every command imports this module at start-up; the client's exceptions bring requests
+    from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS
+
+    return isinstance(error, CREDENTIAL_ERRORS)
+
+
+def configuration_error(
+    error: BaseException, what: str = "", location: Location | None = None
+) -> ConfigError:
+    """``error`` as the :class:`ConfigError` (exit 3) a person reads: ``WHAT: MESSAGE`` on one line (``WHAT``
+    is the error's type unless given), with OVH's query id. The one conversion of the client's credential
+    and configuration errors: ``call`` and ``auth``, building any command's client, a run's steps.
+
+    The message is the API's or the client's own text (:func:`one_line_message`), which never holds a
+    credential: :mod:`ovhflow.ovh.exceptions` builds them from what the API answered or what is missing.
+    """
+    message = f"{what or type(error).__name__}: {one_line_message(error)}"
+    return ConfigError(message, location, getattr(error, "query_id", None))

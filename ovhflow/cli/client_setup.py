@@ -12,28 +12,27 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.cli.ovh_conf import warn_about_readable_configs
-from ovhflow.errors import ConfigError, OvhflowError, StepFailed, one_line_message
+from ovhflow.errors import (
+    ConfigError,
+    OvhflowError,
+    StepFailed,
+    configuration_error,
+    is_configuration_error,
+    one_line_message,
+)
 from ovhflow.reporting.redaction import Redactor
 
 if TYPE_CHECKING:
     from ovhflow.ovh import Client
 
 
-def one_line(error: BaseException) -> str:
-    """An API error's message on one line, without the query id (callers add it in a fixed form)."""
-    return one_line_message(error)
-
-
 def translate_api_error(error: BaseException) -> OvhflowError:
     """The :class:`OvhflowError` that says ``error`` to a person, with the right exit status."""
-    # lazy: loaded when this command runs, not at start-up
-    from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS
-
-    query_id = getattr(error, "query_id", None)
-    if isinstance(error, CREDENTIAL_ERRORS):
-        suffix = f" (OVH query id {query_id})" if query_id else ""
-        return ConfigError(f"{type(error).__name__}: {one_line(error)}{suffix}")
-    return StepFailed(f"{type(error).__name__}: {one_line(error)}", query_id=query_id)
+    if is_configuration_error(error):
+        return configuration_error(error)
+    return StepFailed(
+        f"{type(error).__name__}: {one_line_message(error)}", query_id=getattr(error, "query_id", None)
+    )
 
 
 @contextlib.contextmanager
@@ -76,10 +75,8 @@ def new_client(redactor: Redactor | None, **settings: Any) -> Client:
 
     try:
         client = Client(**settings)
-    except APIError as error:
-        raise ConfigError(f"configuration: {one_line(error)}") from error
-    except (OSError, ValueError) as error:
-        raise ConfigError(f"configuration: {error}") from error
+    except (APIError, OSError, ValueError) as error:  # all say the settings are wrong or unreadable
+        raise configuration_error(error, "configuration") from error
     if redactor is not None:
         redactor.watch(client.secret_values)  # also the OAuth2 token, fetched on the first call
     return client

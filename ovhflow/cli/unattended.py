@@ -96,8 +96,8 @@ def errors_as_json(log_format: str, redactor: Redactor | None = None) -> Iterato
             "exit_status": int(error.exit_status),
             "error_type": type(error).__name__,
         }
-        if getattr(error, "query_id", None):
-            event["query_id"] = error.query_id  # type: ignore[attr-defined]
+        if error.query_id:
+            event["query_id"] = error.query_id
         print(json.dumps(event, ensure_ascii=False), file=sys.stderr, flush=True)
         sys.exit(int(error.exit_status))
 

@@ -6,8 +6,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ovhflow.errors import ConfigError, Location, OvhflowError, PlanMismatch, StepFailed, one_line_message
-from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion
+from ovhflow.errors import (
+    ConfigError,
+    Location,
+    OvhflowError,
+    PlanMismatch,
+    StepFailed,
+    configuration_error,
+    is_configuration_error,
+    one_line_message,
+)
 
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
 
@@ -60,11 +68,8 @@ def fatal_error(error: BaseException, location: Location | None) -> OvhflowError
     """
     if isinstance(error, (ConfigError, PlanMismatch)):
         return error
-    if isinstance(error, (*CREDENTIAL_ERRORS, InvalidConfiguration, InvalidRegion)):
-        message = one_line_message(error)
-        config_error = ConfigError(f"credentials or configuration rejected: {message}", location)
-        config_error.query_id = getattr(error, "query_id", None)  # type: ignore[attr-defined]
-        return config_error
+    if is_configuration_error(error):
+        return configuration_error(error, "credentials or configuration rejected", location)
     return None
 
 

@@ -1,0 +1,68 @@
+"""The client's credential and configuration errors, said one way (``ovhflow.errors.configuration_error``)
+on each of the three paths: a ``call``/``auth`` request, building any command's client, a run's step.
+Each exits 3 with one line naming what to fix and OVH's query id when the API answered, never a secret."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ovhflow.errors import ConfigError, configuration_error, is_configuration_error
+from ovhflow.ovh import exceptions
+from tests.cli_invoke import invoke
+
+BAD_KEY = "K" * 32  # a consumer key the sandbox does not know
+QUERY_ID = r"\(OVH query id EU\.ext-sandbox\.[\w.]+\)"
+RECIPE = "name: r\nsteps:\n  - get: /me\n"
+
+
+def _last_line(text: str) -> str:
+    return text.strip().splitlines()[-1]
+
+
+def test_a_call_rejected_for_its_credentials(full_env: dict[str, str], tmp_path: Path) -> None:
+    done = invoke("call", "GET", "/me", env={**full_env, "OVH_CONSUMER_KEY": BAD_KEY}, cwd=tmp_path)
+    assert done.exit_code == 3
+    assert re.fullmatch(
+        rf"error: InvalidCredential: This credential does not exist {QUERY_ID}", done.stderr.strip()
+    )
+    assert BAD_KEY not in done.stderr + done.stdout
+
+
+def test_a_run_stopped_by_rejected_credentials(full_env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "r.yaml").write_text(RECIPE)
+    done = invoke("run", "r.yaml", env={**full_env, "OVH_CONSUMER_KEY": BAD_KEY}, cwd=tmp_path)
+    assert done.exit_code == 3
+    rejected = "credentials or configuration rejected: This credential does not exist"
+    expected = rf"error: r\.yaml:3:5: {rejected} {QUERY_ID}"
+    assert re.fullmatch(expected, _last_line(done.stderr)), done.stderr
+    assert BAD_KEY not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("command", [("call", "GET", "/me"), ("run", "r.yaml")])
+def test_a_client_that_cannot_be_built(
+    command: tuple[str, ...], isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / "r.yaml").write_text(RECIPE)
+    secret = "S" * 30
+    env = {**isolated_env, "OVH_APPLICATION_SECRET": secret}
+    done = invoke(*command, "--endpoint", "ovh-moon", env=env, cwd=tmp_path)
+    assert done.exit_code == 3
+    assert _last_line(done.stderr).startswith(
+        "error: configuration: Unknown endpoint ovh-moon. Valid endpoints: "
+    )
+    assert "query id" not in done.stderr and secret not in done.stderr + done.stdout
+
+
+def test_the_conversion_says_what_and_keeps_the_query_id() -> None:
+    refused = exceptions.InvalidKey("Invalid application key")
+    refused.query_id = "EU.ext-1.2"
+    assert is_configuration_error(refused) and not is_configuration_error(
+        exceptions.ResourceNotFoundError("x")
+    )
+    error = configuration_error(refused)
+    assert isinstance(error, ConfigError) and error.exit_status == 3
+    assert str(error) == "InvalidKey: Invalid application key (OVH query id EU.ext-1.2)"
+    assert str(configuration_error(OSError("unreadable"), "configuration")) == "configuration: unreadable"
