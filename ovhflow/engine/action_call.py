@@ -12,6 +12,7 @@ from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_wire_numbers
 from ovhflow.errors import PlanMismatch, StepFailed, http_status, one_line_message
 from ovhflow.ovh import listing
+from ovhflow.ovh.exceptions import AnswerUnreadable
 from ovhflow.plan.diff import as_json, change_lines, field_changes
 from ovhflow.plan.document import describe_write
 from ovhflow.plugin_api import HttpRequest, HttpResponse
@@ -88,6 +89,8 @@ class StepCall:
         except PlanMismatch:
             runtime.add_change({**change, "status": "not sent"})
             raise
+        except AnswerUnreadable as error:  # applied (2xx), its answer cut off: as a write a stop abandoned
+            raise self._unreadable(change, error) from error
         except Exception as error:
             self.query_id = getattr(error, "query_id", None)
             if request.is_write:
@@ -111,6 +114,18 @@ class StepCall:
                 {**change, "status": status, "http_status": response.status, "query_id": response.query_id}
             )
         return response
+
+    def _unreadable(self, change: dict[str, Any], error: AnswerUnreadable) -> StepFailed:
+        """Record a write the API applied but whose answer was cut off as a change of unknown outcome
+        (the operator checks it, as one a stop abandoned), and return the step's failure: its result is
+        unreadable, so nothing after it may use it."""
+        self.query_id = error.query_id
+        status = http_status(error)
+        reason = f"was answered HTTP {status} but its answer was cut off"
+        unknown = {"status": "unknown", "http_status": status, "query_id": self.query_id, "reason": reason}
+        self._runtime.add_change({**change, **unknown})
+        message = f"{error.message}: applied, but its result is unreadable; check it before running again"
+        return StepFailed(message, None, self.query_id)
 
     def _write_details(self, request: HttpRequest) -> dict[str, Any]:
         """What a diff or a plan records of a write beyond the request: the step's id, the loop item and

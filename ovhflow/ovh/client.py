@@ -28,6 +28,7 @@ from ovhflow.ovh.config import ENDPOINTS, OAUTH2_TOKEN_URLS, load_settings
 from ovhflow.ovh.consumer_key import ConsumerKeyRequest
 from ovhflow.ovh.deadline import DEFAULT_DEADLINE
 from ovhflow.ovh.exceptions import (  # noqa: F401 (python-ovh's client module offers them all)
+    AnswerUnreadable,
     APIError,
     BadParametersError,
     Forbidden,
@@ -52,6 +53,7 @@ from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
 from ovhflow.ovh.transport import (
     DEFAULT_POOL_SIZE,
     IDEMPOTENT_METHODS,
+    AnswerCutAfterSuccess,
     RetrySetting,
     Session,
     build_session,
@@ -254,6 +256,9 @@ class Client:
         """
         try:
             response = self.raw_call(method, path, data, need_auth, headers)
+        except AnswerCutAfterSuccess as error:
+            message = self._network_failure(method, path, error)
+            raise AnswerUnreadable(message, error, response=error.response) from error
         except RequestException as error:
             raise HTTPError(self._network_failure(method, path, error), error) from error
         return decode_response(response), response

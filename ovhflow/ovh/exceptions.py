@@ -73,6 +73,11 @@ class InvalidConfiguration(APIError):
     """The configuration is missing or contradictory (half-given credentials, both kinds at once, ...)."""
 
 
+class AnswerUnreadable(HTTPError):
+    """A write the API answered 2xx (so it was applied) whose answer was cut off before its end: its
+    result is unreadable, and it is never sent again. An :class:`HTTPError`, as python-ovh raises then."""
+
+
 class InvalidResponse(APIError):
     """The API answered a body that is not JSON."""
 

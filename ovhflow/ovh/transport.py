@@ -5,7 +5,8 @@ already does exponential backoff with jitter, ``Retry-After``, per-method and pe
 client only chooses the policy. On top of it (:class:`PoliteRetry`): a call's retries stop at the call's
 deadline, an unusable ``Retry-After`` means backing off rather than failing, and each retry is one log
 line in ovhflow's words. An answer whose body is cut off is retried like a dropped connection (for the
-methods that may be retried). Deadlines are :mod:`ovhflow.ovh.deadline`'s.
+methods that may be retried), except a write answered 2xx: the API applied it, and it is never sent again
+(:class:`AnswerCutAfterSuccess`). Deadlines are :mod:`ovhflow.ovh.deadline`'s.
 
 The session never follows a redirection: the OVH API does not send them, and following one would send the
 request, its credentials and its body to another host. The 3xx answer is returned as it is, for the
@@ -49,6 +50,7 @@ MAX_RETRY_AFTER = 120  # seconds; a longer Retry-After is not worth waiting for 
 # 429 is not among them: the client's shared rate limiter handles it (ovhflow/ovh/throttle.py)
 RETRYABLE_STATUSES = frozenset(range(500, 600))
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "DELETE", "HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 RetrySetting = int | bool | Retry | None
 log = logging.getLogger("ovhflow.ovh")
@@ -274,8 +276,23 @@ class DeadlineAdapter(HTTPAdapter):
                     return response
                 except (ChunkedEncodingError, ContentDecodingError, requests.ConnectionError) as error:
                     response.close()
+                    if request.method not in READ_METHODS and 200 <= response.status_code < 300:
+                        raise _applied_but_cut(request, response, call) from error
                     if not _retry_cut_body(call, request, error):
                         raise _explained(error, call) from error
+
+
+class AnswerCutAfterSuccess(ChunkedEncodingError):
+    """A write answered 2xx whose body was cut off: the API applied it, its answer is unreadable. It is
+    never sent again (a POST would create a second object), and the run reports its outcome as unknown."""
+
+
+def _applied_but_cut(request: PreparedRequest, response: requests.Response, call: CallClock) -> Exception:
+    what = f"answered HTTP {response.status_code}, then its answer was cut off before its end"
+    error = AnswerCutAfterSuccess(what, request=request, response=response)
+    error.attempts = call.attempts  # type: ignore[attr-defined]
+    error.failure = what  # type: ignore[attr-defined]
+    return error
 
 
 def _retry_cut_body(call: CallClock, request: PreparedRequest, error: Exception) -> bool:

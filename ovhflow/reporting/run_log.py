@@ -229,11 +229,12 @@ class RunLogger:
     def ovhflow_run_end(self, run: RunInfo) -> None:
         self._stop_bar()
         self._library_logs.detach()
-        for change in run.changes:  # writes a stop abandoned: the operator must check each one
+        for change in run.changes:  # writes a stop abandoned or cut off: the operator must check each one
             if change.get("status") == "unknown":
+                reason = change.get("reason") or "was sent and not answered before the run stopped"
                 text = (
-                    f"outcome unknown: {change.get('method')} {change.get('path')} was sent and not answered "
-                    "before the run stopped; check it before running again"
+                    f"outcome unknown: {change.get('method')} {change.get('path')} {reason}; "
+                    "check it before running again"
                 )
                 fields = {"method": change.get("method"), "path": change.get("path"), "message": text}
                 self._emit(ERROR, "outcome_unknown", text, {**fields, "step": change.get("step")})

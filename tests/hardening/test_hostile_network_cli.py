@@ -4,6 +4,7 @@ JSON was expected, an unreachable API, a wrong application secret (issue 14 "The
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import threading
@@ -39,6 +40,15 @@ steps:
     get: /dedicated/server
   - id: said
     log: "servers={{ steps.servers.result | join(',') }}"
+"""
+BURST_ONE = """\
+name: burst one server
+steps:
+  - id: servers
+    get: /dedicated/server
+  - id: burst
+    put: /dedicated/server/{{ steps.servers.result[0] }}/burst
+    body: {status: active}
 """
 
 
@@ -248,3 +258,24 @@ def test_the_documented_default_deadline_is_the_client_s():
         assert f"(default: {DEFAULT_DEADLINE:g})" in shown and f"{CALL_DEADLINE_FACTOR} times that" in shown
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert f"`--timeout SECONDS` (default {DEFAULT_DEADLINE:g})" in readme
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_a_write_answered_2xx_with_a_cut_body_is_applied_with_an_unreadable_answer(
+    sandbox_factory, isolated, write_recipe, tmp_path, method
+):
+    sb = sandbox_factory(servers=2, network=NetworkFaults(cut_bodies=1, applies_to=method))
+    recipe = CREATE_REDIRECTION if method == "POST" else BURST_ONE
+    report = tmp_path / "report.json"
+    done = _run(write_recipe(recipe), sb, isolated, "--report", str(report), "--log-format", "json")
+    assert done.exit_code == 1, done.stderr
+    assert len(_applied(sb, method)) == 1  # applied once, never sent again
+    document = json.loads(report.read_text())
+    [change] = document["changes"]
+    assert change["method"] == method and change["status"] == "unknown" and change["http_status"] == 200
+    [error] = document["errors"]
+    assert "answered HTTP 200, then its answer was cut off before its end: applied" in error["message"]
+    assert "check it before running again" in error["message"]
+    events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    [unknown] = [event for event in events if event["event"] == "outcome_unknown"]
+    assert unknown["method"] == method and unknown["level"] == "error"
