@@ -96,7 +96,7 @@ def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -
 
     A write answered 2xx with a body that is not JSON was applied: its result is the text, not an error.
     """
-    from ovhflow.ovh.exceptions import InvalidResponse  # the client's package imports requests
+    from ovhflow.ovh.exceptions import InvalidResponse, applied_text  # the client's package imports requests
     from ovhflow.ovh.signing import query_string, with_query
 
     path, data = request.path, request.body
@@ -107,8 +107,8 @@ def ovhflow_http_request(request: HttpRequest, client: ApiClient, check: bool) -
     try:
         answer, response = client.call_with_response(request.method, path, data, request.auth, headers)
     except InvalidResponse as error:
-        text_answer = error.response
-        if request.method == "GET" or text_answer is None or not 200 <= text_answer.status_code < 300:
+        text_answer = applied_text(request.method, error)
+        if text_answer is None:
             raise
         answer, response = text_answer.text, text_answer
     return HttpResponse(

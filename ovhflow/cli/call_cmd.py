@@ -34,16 +34,27 @@ def path_with_arguments(path: str, arguments: dict[str, Any]) -> str:
     return with_query(path, query_string(canonical_kwargs(arguments)))
 
 
-def send(client: Any, verb: str, path: str, arguments: dict[str, Any], auth: bool) -> tuple[Any, str]:
+def send(client: Any, verb: str, path: str, arguments: dict[str, Any], auth: bool) -> tuple[Any, str, bool]:
     """One call as python-ovh's shortcuts shape it (arguments as the query of a GET or DELETE, the body
-    of a POST or PUT); returns the decoded answer and its status line, e.g. ``204 No Content``."""
-    from ovhflow.ovh.signing import canonical_kwargs  # lazy: start-up, as path_with_arguments
+    of a POST or PUT); returns the decoded answer, its status line (e.g. ``204 No Content``) and whether
+    the answer is text: a write answered 2xx with a body that is not JSON was applied, as ``run`` says."""
+    # lazy: start-up, as path_with_arguments
+    from ovhflow.ovh.exceptions import InvalidResponse, applied_text
+    from ovhflow.ovh.signing import canonical_kwargs
 
-    if verb in ("GET", "DELETE"):
-        answer, response = client.call_with_response(verb, path_with_arguments(path, arguments), None, auth)
-    else:
-        answer, response = client.call_with_response(verb, path, canonical_kwargs(arguments) or None, auth)
-    return answer, f"{response.status_code} {response.reason}".strip()
+    query_path, body = (
+        (path_with_arguments(path, arguments), None)
+        if verb in ("GET", "DELETE")
+        else (path, canonical_kwargs(arguments) or None)
+    )
+    try:
+        answer, response = client.call_with_response(verb, query_path, body, auth)
+    except InvalidResponse as error:
+        response = applied_text(verb, error)
+        if response is None:
+            raise
+        return response.text, f"{response.status_code} {response.reason}".strip(), True
+    return answer, f"{response.status_code} {response.reason}".strip(), False
 
 
 def format_result(result: Any, pretty: bool) -> str:
@@ -121,10 +132,10 @@ def call(
             with api_errors():
                 if all_pages:
                     result = list(client.iter_v2(path_with_arguments(path, arguments), page_size))
-                    status = None
+                    status, text = None, False
                 else:
-                    result, status = send(client, verb, path, arguments, not no_auth)
-        if result is None and status is not None:  # a write answered with no body: say so, not `null`
+                    result, status, text = send(client, verb, path, arguments, not no_auth)
+        if status is not None and (result is None or text and not result):  # no body: say so, not `null`
             click.echo(f"{verb} {path}: {status}, no content", err=True)
             return
-        click.echo(format_result(result, pretty=sys.stdout.isatty()))
+        click.echo(result if text else format_result(result, pretty=sys.stdout.isatty()))

@@ -82,6 +82,15 @@ class InvalidResponse(APIError):
     """The API answered a body that is not JSON."""
 
 
+def applied_text(method: str, error: InvalidResponse) -> requests.Response | None:
+    """The answer of a write the API applied (2xx) with a body that is not JSON: its result is its text
+    (``run`` counts it changed, ``call`` prints it). None for a read or another status: an error then."""
+    response = error.response
+    if method.upper() in ("GET", "HEAD", "OPTIONS") or response is None:
+        return None
+    return response if 200 <= response.status_code < 300 else None
+
+
 class InvalidRegion(APIError):
     """The endpoint is neither a known name nor an http(s) URL."""
 

@@ -279,3 +279,16 @@ def test_a_write_answered_2xx_with_a_cut_body_is_applied_with_an_unreadable_answ
     events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     [unknown] = [event for event in events if event["event"] == "outcome_unknown"]
     assert unknown["method"] == method and unknown["level"] == "error"
+
+
+def test_call_prints_a_write_answered_2xx_with_text_and_exits_0_as_run_counts_it_changed(
+    sandbox_factory, isolated
+):
+    sb = sandbox_factory(servers=1, network=NetworkFaults(text="Burst updated", applies_to="PUT"))
+    path = f"/dedicated/server/{next(iter(sb.state['servers']))}/burst"
+    done = invoke("call", "PUT", path, "status=active", env={**isolated, **sb.env()})
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == "Burst updated\n"  # the text as it came, not a JSON string
+    assert len(_applied(sb, "PUT")) == 1
+    read = invoke("call", "GET", path, env={**isolated, **sb.env()})  # reads still answer JSON here
+    assert read.exit_code == 0 and json.loads(read.stdout)["status"] == "active"
