@@ -56,6 +56,11 @@ def _gallery_recipes() -> list[Path]:
     return sorted(RECIPES_DIR.glob("*.yaml"))
 
 
+# A valid recipe is checked without jsonschema (ovhflow/recipe/schema_check.py); with it come referencing,
+# attrs, rpds and the format checkers' libraries: more than the rest of validate together.
+SCHEMA_LIBRARIES = ("jsonschema", "referencing", "attr", "attrs", "rpds", "jsonschema_specifications")
+
+
 def test_validate_does_not_import_requests(tmp_path: Path) -> None:
     recipe = tmp_path / "welcome.yaml"
     recipe.write_text(
@@ -76,3 +81,14 @@ def test_validate_of_gallery_recipe_does_not_import_requests(recipe: Path) -> No
     proc, modules = imported_top_level("validate", str(recipe))
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "requests" not in modules
+    assert sorted(modules & set(SCHEMA_LIBRARIES)) == []
+
+
+def test_invalid_recipe_still_gets_jsonschemas_located_message(tmp_path: Path) -> None:
+    # the other side of the quick check: a document it cannot pass goes to jsonschema for the message
+    recipe = tmp_path / "bad.yaml"
+    recipe.write_text("name: Bad\nsteps:\n  - get: /me\n    retries: many\n", encoding="utf-8")
+    proc, modules = imported_top_level("validate", str(recipe))
+    assert proc.returncode == 2
+    assert f"{recipe}:4:14: steps[0].retries: expected an integer from 0 to 1000" in proc.stderr
+    assert "jsonschema" in modules

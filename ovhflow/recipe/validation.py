@@ -3,19 +3,21 @@
 The top level is validated with steps left as plain mappings; then each step in two passes: which action
 does it name (exactly one of the registered ones, unknown keys get a "did you mean"), then that action's
 schema. A typo in a key thus reads "unknown key 'gett' in step" rather than a failure per action.
+
+A document :func:`~ovhflow.recipe.schema_check.decide` finds valid is not shown to jsonschema at all:
+jsonschema is imported, and its validators built, only to explain a document that may be invalid.
 """
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-
 from ovhflow.errors import RecipeError
-from ovhflow.recipe.messages import follow, missing_plugin_hint, path_words, schema_errors
+from ovhflow.recipe.messages import follow, missing_plugin_hint, path_words
 from ovhflow.recipe.model import CORE_ACTIONS, GROUP_ACTION, MODIFIERS
 from ovhflow.recipe.schema import OBJECT, step_schemas, top_level_schema
+from ovhflow.recipe.schema_check import decide
 from ovhflow.recipe.yaml_loader import LocatedDict
 from ovhflow.text.suggestions import did_you_mean
 
@@ -29,25 +31,35 @@ class StructureValidator:
     def __init__(self, plugins: Plugins) -> None:
         self.plugins = plugins
         self.top_schema = top_level_schema(plugins, OBJECT)
-        per_action = step_schemas(plugins, OBJECT)
-        self.step_validators = {name: Draft202012Validator(schema) for name, schema in per_action.items()}
+        self.step_schemas = step_schemas(plugins, OBJECT)
         # action -> the sibling keys it accepts besides the modifiers
         self.options = {
             name: tuple(key for key in schema["properties"] if key not in MODIFIERS and key != name)
-            for name, schema in per_action.items()
+            for name, schema in self.step_schemas.items()
         }
-
-    @cached_property
-    def top_validator(self) -> Draft202012Validator:
-        return Draft202012Validator(self.top_schema)
+        self.validators: dict[int, Any] = {}  # id(schema) -> its jsonschema validator, built on need
 
     @property
     def action_names(self) -> tuple[str, ...]:
-        return tuple(self.step_validators)
+        return tuple(self.step_schemas)
+
+    def schema_errors(
+        self, schema: dict[str, Any], instance: Any, document: Any, prefix: Sequence[Any] = ()
+    ) -> list[RecipeError]:
+        """The problems of ``instance`` (at ``prefix`` in ``document``) against ``schema``; none if valid."""
+        if decide(schema, instance) is True:
+            return []
+        # lazy: jsonschema only for a document the quick check could not pass (start-up time)
+        from ovhflow.recipe.schema_errors import Draft202012Validator, schema_errors
+
+        validator = self.validators.get(id(schema))
+        if validator is None:
+            validator = self.validators[id(schema)] = Draft202012Validator(schema)
+        return schema_errors(validator, instance, document, prefix)
 
     def validate(self, document: LocatedDict) -> list[RecipeError]:
         """Every structural problem of a recipe document (top level, then each step)."""
-        errors = schema_errors(self.top_validator, document, document)
+        errors = self.schema_errors(self.top_schema, document, document)
         steps = document.get("steps")
         if isinstance(steps, list):
             errors.extend(self.validate_steps(steps, document, ["steps"]))
@@ -63,7 +75,7 @@ class StructureValidator:
 
     def action_of(self, step: dict[str, Any]) -> list[str]:
         """The action keys of a step; ``log`` counts only when nothing else is an action."""
-        present = [key for key in step if key in self.step_validators]
+        present = [key for key in step if key in self.step_schemas]
         if len(present) > 1 and "log" in present:
             present.remove("log")
         return present
@@ -123,7 +135,7 @@ class StructureValidator:
                 )
         if errors:
             return errors
-        errors = schema_errors(self.step_validators[action], step, document, path)
+        errors = self.schema_errors(self.step_schemas[action], step, document, path)
         children = step.get(GROUP_ACTION)
         if action == GROUP_ACTION and isinstance(children, list):
             errors.extend(self.validate_steps(children, document, [*path, GROUP_ACTION]))
