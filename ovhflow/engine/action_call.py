@@ -165,9 +165,9 @@ class StepCall:
 
     def _failed(self, request: HttpRequest, error: Exception) -> StepFailed:
         """A step failure that says which call failed: in a loop, the path tells the items apart."""
-        status = http_status(error)
-        suffix = f" (HTTP {status})" if status else ""
-        call, text = f"{request.method} {request.path}", one_line_message(error)
+        status, text = http_status(error), one_line_message(error)
+        suffix = f" (HTTP {status})" if status and f"HTTP {status}" not in text else ""  # said once
+        call = f"{request.method} {request.path}"
         said = text if text.startswith(f"{call}: ") else f"{call}: {text}"  # the client's network errors
         return StepFailed(f"{said}{suffix}", None, self.query_id)
 

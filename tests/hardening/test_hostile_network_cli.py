@@ -292,3 +292,11 @@ def test_call_prints_a_write_answered_2xx_with_text_and_exits_0_as_run_counts_it
     assert len(_applied(sb, "PUT")) == 1
     read = invoke("call", "GET", path, env={**isolated, **sb.env()})  # reads still answer JSON here
     assert read.exit_code == 0 and json.loads(read.stdout)["status"] == "active"
+
+
+def test_a_read_answered_with_text_says_its_status_once(sandbox_factory, isolated, write_recipe):
+    sb = sandbox_factory(network=NetworkFaults(text="maintenance", applies_to="GET /me"))
+    done = _run(write_recipe(READ_ME), sb, isolated)
+    assert done.exit_code == 1, done.stderr
+    said = [line for line in done.stderr.splitlines() if "not JSON" in line]
+    assert said and all(line.count("HTTP 200") == 1 for line in said), said
