@@ -4,7 +4,7 @@ helpers (paths, the command line as a subprocess) in tests/helpers.py."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,13 @@ pytest_plugins = ["tests.secret_guard"]
 pytest.register_assert_rewrite("tests.secret_guard")
 
 from tests.cli_invoke import invoke_ovhflow  # noqa: E402
-from tests.helpers import copy_schema_subset, run_ovhflow  # noqa: E402
+from tests.helpers import Listener, copy_schema_subset, run_ovhflow  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver on 127.0.0.1 (not ``localhost``, which may resolve to ::1): messages name it."""
+    return ("127.0.0.1", 0)
 
 
 @pytest.fixture(scope="session")
@@ -87,3 +93,11 @@ def app_env(sandbox, isolated_env: dict[str, str]) -> dict[str, str]:  # type: i
 def full_env(sandbox, isolated_env: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The sandbox's endpoint and full credentials, consumer key included."""
     return {**isolated_env, **sandbox.env()}
+
+
+@pytest.fixture
+def listener() -> Iterator[Listener]:
+    """A raw TCP listener on 127.0.0.1 counting connections and bytes (:class:`tests.helpers.Listener`)."""
+    running = Listener()
+    yield running
+    running.close()

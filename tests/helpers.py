@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from tests.secret_guard import record_output
@@ -68,3 +70,49 @@ def run_ovhflow(
     )
     record_output(result.stdout, result.stderr)  # searched for secrets at the test's teardown
     return result
+
+
+class Listener:
+    """A plain TCP listener on 127.0.0.1 that counts connections and records every byte any client sends
+    it, answering nothing: where a redirection would lead, or a host a request must never reach.
+
+    A raw socket, not an HTTP server (pytest-httpserver): it must see connections and bytes that are not
+    a complete HTTP request, and answer nothing at all."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self.received = bytearray()
+        self.connections = 0
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._read, args=(connection,), daemon=True).start()
+
+    def _read(self, connection: socket.socket) -> None:
+        connection.settimeout(5)
+        with connection:
+            while True:
+                try:
+                    chunk = connection.recv(65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                with self._lock:
+                    self.received.extend(chunk)
+
+    def close(self) -> None:
+        self._server.close()

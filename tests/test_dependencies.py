@@ -163,3 +163,20 @@ def test_an_import_inside_a_function_says_why() -> None:
                 if first_of_group and "#" not in line and not above.startswith("#"):
                     silent.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}: {line.strip()}")
     assert silent == []
+
+
+def test_no_test_imports_a_conftest() -> None:
+    # conftest files hold fixtures and hooks, which pytest finds by itself; what a test imports (helpers,
+    # constants) lives in tests/helpers.py or a folder's helpers.py, so no module is imported twice
+    # (once by pytest as a conftest, once by a test) and fixtures do not leak across folders.
+    offenders = []
+    for path in sorted((REPO_ROOT / "tests").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module or ''}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if any(name.split(".")[-1] == "conftest" for name in names):
+                offenders.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    assert offenders == []

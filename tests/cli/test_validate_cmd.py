@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import run_ovhflow
-from tests.recipe.conftest import CORPUS
+from tests.recipe.helpers import CORPUS
 
 
 def test_valid_files_print_ok_and_exit_0() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.hardening.conftest import (
+from tests.hardening.helpers import (
     READ_AND_PUT,
     read_report,
     run_stderr,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from ovhflow.sandbox import NetworkFaults
 from tests.cli_invoke import Invoked, invoke
+from tests.helpers import Listener
 
 CREATE_REDIRECTION = """\
 name: create a redirection
@@ -50,56 +50,6 @@ steps:
     put: /dedicated/server/{{ steps.servers.result[0] }}/burst
     body: {status: active}
 """
-
-
-class Listener:
-    """A plain TCP listener on 127.0.0.1 that records every byte any client sends it (and answers
-    nothing): where a redirection would lead."""
-
-    def __init__(self) -> None:
-        self._server = socket.create_server(("127.0.0.1", 0))
-        self.port = self._server.getsockname()[1]
-        self.received = bytearray()
-        self.connections = 0
-        self._lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self._server.accept()
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-            threading.Thread(target=self._read, args=(connection,), daemon=True).start()
-
-    def _read(self, connection: socket.socket) -> None:
-        connection.settimeout(5)
-        with connection:
-            while True:
-                try:
-                    chunk = connection.recv(65536)
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                with self._lock:
-                    self.received.extend(chunk)
-
-    def close(self) -> None:
-        self._server.close()
-
-
-@pytest.fixture
-def listener():
-    running = Listener()
-    yield running
-    running.close()
 
 
 def _run(recipe: Path, sandbox, isolated: dict[str, str], *args: str, env: dict | None = None) -> Invoked:

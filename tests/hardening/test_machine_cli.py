@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.conftest import READ_AND_PUT, read_report, start_run, succeeded_paths, wait_for
+from tests.hardening.helpers import READ_AND_PUT, read_report, start_run, succeeded_paths, wait_for
 from tests.helpers import REPO_ROOT, run_ovhflow
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.conftest import READ_AND_PUT
+from tests.hardening.helpers import READ_AND_PUT
 from tests.helpers import run_ovhflow
 
 READ_ALL = """\

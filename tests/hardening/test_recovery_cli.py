@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.conftest import (
+from tests.hardening.helpers import (
     READ_AND_PUT,
     read_report,
     run_stderr,

@@ -18,13 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.conftest import read_report, run_stderr, start_run, wait_for
+from tests.hardening.helpers import read_report, run_stderr, start_run, wait_for
 
 SERVERS = ["ns1.example.net", "ns2.example.net", "ns3.example.net", "ns4.example.net"]
 
 
 class HangingApi(ThreadingHTTPServer):
-    """Answers /auth/time and the server listing; every other call is received and never answered."""
+    """Answers /auth/time and the server listing; every other call is received and never answered.
+
+    Written on ``http.server``, not served by pytest-httpserver: the hung calls must hold their
+    connections open unanswered while the listing is still served beside them, and pytest-httpserver's
+    server handles one request at a time, so a hanging handler would stall every other request."""
 
     daemon_threads = True
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import threading
 import time
 
 import pytest
@@ -14,45 +13,10 @@ import pytest
 from ovhflow import ovh
 from ovhflow.ovh.transport import build_session, retry_policy
 from ovhflow.sandbox import NetworkFaults, Sandbox
-from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply
+from tests.helpers import Listener
+from tests.ovh.helpers import CREDENTIALS, CaptureServer, Reply
 
 FAST = retry_policy(3, backoff_factor=0)
-
-
-class Listener:
-    """Accepts connections on 127.0.0.1 and records what arrives (answers nothing)."""
-
-    def __init__(self) -> None:
-        self._socket = socket.create_server(("127.0.0.1", 0))
-        self.port = self._socket.getsockname()[1]
-        self.received = bytearray()
-        self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                connection, _ = self._socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            connection.settimeout(2)
-            with connection:
-                try:
-                    while chunk := connection.recv(65536):
-                        self.received.extend(chunk)
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self._socket.close()
-
-
-@pytest.fixture
-def listener():
-    running = Listener()
-    yield running
-    running.close()
 
 
 def test_a_trickling_answer_is_cut_at_the_deadline() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from ovhflow import ovh
 from ovhflow.ovh.exceptions import CREDENTIAL_ERRORS
-from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply
+from tests.ovh.helpers import CREDENTIALS, CaptureServer, Reply
 
 QUERY_ID = "EU.ext-3.6789abcd.1234.query"
 

@@ -9,7 +9,7 @@ import pytest
 
 from ovhflow import ovh
 from ovhflow.ovh.pagination_filter import matches, parse_filter, sort_objects
-from tests.ovh.conftest import CREDENTIALS, SERVER_TIME, Captured, CaptureServer, Reply
+from tests.ovh.helpers import CREDENTIALS, SERVER_TIME, Captured, CaptureServer, Reply
 
 SERVERS = {f"ns{n}": {"name": f"ns{n}", "dc": "sbg1" if n % 2 else "gra1", "n": n} for n in range(1, 8)}
 

@@ -11,7 +11,7 @@ import ovh as python_ovh
 import pytest
 
 from ovhflow import ovh
-from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply
+from tests.ovh.helpers import CREDENTIALS, CaptureServer, Reply
 
 CLIENT_ID = "oauthClientId"
 CLIENT_SECRET = "oauthClientSecretNeverShown"

@@ -11,7 +11,7 @@ import pytest
 from ovhflow import ovh
 from ovhflow.ovh import throttle
 from ovhflow.ovh.throttle import RateLimiter, retry_after_seconds
-from tests.ovh.conftest import CREDENTIALS, CaptureServer, Reply, fail_first
+from tests.ovh.helpers import CREDENTIALS, CaptureServer, Reply, fail_first
 
 
 class Clock:

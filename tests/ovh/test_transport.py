@@ -13,7 +13,7 @@ from urllib3.util import Retry
 from ovhflow import ovh
 from ovhflow.ovh.throttle import RateLimiter
 from ovhflow.ovh.transport import IDEMPOTENT_METHODS, retry_policy
-from tests.ovh.conftest import CREDENTIALS, SERVER_TIME, CaptureServer, Reply, fail_first
+from tests.ovh.helpers import CREDENTIALS, SERVER_TIME, CaptureServer, Reply, fail_first
 
 FAST = retry_policy(3, backoff_factor=0)  # the default policy's rules without the waiting
 

@@ -11,8 +11,8 @@ import ovh as python_ovh
 import pytest
 
 from ovhflow import ovh
-from tests.ovh import conftest as tests_conftest
-from tests.ovh.conftest import CREDENTIALS, CaptureServer
+from tests.ovh import helpers as ovh_helpers
+from tests.ovh.helpers import CREDENTIALS, CaptureServer
 
 FIXED_NOW = 1_699_999_990  # local clock 10 s behind the server's SERVER_TIME
 
@@ -131,7 +131,7 @@ def test_a_netrc_entry_is_sent_as_python_ovh_sends_it_though_it_is_read_once_per
 def test_a_cookie_the_api_sets_is_sent_back_as_python_ovh_sends_it(server: CaptureServer) -> None:
     # requests prepares such calls itself (ours skips only merging that has nothing to merge)
     def responder(request: Any) -> Any:
-        reply = tests_conftest.default_responder(request)
+        reply = ovh_helpers.default_responder(request)
         if request.path.endswith("/me"):
             reply.headers["Set-Cookie"] = "lb=node-7; Path=/"
         return reply

@@ -10,7 +10,7 @@ import pytest
 from ovhflow_plugins import notify
 
 from ovhflow.plugin_api import RunInfo
-from tests.plugins.conftest import free_port
+from tests.plugins.helpers import free_port
 
 STARTED = 1_700_000_000.0
 

@@ -64,7 +64,7 @@ def test_rich_is_imported_only_for_a_terminal() -> None:
         """
         import sys
         sys.stdout.isatty = lambda: False
-        from tests.plugins.conftest import FakeCall
+        from tests.plugins.helpers import FakeCall
         from ovhflow_plugins.table import show_table
         call = FakeCall({"rows": [{"a": 1}], "columns": {"A": "{{ row.a }}"}})
         show_table(call)

@@ -1,5 +1,6 @@
-"""Recipe test helpers: the built-in plugins (no entry points, so results do not depend on what is
-installed) and a function writing a recipe file in a temporary folder."""
+"""Recipe test fixtures: the built-in plugins (no entry points, so results do not depend on what is
+installed) and a function writing a recipe file in a temporary folder. What tests import (the corpus's
+folder) is in tests/recipe/helpers.py."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from ovhflow.plugin.manager import Plugins, load_plugins
-
-CORPUS = Path(__file__).parent / "corpus"
 
 
 @pytest.fixture(scope="session")

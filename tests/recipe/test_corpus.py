@@ -15,7 +15,7 @@ import pytest
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.recipe import Recipe, load_recipe
 from tests.helpers import run_ovhflow
-from tests.recipe.conftest import CORPUS
+from tests.recipe.helpers import CORPUS
 
 EXPECT = re.compile(r"# expect: (?:(?P<file>[\w.]+):)?(?P<line>\d+):(?P<col>\d+): (?P<fragment>.+)")
 BAD = sorted(CORPUS.glob("bad_*.yaml"))

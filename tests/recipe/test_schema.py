@@ -17,7 +17,7 @@ from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.schema import check_plugin_actions
 from ovhflow.recipe.yaml_loader import load_yaml_file
 from tests.helpers import RECIPES_DIR, run_ovhflow
-from tests.recipe.conftest import CORPUS
+from tests.recipe.helpers import CORPUS
 
 STRUCTURALLY_BAD = [
     "bad_two_actions",

@@ -10,7 +10,7 @@ import pytest
 from ovhflow.errors import RecipeErrors
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe import load_recipe
-from tests.recipe.conftest import CORPUS
+from tests.recipe.helpers import CORPUS
 
 PING_PLUGIN = """
 from ovhflow import hookimpl

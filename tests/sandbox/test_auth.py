@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 
 def assert_auth_error(response: requests.Response, status: int, code: str) -> None:

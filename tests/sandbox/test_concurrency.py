@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 
 def test_parallel_writes_and_reads_stay_consistent(sandbox) -> None:

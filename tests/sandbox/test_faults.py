@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 
 def test_latency_delays_answers(sandbox_factory) -> None:

@@ -6,7 +6,7 @@ import json
 import stat
 
 from ovhflow.sandbox import Sandbox
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 
 def test_journal_records_what_was_sent(sandbox_factory, tmp_path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 EXPAND = {"X-Pagination-Mode": "CachedObjectList-Pages"}
 

@@ -14,7 +14,7 @@ from ovhflow.sandbox import Sandbox
 from ovhflow.sandbox.api import ApiError
 from ovhflow.sandbox.auth import rules_allow, signature
 from ovhflow.sandbox.listing import batch_paths, expanded_page
-from tests.sandbox.conftest import SignedSession
+from tests.sandbox.helpers import SignedSession
 
 
 def test_signature_matches_the_published_vector() -> None:
