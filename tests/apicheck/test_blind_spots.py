@@ -10,7 +10,8 @@ from ovhflow.apicheck import Catalog
 from ovhflow.apicheck.models import TypeChecker
 from tests.apicheck.test_check_steps import Recipe, Step
 from tests.apicheck.test_check_steps import findings as step_findings
-from tests.helpers import SCHEMAS_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import SCHEMAS_DIR
 
 HERE = Path(__file__).parent / "recipes"
 DATETIME = "expected datetime (ISO 8601, e.g. 2024-01-31 or 2024-01-31T10:00:00+01:00)"
@@ -18,7 +19,7 @@ DATETIME = "expected datetime (ISO 8601, e.g. 2024-01-31 or 2024-01-31T10:00:00+
 
 def test_each_former_blind_spot_is_an_error_where_it_is_written() -> None:
     file = HERE / "blind-spots.yaml"
-    done = run_ovhflow("validate", "--schemas", str(SCHEMAS_DIR), str(file))
+    done = invoke_ovhflow("validate", "--schemas", str(SCHEMAS_DIR), str(file))
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [
@@ -44,7 +45,7 @@ def test_each_former_blind_spot_is_an_error_where_it_is_written() -> None:
 
 def test_unchecked_paths_are_one_warning_each_and_do_not_fail(schema_subset: Path) -> None:
     file = HERE / "unchecked.yaml"
-    done = run_ovhflow("validate", "--schemas", str(schema_subset), str(file))
+    done = invoke_ovhflow("validate", "--schemas", str(schema_subset), str(file))
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{file}: ok\n"
     assert done.stderr.splitlines() == [

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from ovhflow.sandbox import Sandbox
-from tests.helpers import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import RECIPES_DIR, SCHEMAS_DIR
 
 GALLERY = sorted(RECIPES_DIR.glob("*.yaml"))
 
@@ -45,7 +46,7 @@ def test_gallery_recipe_fits_the_schemas(recipe: Path, strict_sandbox: Sandbox, 
     del strict_sandbox.journal[:]
     env = {**strict_sandbox.env(), "XDG_CACHE_HOME": str(tmp_path)}
     args = inputs_for(recipe, strict_sandbox)
-    done = run_ovhflow("run", str(recipe), "--no-lock", *args, env=env, cwd=tmp_path)
+    done = invoke_ovhflow("run", str(recipe), "--no-lock", *args, env=env, cwd=tmp_path)
     refused = [(e["method"], e["path"], e["status"]) for e in strict_sandbox.journal if e["status"] == 400]
     assert refused == []
     assert done.returncode == 0, done.stderr

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ovhflow.sandbox import Sandbox
-from tests.helpers import RECIPES_DIR, SCHEMAS_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import RECIPES_DIR, SCHEMAS_DIR
 
 HERE = Path(__file__).parent / "recipes"
 
 
 def validate(*paths: Path | str, env: dict[str, str] | None = None, schemas: bool = True):
     args = ["validate", *(["--schemas", str(SCHEMAS_DIR)] if schemas else ["--api"]), *map(str, paths)]
-    return run_ovhflow(*args, env=env)
+    return invoke_ovhflow(*args, env=env)
 
 
 def test_each_mistake_is_reported_where_it_is_written() -> None:
@@ -95,7 +96,7 @@ def test_api_uses_the_cache_of_the_configured_endpoint(tmp_path: Path) -> None:
             nothing.stderr == f"error: no API schemas cached for {sb.url}: run 'ovhflow schemas pull' "
             "(or give --schemas DIR)\n"
         )
-        assert run_ovhflow("schemas", "pull", env=env).returncode == 0
+        assert invoke_ovhflow("schemas", "pull", env=env).returncode == 0
         burst = RECIPES_DIR / "burst-sbg1.yaml"
         done = validate(HERE / "includes-mistake.yaml", burst, env=env, schemas=False)
     assert done.returncode == 2

@@ -11,6 +11,7 @@ from ovhflow.apicheck.commands import check_before_run
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe import load_recipe
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import RECIPES_DIR, SCHEMAS_DIR
 
 HERE = Path(__file__).parent / "recipes"
@@ -53,21 +54,20 @@ def test_good_recipes_and_uncached_endpoints_pass(cached_eu: Path, plugins, caps
 
 def test_run_stops_before_any_request_and_no_api_check_skips(tmp_path: Path) -> None:
     from ovhflow.sandbox import Sandbox
-    from tests.helpers import run_ovhflow
 
     with Sandbox(servers=1, bills=1, schema_dir=SCHEMAS_DIR) as sb:
         env = {"XDG_CACHE_HOME": str(tmp_path), **sb.env()}
-        assert run_ovhflow("schemas", "pull", env=env).returncode == 0
+        assert invoke_ovhflow("schemas", "pull", env=env).returncode == 0
         del sb.journal[:]
-        stopped = run_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", env=env)
+        stopped = invoke_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", env=env)
         assert stopped.returncode == 2, stopped.stderr
         assert f"{HERE / 'mistakes.yaml'}:7:10: unknown API path '/dedicated/servr'" in stopped.stderr
         assert sb.journal == []  # nothing was sent
-        skipped = run_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", "--no-api-check", env=env)
+        skipped = invoke_ovhflow("run", str(HERE / "mistakes.yaml"), "--no-lock", "--no-api-check", env=env)
         assert skipped.returncode == 1  # the sandbox answers the unknown path with a 404
         sent = [(e["method"], e["path"], e["status"]) for e in sb.journal if e["path"] != "/auth/time"]
         assert sent == [("GET", "/dedicated/servr", 404)]  # (the client reads /auth/time to sync its clock)
-        good = run_ovhflow("run", str(RECIPES_DIR / "welcome.yaml"), "--no-lock", env=env)
+        good = invoke_ovhflow("run", str(RECIPES_DIR / "welcome.yaml"), "--no-lock", env=env)
         assert good.returncode == 0, good.stderr
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from ovhflow.apicheck.cache import cached_catalog
 from ovhflow.sandbox import Sandbox
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import SCHEMA_SUBSET, SCHEMAS_DIR, run_ovhflow
 
 # The sandbox serves a subset, so that some APIs of the root listings are "not published".
@@ -28,7 +29,7 @@ def schema_requests(sb: Sandbox) -> list[tuple[str, int]]:
 
 def test_pull_downloads_then_revalidates(sandbox: Sandbox, tmp_path: Path, monkeypatch) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
-    first = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    first = invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert first.returncode == 0, first.stderr
     listed = len(json.loads((SCHEMAS_DIR / "v1/_index.json").read_text())["apis"]) + len(
         json.loads((SCHEMAS_DIR / "v2/_index.json").read_text())["apis"]
@@ -48,7 +49,7 @@ def test_pull_downloads_then_revalidates(sandbox: Sandbox, tmp_path: Path, monke
     assert "/cloud" in catalog.listed_apis
 
     del sandbox.journal[:]
-    second = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    second = invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert second.returncode == 0, second.stderr
     assert f"0 downloaded, {len(DOCUMENTS) + 2} unchanged" in second.stdout
     found = schema_requests(sandbox)
@@ -60,20 +61,20 @@ def test_pull_downloads_then_revalidates(sandbox: Sandbox, tmp_path: Path, monke
 
 def test_a_lost_document_is_downloaded_again(sandbox: Sandbox, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
-    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    assert invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
     folder = tmp_path / "ovhflow" / "schemas" / f"127.0.0.1_{sandbox.port}"
     (folder / "v1" / "ip.json").unlink()
-    again = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    again = invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert f"1 downloaded, {len(DOCUMENTS) + 1} unchanged" in again.stdout
     assert (folder / "v1" / "ip.json").is_file()
 
 
 def test_list_shows_what_is_cached(sandbox: Sandbox, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
-    empty = run_ovhflow("schemas", "list", env=env)
+    empty = invoke_ovhflow("schemas", "list", env=env)
     assert empty.returncode == 0 and "no schemas cached" in empty.stdout
-    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
-    listing = run_ovhflow("schemas", "list", env=env)
+    assert invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    listing = invoke_ovhflow("schemas", "list", env=env)
     assert listing.returncode == 0
     line = listing.stdout.strip()
     assert line.startswith(f"{sandbox.url}\t{len(DOCUMENTS)} documents\tpulled 20")
@@ -81,12 +82,12 @@ def test_list_shows_what_is_cached(sandbox: Sandbox, tmp_path: Path) -> None:
 
 def test_bad_endpoints_are_one_clear_message(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
-    unknown = run_ovhflow("schemas", "pull", "--endpoint", "ovh-mars", env=env)
+    unknown = invoke_ovhflow("schemas", "pull", "--endpoint", "ovh-mars", env=env)
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("error: unknown endpoint 'ovh-mars'")
     assert "Traceback" not in unknown.stderr
     with Sandbox(servers=1, bills=1) as no_schemas:  # serves no schema documents: every one is a 404
-        refused = run_ovhflow("schemas", "pull", "--endpoint", no_schemas.url, env=env)
+        refused = invoke_ovhflow("schemas", "pull", "--endpoint", no_schemas.url, env=env)
     assert refused.returncode == 3
     assert "could not download the API schema listing" in refused.stderr and "Traceback" not in refused.stderr
 
@@ -107,7 +108,7 @@ def test_listing_paths_cannot_escape_the_cache(tmp_path: Path) -> None:
     )
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     with Sandbox(servers=1, bills=1, schema_dir=served) as sb:
-        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        done = invoke_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
         requested = sorted(e["path"] for e in sb.journal)
     assert done.returncode == 0, done.stderr
     assert "/good.json" in requested and not any("evil" in p or "x.json" in p for p in requested)
@@ -126,7 +127,7 @@ def test_documents_that_fail_are_named_and_exit_1(tmp_path: Path) -> None:
     )
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     with Sandbox(servers=1, bills=1, schema_dir=served) as sb:
-        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        done = invoke_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
     assert done.returncode == 1
     assert done.stderr == "error: could not download v1/broken.json: not JSON\n"
     assert "2 downloaded" in done.stdout  # the listing and good.json
@@ -135,6 +136,8 @@ def test_documents_that_fail_are_named_and_exit_1(tmp_path: Path) -> None:
 def test_a_failing_endpoint_is_retried_then_reported(tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
     with Sandbox(servers=1, bills=1, schema_dir=SCHEMAS_DIR, error_rate=1.0) as sb:
+        # a subprocess: the retry lines reach stderr through the logging set-up of a process that has none
+        # (in pytest's process its log capture would take them)
         done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
         listing_tries = [e for e in sb.journal if e["path"] == "/"]
     assert done.returncode == 3
@@ -148,13 +151,13 @@ def test_a_failing_endpoint_is_retried_then_reported(tmp_path: Path) -> None:
 
 def test_a_damaged_cached_listing_is_fetched_again(sandbox: Sandbox, tmp_path: Path) -> None:
     env = {"XDG_CACHE_HOME": str(tmp_path)}
-    assert run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
+    assert invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env).returncode == 0
     listing = tmp_path / "ovhflow" / "schemas" / f"127.0.0.1_{sandbox.port}" / "v1" / "_index.json"
     listing.write_text("{damaged")
-    damaged = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    damaged = invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert damaged.returncode == 1  # the v1 listing was unchanged (304) but its copy is unreadable
     assert "v1/_index.json: cached copy is not JSON" in damaged.stderr and "Traceback" not in damaged.stderr
-    repaired = run_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
+    repaired = invoke_ovhflow("schemas", "pull", "--endpoint", sandbox.url, env=env)
     assert repaired.returncode == 0, repaired.stderr
     assert json.loads(listing.read_text())["apis"]
 
@@ -164,7 +167,7 @@ def test_a_rate_limited_pull_waits_as_retry_after_asks(tmp_path: Path) -> None:
     served = write_schema_folder(tmp_path / "served", ["/good"], {"good.json": good})
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     with Sandbox(servers=1, bills=1, schema_dir=served, rate_limit=1) as sb:  # one request a second
-        done = run_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
+        done = invoke_ovhflow("schemas", "pull", "--endpoint", sb.url, env=env)
         answers = [(e["path"], e["status"]) for e in sb.journal]
     assert done.returncode == 0, done.stderr
     assert "2 downloaded, 0 unchanged, 1 not published, 0 failed"  # no v2 listing in done.stdout

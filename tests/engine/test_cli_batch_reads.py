@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import RECIPES_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import RECIPES_DIR
 
 BURST = str(RECIPES_DIR / "burst-sbg1.yaml")
 
 
 def _run(sandbox: Any, *args: str) -> Any:
-    done = run_ovhflow("run", *args, env=sandbox.env())
+    done = invoke_ovhflow("run", *args, env=sandbox.env())
     assert "Traceback" not in done.stderr, done.stderr
     return done
 

@@ -9,13 +9,13 @@ missing file) through ``run`` with credentials and an API that would answer.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from ovhflow.recipe import MAX_DEPTH, MAX_FILE_SIZE
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 CORPUS = REPO_ROOT / "tests" / "recipe" / "corpus"
 EXPECT = re.compile(r"# expect: (?:(?P<file>[\w.]+):)?(?P<line>\d+):(?P<col>\d+): (?P<fragment>.+)")
@@ -54,7 +54,7 @@ def _file_cases(folder: Path) -> list[tuple[Path, str, str]]:
 
 
 def _problems(path: Path, where: str, fragment: str, env: dict[str, str]) -> list[str]:
-    done = run_ovhflow("run", str(path), env=env, cwd=path if path.is_dir() else path.parent)
+    done = invoke_ovhflow("run", str(path), env=env, cwd=path if path.is_dir() else path.parent)
     name = path.name
     problems = []
     if done.returncode != 2:
@@ -70,9 +70,8 @@ def _problems(path: Path, where: str, fragment: str, env: dict[str, str]) -> lis
 
 
 def _sweep(cases: list[tuple[Path, str, str]], env: dict[str, str]) -> list[str]:
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        found = pool.map(lambda case: _problems(*case, env), cases)
-    return [problem for problems in found for problem in problems]
+    # one at a time: in-process commands share sys.stdout and sys.stderr
+    return [problem for case in cases for problem in _problems(*case, env)]
 
 
 @pytest.fixture
@@ -142,7 +141,7 @@ steps:
 )
 def test_malformed_inputs_exit_2_before_any_request(sandbox, run_env, write_recipe, params, message) -> None:
     recipe = write_recipe(INPUTS)
-    done = run_ovhflow("run", str(recipe), *params, env=run_env, cwd=recipe.parent)
+    done = invoke_ovhflow("run", str(recipe), *params, env=run_env, cwd=recipe.parent)
     assert done.returncode == 2, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert sandbox.journal == []
@@ -158,7 +157,7 @@ def test_params_file_errors_are_located_and_nothing_is_sent(sandbox, run_env, wr
         ("- a\n", f"{params}", "mapping"),
     ):
         params.write_text(text, encoding="utf-8")
-        done = run_ovhflow("run", str(recipe), "--params", str(params), env=run_env, cwd=tmp_path)
+        done = invoke_ovhflow("run", str(recipe), "--params", str(params), env=run_env, cwd=tmp_path)
         assert done.returncode == 2, (text, done.stderr)
         assert any(where in line and message in line for line in done.stderr.splitlines()), done.stderr
         assert "Traceback" not in done.stderr
@@ -201,7 +200,7 @@ def test_expensive_templates_stop_the_run_at_their_step(sandbox, run_env, tmp_pa
     """Resource limits are met while rendering, so the step fails (exit 1) - at its location, promptly
     (the test's timeout bounds it), and before the next step's request."""
     recipe = _template_recipe(tmp_path, "expensive.yaml", source)
-    done = run_ovhflow("run", str(recipe), env=run_env, cwd=tmp_path)
+    done = invoke_ovhflow("run", str(recipe), env=run_env, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     [error] = [line for line in done.stderr.splitlines() if line.startswith("error:")]
     assert f"{recipe}:3:5:" in error and fragment in error and "Traceback" not in done.stderr
@@ -219,7 +218,7 @@ def test_undecodable_input_bytes_exit_2_before_any_request(sandbox, run_env, wri
         (["-p", "zone=caf\udce9"], {}),  # what a Latin-1 'café' on the command line becomes
         ([], {"HARDENING_ZONE": "caf\udce9"}),
     ):
-        done = run_ovhflow("run", str(recipe), *params, env={**run_env, **env}, cwd=recipe.parent)
+        done = invoke_ovhflow("run", str(recipe), *params, env={**run_env, **env}, cwd=recipe.parent)
         assert done.returncode == 2, done.stderr
         assert "is not valid UTF-8 text" in done.stderr and "Traceback" not in done.stderr
     assert sandbox.journal == []

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from tests.cli_invoke import invoke_ovhflow
-from tests.helpers import run_ovhflow
 
 STEAL_BY_NAME = """\
 name: steal
@@ -36,7 +35,7 @@ def _env(sandbox, isolated, **extra: str) -> dict[str, str]:
 
 
 def _run(recipe: Path, env: dict[str, str], *args: str):
-    result = run_ovhflow("run", str(recipe), *args, env=env, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), *args, env=env, cwd=recipe.parent)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 
@@ -57,7 +56,7 @@ def test_an_input_cannot_read_a_credential_variable(sandbox, isolated, write_rec
     assert result.returncode == 2, result.stderr
     assert f"{recipe}:3:" in result.stderr and f"${variable} holds an OVH API credential" in result.stderr
     assert sandbox.journal == []  # refused before any request
-    validated = run_ovhflow("validate", str(recipe), env=env, cwd=recipe.parent)
+    validated = invoke_ovhflow("validate", str(recipe), env=env, cwd=recipe.parent)
     assert validated.returncode == 2 and "holds an OVH API credential" in validated.stderr
 
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from tests.helpers import run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
 
 HOSTILE = [
     "a/b",
@@ -51,7 +51,7 @@ def run_env(sandbox, isolated) -> dict[str, str]:
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v)[1:-1])
 def test_an_input_stays_in_its_path_segment_and_query_value(sandbox, run_env, write_recipe, value) -> None:
     recipe = write_recipe(RECIPE)
-    done = run_ovhflow("run", str(recipe), "-p", f"value={value}", env=run_env, cwd=recipe.parent)
+    done = invoke_ovhflow("run", str(recipe), "-p", f"value={value}", env=run_env, cwd=recipe.parent)
     assert done.returncode == 0, done.stderr  # the API errors are ignored; what matters is where they went
     assert "Traceback" not in done.stderr
     calls = [e for e in sandbox.journal if e["path"] != "/auth/time"]
@@ -85,7 +85,7 @@ def test_an_api_result_stays_in_its_path_segment(sandbox, run_env, write_recipe,
         "name: listed\nsteps:\n  - id: servers\n    get: /dedicated/server\n"
         "  - id: burst\n    loop: '{{ steps.servers.result }}'\n    get: /dedicated/server/{{ item }}/burst\n"
     )
-    done = run_ovhflow("run", str(recipe), *flags, env=run_env, cwd=recipe.parent)
+    done = invoke_ovhflow("run", str(recipe), *flags, env=run_env, cwd=recipe.parent)
     assert done.returncode == 0, done.stderr
     reads = [e for e in sandbox.journal if e["path"].endswith("/burst")]
     assert all(e["status"] == 200 for e in reads)

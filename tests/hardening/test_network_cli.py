@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.hardening.helpers import READ_AND_PUT
-from tests.helpers import run_ovhflow
 
 READ_ALL = """\
 name: read every server
@@ -29,7 +29,7 @@ steps:
 
 
 def _run(recipe: Path, sandbox, isolated, *args: str):
-    result = run_ovhflow("run", str(recipe), *args, env={**isolated, **sandbox.env()}, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), *args, env={**isolated, **sandbox.env()}, cwd=recipe.parent)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

@@ -14,7 +14,8 @@ import pytest
 
 from ovhflow import hookspecs
 from ovhflow.plugin.manager import hook_names
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke, invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 TESTS = REPO_ROOT / "tests"
@@ -70,25 +71,23 @@ def test_readme_example_plugin_loads_and_runs(sandbox, tmp_path: Path) -> None:
     (plugins / "count_items.py").write_text(readme_block("plugin-example: count_items.py"), encoding="utf-8")
     (tmp_path / "count-bills.yaml").write_text(readme_block("plugin-example-recipe"), encoding="utf-8")
 
-    listed = run_ovhflow("plugins", "--plugins-dir", "my-plugins", cwd=tmp_path)
+    listed = invoke_ovhflow("plugins", "--plugins-dir", "my-plugins", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
     assert "count_items 1.0.0  (my-plugins/count_items.py)" in listed.stdout
     assert "actions: count" in listed.stdout
 
-    validated = run_ovhflow("validate", "--plugins-dir", "my-plugins", "count-bills.yaml", cwd=tmp_path)
+    validated = invoke_ovhflow("validate", "--plugins-dir", "my-plugins", "count-bills.yaml", cwd=tmp_path)
     assert validated.returncode == 0, validated.stderr
-    without = run_ovhflow("validate", "count-bills.yaml", cwd=tmp_path)
+    without = invoke_ovhflow("validate", "count-bills.yaml", cwd=tmp_path)
     assert without.returncode == 2 and "count" in without.stderr
 
     env = {**sandbox.env(), "OVHFLOW_LOCK_DIR": str(tmp_path / "locks")}
-    ran = run_ovhflow("run", "--plugins-dir", "my-plugins", "count-bills.yaml", env=env, cwd=tmp_path)
+    ran = invoke_ovhflow("run", "--plugins-dir", "my-plugins", "count-bills.yaml", env=env, cwd=tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == f"{len(sandbox.state['bills'])} bills\n"
 
 
 def test_readme_says_what_the_example_prints_against_the_default_sandbox(tmp_path: Path) -> None:
-    from tests.cli_invoke import invoke
-
     plugins = tmp_path / "my-plugins"
     plugins.mkdir()
     (plugins / "count_items.py").write_text(readme_block("plugin-example: count_items.py"), encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
 
 RECORDER = '''
 """Test plugin: records every hook call as a JSON line in $RECORDER_FILE."""
@@ -107,7 +107,7 @@ def recorded_run(sandbox, tmp_path: Path, recipe_text: str) -> tuple[int, list[d
     recipe.write_text(recipe_text, encoding="utf-8")
     events_file = tmp_path / "events.jsonl"
     env = {**sandbox.env(), "RECORDER_FILE": str(events_file), "OVHFLOW_LOCK_DIR": str(tmp_path / "locks")}
-    result = run_ovhflow("run", str(recipe), "--plugins-dir", str(plugins), env=env, cwd=tmp_path)
+    result = invoke_ovhflow("run", str(recipe), "--plugins-dir", str(plugins), env=env, cwd=tmp_path)
     assert "Traceback" not in result.stderr
     events = [json.loads(line) for line in events_file.read_text(encoding="utf-8").splitlines()]
     return result.returncode, events
@@ -173,7 +173,7 @@ def test_a_plugin_section_is_validated_with_its_schema(sandbox, tmp_path: Path, 
     recipe = tmp_path / "bad.yaml"
     recipe.write_text(RECIPE.replace("recorder: {label: nightly}", section), encoding="utf-8")
     env = {"RECORDER_FILE": str(tmp_path / "events.jsonl")}
-    result = run_ovhflow("validate", str(recipe), "--plugins-dir", str(plugins), env=env)
+    result = invoke_ovhflow("validate", str(recipe), "--plugins-dir", str(plugins), env=env)
     assert result.returncode == 2
     assert f"{recipe}:2:" in result.stderr
     assert "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ import pytest
 
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.recipe import Recipe, load_recipe
-from tests.helpers import run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
 from tests.recipe.helpers import CORPUS
 
 EXPECT = re.compile(r"# expect: (?:(?P<file>[\w.]+):)?(?P<line>\d+):(?P<col>\d+): (?P<fragment>.+)")
@@ -61,7 +61,7 @@ def test_good_recipe_loads(path: Path, plugins) -> None:
 
 
 def test_validate_command_reports_every_corpus_file() -> None:
-    proc = run_ovhflow("validate", *(str(path) for path in [*BAD, *GOOD]))
+    proc = invoke_ovhflow("validate", *(str(path) for path in [*BAD, *GOOD]))
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     for path in BAD:

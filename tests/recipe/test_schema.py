@@ -16,7 +16,8 @@ from ovhflow.recipe import build_recipe_schema
 from ovhflow.recipe.inputs import without_positions
 from ovhflow.recipe.schema import check_plugin_actions
 from ovhflow.recipe.yaml_loader import load_yaml_file
-from tests.helpers import RECIPES_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import RECIPES_DIR
 from tests.recipe.helpers import CORPUS
 
 STRUCTURALLY_BAD = [
@@ -78,7 +79,7 @@ def test_plugin_actions_cannot_take_language_keywords(name: str) -> None:
 
 
 def test_schema_command_prints_the_schema(tmp_path: Path) -> None:
-    proc = run_ovhflow("schema")
+    proc = invoke_ovhflow("schema")
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
     Draft202012Validator.check_schema(printed)

@@ -9,7 +9,7 @@ import pytest
 from ovhflow.errors import RecipeError, RecipeErrors
 from ovhflow.recipe import MAX_DEPTH, MAX_FILE_SIZE, load_recipe
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
-from tests.helpers import run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
 
 
 def test_every_key_and_item_knows_its_line_and_column() -> None:
@@ -138,7 +138,7 @@ def test_cli_reports_bad_files_without_traceback(tmp_path: Path) -> None:
     binary.write_bytes(b"\x00\x01\x02\x03")
     deep = tmp_path / "deep.yaml"
     deep.write_text("name: deep\nsteps: " + "[" * 5000 + "\n", encoding="utf-8")
-    proc = run_ovhflow(
+    proc = invoke_ovhflow(
         "validate", str(huge), str(binary), str(deep), str(tmp_path), str(tmp_path / "missing.yaml")
     )
     assert proc.returncode == 2
