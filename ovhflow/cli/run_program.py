@@ -144,7 +144,8 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     if options.check:
         plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
     if plan is not None:
-        plugins.manager.register(PlanGate(plan["writes"], redactor), name=GATE_NAME)
+        gate = PlanGate(plan["writes"], redactor, str(plan["recipe"]["path"]), str(recipe.path))
+        plugins.manager.register(gate, name=GATE_NAME)
     return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan)
 
 
@@ -215,10 +216,11 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         )
     if options.plan_out and target is not None:
         save_plan(run, result.info, target)
-    unneeded = [c for c in result.info.changes if c.get("status") == "not needed"]
-    if unneeded:
-        paths = ", ".join(f"{c['method']} {c['path']}" for c in unneeded)
-        run.logger.warning(f"{len(unneeded)} planned write(s) not needed (already done): {paths}")
+    for status, why in (("not needed", "already done"), ("not reached", "the run stopped before them")):
+        left = [c for c in result.info.changes if c.get("status") == status]
+        if left:
+            paths = ", ".join(f"{c['method']} {c['path']}" for c in left)
+            run.logger.warning(f"{len(left)} planned write(s) {status} ({why}): {paths}")
     if result.error is not None:
         if options.debug and result.error.__cause__ is not None:
             raise result.error.__cause__

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from ovhflow.engine.outcome import fatal_error
+from ovhflow.engine.planned import PlannedDependency, planned_answer
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
@@ -15,6 +17,7 @@ from ovhflow.ovh import listing
 from ovhflow.ovh.exceptions import AnswerUnreadable
 from ovhflow.plan.diff import as_json, change_lines, field_changes
 from ovhflow.plan.document import describe_write
+from ovhflow.plan.placeholders import placeholder_lines, planned_with_placeholders
 from ovhflow.plugin_api import HttpRequest, HttpResponse
 from ovhflow.recipe.model import SET_RESERVED_NAMES, Step
 
@@ -67,27 +70,15 @@ class StepCall:
 
     def http(self, request: HttpRequest) -> HttpResponse:
         runtime = self._runtime
-        locations = getattr(self._step, "value_locations", {})
-        for what, value in (("body", request.body), ("query", request.query)):
-            try:
-                check_wire_numbers(what, value)
-            except StepFailed as refused:
-                refused.location = locations.get(what, self._step.location)
-                raise
-        change: dict[str, Any] = {
-            "method": request.method,
-            "path": request.path,
-            "body": request.body,
-            "step": str(self._step.location),
-        }
-        if request.is_write and runtime.diff:  # a diff, or a plan (which includes diffs), is asked for
-            change.update(self._write_details(request))
+        request, change = self._checked(request)
+        holes = change.get("placeholders", [])
         try:
             response = runtime.send(request, change["step"])
         except RunInterrupted:
             raise  # not sent, or abandoned unanswered: the run's end reports it (engine/stop.py)
-        except PlanMismatch:
+        except PlanMismatch as mismatch:
             runtime.add_change({**change, "status": "not sent"})
+            mismatch.location = mismatch.location or self._step.location
             raise
         except AnswerUnreadable as error:  # applied (2xx), its answer cut off: as a write a stop abandoned
             raise self._unreadable(change, error) from error
@@ -103,7 +94,12 @@ class StepCall:
             lines = change_lines(change.get("changes"))
             if response.planned:
                 self.planned_writes += 1
+                lines += placeholder_lines(holes)
                 runtime.output(runtime.redactor.text("\n    ".join([plan_line(request), *lines])))
+                step_id = self._step.id
+                response = dataclasses.replace(
+                    response, data=planned_answer(f"steps.{step_id}.result" if step_id else "result")
+                )
             else:
                 self.sent_writes += 1
                 if lines:
@@ -114,6 +110,33 @@ class StepCall:
                 {**change, "status": status, "http_status": response.status, "query_id": response.query_id}
             )
         return response
+
+    def _checked(self, request: HttpRequest) -> tuple[HttpRequest, dict[str, Any]]:
+        """The request to send, refused when a number cannot go on the wire, and its change record;
+        in check mode, with its placeholders shown as a plan shows them."""
+        locations = getattr(self._step, "value_locations", {})
+        for what, value in (("body", request.body), ("query", request.query)):
+            try:
+                check_wire_numbers(what, value)
+            except StepFailed as refused:
+                refused.location = locations.get(what, self._step.location)
+                raise
+        holes: list[dict[str, Any]] = []
+        if self.check:  # placeholders exist in check mode only (engine/planned.py)
+            request, holes = planned_with_placeholders(request)
+            if holes and not request.is_write:
+                raise PlannedDependency()  # a read needs the answer: the step is planned, not sent
+        change: dict[str, Any] = {
+            "method": request.method,
+            "path": request.path,
+            "body": request.body,
+            "step": str(self._step.location),
+        }
+        if holes:
+            change["placeholders"] = holes
+        if request.is_write and self._runtime.diff:  # a diff, or a plan (which includes diffs), is asked
+            change.update(self._write_details(request, any(h["in"] == "path" for h in holes)))
+        return request, change
 
     def _unreadable(self, change: dict[str, Any], error: AnswerUnreadable) -> StepFailed:
         """Record a write the API applied but whose answer was cut off as a change of unknown outcome
@@ -127,9 +150,10 @@ class StepCall:
         message = f"{error.message}: applied, but its result is unreadable; check it before running again"
         return StepFailed(message, None, self.query_id)
 
-    def _write_details(self, request: HttpRequest) -> dict[str, Any]:
+    def _write_details(self, request: HttpRequest, unknown_path: bool = False) -> dict[str, Any]:
         """What a diff or a plan records of a write beyond the request: the step's id, the loop item and
-        what a PUT changes (the current value is read first: a GET, allowed in check mode)."""
+        what a PUT changes (the current value is read first: a GET, allowed in check mode, unless the
+        path has a placeholder: then what it would change is not known)."""
         item = self._scope.loop_item()
         if isinstance(item, Mapping):
             item = next((item[key] for key in ITEM_NAME_KEYS if key in item), None)
@@ -140,7 +164,7 @@ class StepCall:
             "query": dict(request.query) if request.query else None,
             "diff": None,
         }
-        if request.method == "PUT":
+        if request.method == "PUT" and not unknown_path:
             try:
                 current = self._runtime.send(HttpRequest("GET", request.path)).data
             except RunInterrupted:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ovhflow.engine.planned import PLANNED, holds
+from ovhflow.engine.planned import holds, is_planned_answer
 
 
 class Namespace(Mapping[str, Any]):
@@ -75,11 +75,11 @@ def _needs_conversion(value: Any) -> bool:
 
 
 def _converts(value: Any) -> bool:
-    return value is PLANNED or isinstance(value, Namespace)
+    return is_planned_answer(value) or isinstance(value, Namespace)
 
 
 def _converted(value: Any) -> Any:
-    if value is PLANNED:
+    if is_planned_answer(value):
         return "(planned)"
     if isinstance(value, Namespace):
         return {key: _converted(value[key]) for key in value}

@@ -6,6 +6,7 @@ everything that changes here (counts, changes, errors, event hooks) goes through
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -21,6 +22,12 @@ from ovhflow.reporting.reporter import ConsoleReporter, Reporter
 from ovhflow.templating.templates import Templates
 
 COUNT_KEYS = ("ok", "changed", "planned", "skipped", "ignored", "failed")
+_SENDING_STEP: contextvars.ContextVar[str | None] = contextvars.ContextVar("ovhflow_step", default=None)
+
+
+def sending_step() -> str | None:
+    """The location (FILE:LINE:COL) of the step whose request the HTTP hook is handling, if a step's."""
+    return _SENDING_STEP.get()
 
 
 class Runtime:
@@ -95,6 +102,7 @@ class Runtime:
         ticket = object()
         with self._lock:
             self._in_flight[id(ticket)] = (request, step)
+        sending = _SENDING_STEP.set(step)  # for hook implementations that ask (a plan's gate)
         try:
             with self.stop.waiting_on_network():
                 response = self.plugins.hook.ovhflow_http_request(
@@ -105,6 +113,8 @@ class Runtime:
         except BaseException:
             self._settle(ticket)
             raise
+        finally:
+            _SENDING_STEP.reset(sending)
         if not self._settle(ticket):  # answered after the run gave up on it: reported as unknown already
             raise RunInterrupted(self.stop)
         if response is None:

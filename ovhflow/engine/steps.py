@@ -16,14 +16,17 @@ from ovhflow.engine.action_call import StepCall
 from ovhflow.engine.loop import run_loop
 from ovhflow.engine.namespace import StepRecord, json_ready
 from ovhflow.engine.outcome import Outcome, failure, fatal_error, shown_status
-from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
+from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned, placeholders
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_output_paths
-from ovhflow.errors import ConfigError, StepFailed
-from ovhflow.plugin_api import StepReport
+from ovhflow.errors import ConfigError, PlanMismatch, StepFailed
+from ovhflow.plugin_api import ActionSpec, StepReport
 from ovhflow.recipe.model import DEFAULT_DELAY, DEFAULT_RETRIES, Step
+
+# ovhflow/actions/http.py: in check mode, the path, query and body of these writes may hold placeholders
+PLACEHOLDER_ACTIONS = frozenset({"post", "put", "delete"})
 
 CompositeAction = Callable[["StepRunner", Step, Scope], Outcome]
 """How a step made of steps (a group, an include) runs: given the runner, the step and its scope."""
@@ -64,7 +67,7 @@ class StepRunner:
         if step.loop is None:
             try:
                 outcome = self.run_once(step, scope)
-            except (RunInterrupted, ConfigError) as stop:
+            except (RunInterrupted, ConfigError, PlanMismatch) as stop:
                 outcome, stopping = failure(stop, step.location), stop
                 # a group's inner step reported this failure already; a plain step's line shows it now,
                 # and the report's errors say which step the stop (or the rejection) ended and why
@@ -209,6 +212,12 @@ class StepRunner:
         spec = self.runtime.plugins.actions.get(step.action)
         if spec is None:  # validation rejects unknown actions; this guards a recipe built by hand
             raise StepFailed(f"unknown action {step.action!r}", step.location)
+        if self.runtime.check and step.action in PLACEHOLDER_ACTIONS:
+            with placeholders():  # an answer check mode only planned goes in the plan as a placeholder
+                return self._run_action(spec, step, scope)
+        return self._run_action(spec, step, scope)
+
+    def _run_action(self, spec: ActionSpec, step: Step, scope: Scope) -> Outcome:
         render = self.runtime.renderer.render
         context = scope.context()
         args = step.args

@@ -21,8 +21,60 @@ from ovhflow.errors import UsageError
 from ovhflow.files.atomic import write_atomic
 
 FORMAT = "ovhflow-plan"
-VERSION = 1
+VERSION = 2  # 2: a write may have placeholders (ovhflow/plan/placeholders.py)
+READS = (1, 2)  # a version 1 plan is a version 2 plan without placeholders
 DEFAULT_MAX_AGE = 24 * 3600  # seconds: planned at night, reviewed and applied the next working day
+
+_SOURCE: dict[str, Any] = {
+    "type": "string",
+    "description": "where the answer is read: steps.create.result.id",
+}
+_PARTS: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "description": "literal text and placeholders, in order",
+    "items": {
+        "anyOf": [
+            {"type": "string"},
+            {
+                "type": "object",
+                "required": ["from"],
+                "properties": {"from": _SOURCE},
+                "additionalProperties": False,
+            },
+        ]
+    },
+}
+_PLACEHOLDER_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["in", "at", "type"],
+    "properties": {
+        "in": {"enum": ["path", "query", "body"]},
+        "at": {
+            "type": ["integer", "string"],
+            "description": "path: the segment's index (the path split on /); query, body: a JSON Pointer",
+        },
+        "type": {
+            "enum": ["segment", "text", "value"],
+            "description": "segment: each placeholder of parts matches one or more characters of that path "
+            "segment; text: a string whose placeholders match any text; value: any string, number or boolean",
+        },
+        "parts": _PARTS,
+        "from": _SOURCE,
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "value"}}},
+            "then": {"required": ["from"]},
+            "else": {"required": ["parts"]},
+        },
+        {
+            "if": {"properties": {"in": {"const": "path"}}},
+            "then": {"properties": {"at": {"type": "integer", "minimum": 0}, "type": {"const": "segment"}}},
+            "else": {"properties": {"at": {"type": "string"}, "type": {"enum": ["text", "value"]}}},
+        },
+    ],
+}
 
 _WRITE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -35,6 +87,12 @@ _WRITE_SCHEMA: dict[str, Any] = {
         "path": {"type": "string", "description": "the percent-encoded API path"},
         "query": {"type": ["object", "null"]},
         "body": {"description": "the JSON body (POST, PUT)"},
+        "placeholders": {
+            "type": "array",
+            "description": "values only an earlier write's answer tells (version 2): shown as {SOURCE} "
+            "in path, query or body, and matching any value of their type when the plan is applied",
+            "items": _PLACEHOLDER_SCHEMA,
+        },
         "diff": {
             "type": ["array", "null"],
             "description": "for a PUT: the fields it changes; null when the current value was not read",
@@ -55,7 +113,7 @@ PLAN_SCHEMA: dict[str, Any] = {
     "required": ["format", "version", "created_at", "recipe", "endpoint", "inputs", "writes"],
     "properties": {
         "format": {"const": FORMAT},
-        "version": {"const": VERSION},
+        "version": {"enum": list(READS), "description": "2 adds placeholders; version 1 plans are read"},
         "created_at": {"type": "string", "format": "date-time"},
         "recipe": {
             "type": "object",
@@ -127,7 +185,11 @@ def planned_writes(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
     """The run's planned HTTP writes (its ``changes`` with status ``planned``), in the plan's shape."""
     keys = ("location", "item", "method", "path", "query", "body", "diff")
     return [
-        {"step": change.get("step_id"), **{key: change.get(key) for key in keys}}
+        {
+            "step": change.get("step_id"),
+            **{key: change.get(key) for key in keys},
+            **({"placeholders": change["placeholders"]} if change.get("placeholders") else {}),
+        }
         for change in changes
         if change.get("status") == "planned" and change.get("method")
     ]
@@ -148,10 +210,15 @@ def read_plan(path: str | Path) -> dict[str, Any]:
         plan = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise UsageError(f"cannot read plan {path}: {error.strerror or error}") from None
-    except ValueError as error:
+    except json.JSONDecodeError as error:
+        raise UsageError(f"{path}:{error.lineno}:{error.colno}: not a plan (not JSON: {error.msg})") from None
+    except ValueError as error:  # not UTF-8
         raise UsageError(f"{path}: not a plan (not JSON: {error})") from None
-    if isinstance(plan, dict) and plan.get("format") == FORMAT and plan.get("version") != VERSION:
-        raise UsageError(f"{path}: plan format version {plan.get('version')!r}; this ovhflow reads {VERSION}")
+    if isinstance(plan, dict) and plan.get("format") == FORMAT and plan.get("version") not in READS:
+        raise UsageError(
+            f"{path}: plan format version {plan.get('version')!r}; this ovhflow reads versions "
+            f"{', '.join(map(str, READS))}: make the plan again with this ovhflow (--check --plan-out)"
+        )
     problem = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(PLAN_SCHEMA).iter_errors(plan))
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"

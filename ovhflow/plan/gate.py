@@ -2,22 +2,31 @@
 
 Registered for ``ovhflow run --plan FILE``, in front of every other implementation of the HTTP hook (as
 check mode is), so every write of the run, whatever step or plugin makes it, meets it before it can be
-sent. A write must equal a planned write not used yet (method, path, query and body); anything else is
-not sent and stops the run with exit 5: the API (or the account) changed since the plan was made.
-Writes of a loop that runs items concurrently may come in another order than planned; each planned
-write still lets through at most one write. Reads are never gated.
+sent. A write must equal a planned write not used yet (method, path, query and body; a placeholder of
+the plan, :mod:`ovhflow.plan.placeholders`, matches any value of its type) *of the same step*: the
+step at the same place in the recipe. Anything else is not sent and stops the run with exit 5: the API
+(or the account) changed since the plan was made.
+
+Order: steps run one after the other, so the writes of a step all come after those of the steps before
+it, as in the plan; the gate adds that a write can only use its own step's planned writes (the same
+request made by another step, because the run took another branch than the check did, is refused).
+Among one step's writes any order is accepted: a loop runs its items concurrently. Each planned write
+lets through at most one write. Reads are never gated.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
 
 from ovhflow import hookimpl
+from ovhflow.engine.runtime import sending_step
 from ovhflow.errors import PlanMismatch
 from ovhflow.plan.document import describe_write
+from ovhflow.plan.placeholders import filled_in
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo
 from ovhflow.reporting.redaction import Redactor
 
@@ -29,13 +38,29 @@ def _same_json(a: Any, b: Any) -> bool:
 
 
 def matches(planned: Mapping[str, Any], request: HttpRequest) -> bool:
-    """Whether ``request`` is the write ``planned`` describes."""
+    """Whether ``request`` is the write ``planned`` describes (its placeholders matching their type)."""
+    if planned.get("method") != request.method:
+        return False
+    if planned.get("placeholders"):
+        filled = filled_in(planned, request)
+        if filled is None:
+            return False
+        planned = filled
     return (
-        planned.get("method") == request.method
-        and planned.get("path") == request.path
+        planned.get("path") == request.path
         and _same_json(planned.get("query") or {}, dict(request.query or {}))
         and _same_json(planned.get("body"), request.body)
     )
+
+
+def step_key(location: Any, recipe_path: str) -> str | None:
+    """A step's location relative to the recipe's folder: the same step whether the plan and the
+    apply spell the recipe's path alike (``burst.yaml``) or not (``/etc/ovhflow/burst.yaml``)."""
+    if location is None:
+        return None
+    folder = os.path.dirname(recipe_path)
+    text = str(location)
+    return text[len(folder) + 1 :] if folder and text.startswith(folder + os.sep) else text
 
 
 def _likeness(planned: Mapping[str, Any], request: HttpRequest) -> tuple[int, int]:
@@ -47,18 +72,39 @@ def _likeness(planned: Mapping[str, Any], request: HttpRequest) -> tuple[int, in
     )
 
 
+def _nearest(left: list[Mapping[str, Any]], request: HttpRequest, same: Mapping[str, Any] | None) -> str:
+    """What the refusal says of the plan: the same write planned for another step, or the nearest."""
+    if same is not None:
+        return f"the plan has it for another step, at {same.get('location')}"
+    nearest = max(left, key=lambda p: _likeness(p, request), default=None)
+    if nearest is None:
+        return "the plan has no write left"
+    where = f" (planned at {nearest['location']})" if nearest.get("location") else ""
+    text = describe_write(nearest["method"], nearest["path"], nearest.get("query"), nearest.get("body"))
+    return f"the nearest planned write is {text}{where}"
+
+
 class PlanGate:
     """The plugin object; :attr:`unused` lists the planned writes the run did not need."""
 
-    def __init__(self, writes: list[Mapping[str, Any]], redactor: Redactor) -> None:
-        self._remaining = list(writes)
+    def __init__(
+        self,
+        writes: list[Mapping[str, Any]],
+        redactor: Redactor,
+        planned_from: str = "",
+        applied_to: str = "",
+    ) -> None:
+        """``planned_from`` and ``applied_to``: the recipe's path as the plan and this run spell it."""
+        self._remaining = [(step_key(w.get("location"), planned_from), w) for w in writes]
+        self._recipe = applied_to
         self._redactor = redactor  # a plan holds secrets masked: writes are compared masked the same way
         self._lock = threading.Lock()
+        self._refused = False  # the run stopped at a write the plan does not have
 
     @property
     def unused(self) -> list[Mapping[str, Any]]:
         with self._lock:
-            return list(self._remaining)
+            return [write for _, write in self._remaining]
 
     @hookimpl(tryfirst=True)
     def ovhflow_http_request(
@@ -72,25 +118,24 @@ class PlanGate:
             self._redactor.data(request.query),
             self._redactor.data(request.body),
         )
+        step = step_key(sending_step(), self._recipe)
         with self._lock:
-            for index, planned in enumerate(self._remaining):
-                if matches(planned, masked):
+            for index, (planned_step, planned) in enumerate(self._remaining):
+                if (step is None or planned_step == step) and matches(planned, masked):
                     del self._remaining[index]
                     return None  # reviewed: the next implementation sends it
-            nearest = max(self._remaining, key=lambda p: _likeness(p, masked), default=None)
-        sent = describe_write(masked.method, masked.path, masked.query, masked.body)
-        if nearest is None:
-            reason = "the plan has no write left"
-        else:
-            where = f" (planned at {nearest['location']})" if nearest.get("location") else ""
-            planned_text = describe_write(
-                nearest["method"], nearest["path"], nearest.get("query"), nearest.get("body")
-            )
-            reason = f"the nearest planned write is {planned_text}{where}"
-        raise PlanMismatch(f"{sent}: not in the reviewed plan, so not sent; {reason}")
+            self._refused = True
+            left = [planned for _, planned in self._remaining]
+            same = next((p for s, p in self._remaining if s != step and matches(p, masked)), None)
+        raise PlanMismatch(
+            f"{describe_write(masked.method, masked.path, masked.query, masked.body)}: "
+            f"not in the reviewed plan, so not sent; {_nearest(left, masked, same)}"
+        )
 
     @hookimpl(tryfirst=True)
     def ovhflow_run_end(self, run: RunInfo) -> None:
-        """The planned writes the run did not need (the account already had them) join the report."""
+        """The planned writes the run did not need (the account already had them) join the report, or
+        those it did not reach, when it stopped at a write the plan does not have."""
+        status = "not reached" if self._refused else "not needed"
         for planned in self.unused:
-            run.changes.append({**planned, "status": "not needed"})
+            run.changes.append({**planned, "status": status})

@@ -1,4 +1,5 @@
-"""A saved plan as a person reads it: grouped by step, with counts and each PUT's field changes."""
+"""A saved plan as a person reads it: grouped by step, with counts, each PUT's field changes and what
+each placeholder (a value an earlier write's answer gives) stands for."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from ovhflow.plan.diff import change_lines
 from ovhflow.plan.document import describe_write
+from ovhflow.plan.placeholders import placeholder_lines
 
 
 def plan_text(plan: Mapping[str, Any]) -> str:
@@ -39,6 +41,7 @@ def plan_text(plan: Mapping[str, Any]) -> str:
         if changes is not None:
             pairs = [(c["field"], c["from"], c["to"]) for c in changes]
             lines.extend(f"      {line}" for line in change_lines(pairs))
+        lines.extend(f"      {line}" for line in placeholder_lines(write.get("placeholders")))
     return "\n".join(lines)
 
 

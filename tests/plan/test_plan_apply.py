@@ -87,7 +87,10 @@ def test_a_write_the_plan_does_not_have_is_not_sent(sandbox: Sandbox, tmp_path: 
     )
     assert applied.exit_code == 5, applied.stderr
     refused = f"PUT /dedicated/server/{already[0]}/burst"
-    assert f'{refused} {{"status": "active"}}: not in the reviewed plan, so not sent' in applied.stderr
+    step = json.loads(plan_file.read_text())["writes"][0]["location"]  # the step that made the write
+    assert f'error: {step}: {refused} {{"status": "active"}}: not in the reviewed plan, so not sent' in (
+        applied.stderr
+    )
     sent = writes(sandbox)
     assert ("PUT", f"/dedicated/server/{already[0]}/burst") not in sent
     order = sorted(before)  # the burst group walks the servers in listing order; nothing after the refusal
@@ -201,6 +204,25 @@ def test_plan_show_groups_by_step_and_prints_json(sandbox: Sandbox, tmp_path: Pa
     broken.write_text('{"format": "ovhflow-plan", "version": 1}')
     bad = invoke("plan", "show", str(broken))
     assert bad.exit_code == 2 and "not a valid ovhflow plan" in bad.stderr
+    broken.write_text('{"format": "ovhflow-plan",\n  "version": 1,,\n}')
+    bad = invoke("plan", "show", str(broken))
+    assert bad.exit_code == 2 and f"{broken}:2:16: not a plan (not JSON: Expecting" in bad.stderr
+    assert "line 2" not in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_plan_format_versions(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Version 2 added placeholders: a version 1 plan is still read and applied; a later one is refused."""
+    plan_file, _ = make_plan(sandbox, tmp_path)
+    plan = json.loads(plan_file.read_text())
+    assert plan["version"] == 2
+    plan_file.write_text(json.dumps({**plan, "version": 1}))
+    assert invoke("plan", "show", str(plan_file)).exit_code == 0
+    applied = run(sandbox, tmp_path, "--plan", str(plan_file), str(BURST))
+    assert applied.exit_code == 0, applied.stderr
+    plan_file.write_text(json.dumps({**plan, "version": 3}))
+    later = invoke("plan", "show", str(plan_file))
+    assert later.exit_code == 2
+    assert "plan format version 3; this ovhflow reads versions 1, 2: make the plan again" in later.stderr
 
 
 def test_plan_options_that_do_not_go_together(sandbox: Sandbox, tmp_path: Path) -> None:
