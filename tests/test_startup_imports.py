@@ -18,10 +18,8 @@ from tests.helpers import RECIPES_DIR, REPO_ROOT
 HEAVY_FOR_VERSION = ("requests", "jinja2", "jsonschema", "rich")
 
 
-def imported_top_level(
-    *args: str, cwd: Path = REPO_ROOT
-) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """Run ``python -X importtime -m ovhflow ARGS`` and return it with the top-level packages it imported."""
+def imported_modules(*args: str, cwd: Path = REPO_ROOT) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``python -X importtime -m ovhflow ARGS`` and return it with every module it imported."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ovhflow", *args],
         capture_output=True,
@@ -34,8 +32,16 @@ def imported_top_level(
         if line.startswith("import time:") and line.count("|") == 2:
             name = line.rsplit("|", 1)[1].strip()
             if name != "package":  # the header line
-                modules.add(name.split(".")[0])
+                modules.add(name)
     return proc, modules
+
+
+def imported_top_level(
+    *args: str, cwd: Path = REPO_ROOT
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``python -X importtime -m ovhflow ARGS`` and return it with the top-level packages it imported."""
+    proc, modules = imported_modules(*args, cwd=cwd)
+    return proc, {name.split(".")[0] for name in modules}
 
 
 def test_importtime_parsing_sees_what_is_imported() -> None:
@@ -82,6 +88,15 @@ def test_validate_of_gallery_recipe_does_not_import_requests(recipe: Path) -> No
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "requests" not in modules
     assert sorted(modules & set(SCHEMA_LIBRARIES)) == []
+
+
+def test_validate_reads_entry_points_without_importlib_metadata() -> None:
+    # ovhflow/plugin/entry_points.py reads the dist-info folders itself: importlib.metadata (and the email
+    # parser it reads METADATA with) is for environments that scan does not cover
+    proc, modules = imported_modules("validate", str(RECIPES_DIR / "burst-sbg1.yaml"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "ovhflow_plugins.rows" in modules  # imported by the entry-point plugins: they were loaded
+    assert sorted(modules & {"importlib.metadata", "email", "email.parser", "zipfile"}) == []
 
 
 def test_invalid_recipe_still_gets_jsonschemas_located_message(tmp_path: Path) -> None:

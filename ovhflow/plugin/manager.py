@@ -1,7 +1,8 @@
 """Builds the pluggy plugin manager for one run: built-ins, entry points, a plugins folder.
 
 Loading follows pluggy's own way (as tox does): names in ``OVHFLOW_DISABLE_PLUGINS`` are blocked with
-``set_blocked``, then ``load_setuptools_entrypoints`` imports and registers the ``ovhflow`` entry points.
+``set_blocked``, then the ``ovhflow`` entry points are imported and registered in the order and with the
+skips of pluggy's ``load_setuptools_entrypoints``, from a cheaper scan (:mod:`ovhflow.plugin.entry_points`).
 Every registration is checked first (:mod:`ovhflow.plugin.validation`), so what cannot work is refused
 at load time with one line naming the plugin. Nothing is created at import time: each command builds its
 own manager with :func:`load_plugins`, so tests and library users get a fresh one.
@@ -10,7 +11,6 @@ own manager with :func:`load_plugins`, so tests and library users get a fresh on
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import importlib.util
 import sys
 from collections.abc import Iterator
@@ -23,6 +23,7 @@ import pluggy
 
 from ovhflow import PROJECT_NAME, __version__, hookspecs
 from ovhflow.errors import PluginError
+from ovhflow.plugin import entry_points as entry_point_scan
 from ovhflow.plugin.blocking import DISABLE_ENV, disabled_names
 from ovhflow.plugin.validation import hook_names, plugin_problems
 from ovhflow.plugin_api import ActionSpec
@@ -83,6 +84,7 @@ class _Manager(pluggy.PluginManager):
     def __init__(self, project_name: str) -> None:
         super().__init__(project_name)
         self.files: dict[str, str] = {}  # --plugins-dir plugin name -> its file, as given
+        self.entry_points: dict[str, entry_point_scan.EntryPoint] = {}  # entry-point plugins by name
 
     def register(self, plugin: Any, name: str | None = None) -> str | None:
         problems = plugin_problems(self, plugin)
@@ -133,27 +135,20 @@ def load_plugins(plugins_dir: str | Path | None = None, entry_points: bool = Tru
 
 def _load_entry_points(manager: _Manager) -> None:
     try:
-        manager.load_setuptools_entrypoints(PROJECT_NAME)
-    except PluginError:
-        raise
-    except Exception as exc:  # any import-time failure of a third-party module: say which one
-        failing = _next_unloaded_entry_point(manager)
-        where = f"plugin {failing.name!r} ({failing.value})" if failing else "an entry-point plugin"
-        raise PluginError(f"{where} failed to import: {_one_line(exc)}") from exc
-
-
-def _next_unloaded_entry_point(manager: pluggy.PluginManager) -> importlib.metadata.EntryPoint | None:
-    """The entry point ``load_setuptools_entrypoints`` was loading when it failed: the first one, in
-    its own order, neither registered nor blocked."""
-    for dist in importlib.metadata.distributions():
-        for ep in dist.entry_points:
-            if (
-                ep.group == PROJECT_NAME
-                and not manager.get_plugin(ep.name)
-                and not manager.is_blocked(ep.name)
-            ):
-                return ep
-    return None
+        found = entry_point_scan.find(PROJECT_NAME)
+    except Exception as exc:  # importlib.metadata refusing an installed distribution's entry_points.txt
+        raise PluginError(f"the installed entry points could not be read: {_one_line(exc)}") from exc
+    for entry in found:
+        if manager.has_plugin(entry.name) or manager.is_blocked(entry.name):
+            continue  # the first distribution giving a name wins, as with pluggy
+        try:
+            plugin = entry.load()
+        except Exception as exc:  # any import-time failure of a third-party module: say which one
+            raise PluginError(
+                f"plugin {entry.name!r} ({entry.value}) failed to import: {_one_line(exc)}"
+            ) from exc
+        manager.register(plugin, name=entry.name)
+        manager.entry_points[entry.name] = entry
 
 
 def _load_directory(manager: _Manager, plugins_dir: Path) -> None:
@@ -186,7 +181,6 @@ def _import_file(name: str, path: Path) -> ModuleType:
 
 
 def _records(manager: _Manager, builtins: set[str]) -> list[PluginRecord]:
-    distributions = {id(plugin): dist for plugin, dist in manager.list_plugin_distinfo()}
     records = []
     for name, plugin in manager.list_name_plugin():
         if plugin is None:  # a blocked name
@@ -194,10 +188,9 @@ def _records(manager: _Manager, builtins: set[str]) -> list[PluginRecord]:
         hooks = sorted(caller.name for caller in manager.get_hookcallers(plugin) or [])
         if name in builtins:
             source, version = "built-in", __version__
-        elif id(plugin) in distributions:
-            metadata = distributions[id(plugin)].metadata
-            source = f"entry point {manager.where(name, plugin)} ({metadata['Name']} {metadata['Version']})"
-            version = metadata["Version"]
+        elif name in manager.entry_points:
+            dist_name, version = manager.entry_points[name].about()
+            source = f"entry point {manager.where(name, plugin)} ({dist_name} {version})"
         else:
             source, version = manager.where(name, plugin), ""
         version = str(getattr(plugin, "__version__", "")) or version

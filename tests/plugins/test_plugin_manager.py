@@ -1,8 +1,9 @@
 """How plugins are found, listed, blocked and rejected: entry points, --plugins-dir, the env variable.
 
 Entry-point tests install a small third-party distribution (a ``.dist-info`` folder and a module) in a
-temporary folder on PYTHONPATH and run the real ``ovhflow`` command line, so discovery goes through
-``importlib.metadata`` exactly as for a package installed with pip.
+temporary folder on PYTHONPATH and run the real ``ovhflow`` command line, so discovery reads the folder
+exactly as for a package installed with pip (tests/plugins/test_entry_points.py compares that reading
+with ``importlib.metadata``'s).
 """
 
 from __future__ import annotations
