@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ovhflow.errors import UsageError
+from ovhflow.errors import RecipeError, UsageError
 from ovhflow.files.atomic import write_atomic
+from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, parse_yaml
 
 FORMAT = "ovhflow-plan"
 VERSION = 2  # 2: a write may have placeholders (ovhflow/plan/placeholders.py)
@@ -207,7 +208,8 @@ def read_plan(path: str | Path) -> dict[str, Any]:
     import jsonschema
 
     try:
-        plan = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
+        plan = json.loads(text)
     except OSError as error:
         raise UsageError(f"cannot read plan {path}: {error.strerror or error}") from None
     except json.JSONDecodeError as error:
@@ -222,8 +224,26 @@ def read_plan(path: str | Path) -> dict[str, Any]:
     problem = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(PLAN_SCHEMA).iter_errors(plan))
     if problem is not None:
         where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
-        raise UsageError(f"{path}: not a valid ovhflow plan: at {where}: {problem.message}")
+        located = _location(text, str(path), list(problem.absolute_path))
+        raise UsageError(f"{located}: not a valid ovhflow plan: at {where}: {problem.message}")
     return plan
+
+
+def _location(text: str, path: str, keys: list[Any]) -> str:
+    """FILE:LINE:COL of the value ``keys`` lead to in a plan's JSON text (of its nearest parent there)."""
+    try:
+        node = parse_yaml(text, path)  # JSON is YAML: the recipe loader's parser tells where each value is
+    except RecipeError:
+        return f"{path}:1:1"
+    location = getattr(node, "location", None)
+    for key in keys:
+        if isinstance(node, LocatedDict) and key in node:
+            location, node = node.value_locations.get(key, location), node[key]
+        elif isinstance(node, LocatedList) and isinstance(key, int) and key < len(node):
+            location, node = node.item_locations[key], node[key]
+        else:
+            break
+    return str(location or f"{path}:1:1")
 
 
 def plan_age(plan: Mapping[str, Any], now: datetime.datetime | None = None) -> float:

@@ -203,7 +203,13 @@ def test_plan_show_groups_by_step_and_prints_json(sandbox: Sandbox, tmp_path: Pa
     broken = tmp_path / "broken.json"
     broken.write_text('{"format": "ovhflow-plan", "version": 1}')
     bad = invoke("plan", "show", str(broken))
-    assert bad.exit_code == 2 and "not a valid ovhflow plan" in bad.stderr
+    assert bad.exit_code == 2 and f"{broken}:1:1: not a valid ovhflow plan" in bad.stderr
+    lines = plan_file.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if '"method": "PUT"' in text)
+    broken.write_text(plan_file.read_text().replace('"method": "PUT"', '"method": "GET"', 1))
+    bad = invoke("plan", "show", str(broken))
+    column = lines[line - 1].index('"PUT"') + 1
+    assert f"{broken}:{line}:{column}: not a valid ovhflow plan: at writes/0/method: 'GET'" in bad.stderr
     broken.write_text('{"format": "ovhflow-plan",\n  "version": 1,,\n}')
     bad = invoke("plan", "show", str(broken))
     assert bad.exit_code == 2 and f"{broken}:2:16: not a plan (not JSON: Expecting" in bad.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from ovhflow import ovh
 from ovhflow.engine.planned import placeholder_token
-from ovhflow.plan.gate import matches
+from ovhflow.plan.gate import matches, step_key
 from ovhflow.plan.placeholders import filled_in, planned_with_placeholders
 from ovhflow.plugin_api import HttpRequest
 from ovhflow.sandbox import Sandbox
@@ -176,3 +176,12 @@ def test_a_placeholder_matches_any_value_of_its_type_only() -> None:
     whole = planned_write("/zone/x", placeholder_token("steps.c.result"))
     assert whole["placeholders"] == [{"in": "body", "at": "", "type": "value", "from": "steps.c.result"}]
     assert matches(whole, _request("/zone/x", "anything")) and not matches(whole, _request("/zone/x", [1]))
+
+
+def test_a_step_is_the_same_whatever_path_names_the_recipe() -> None:
+    """The gate's step rule compares steps relative to the recipe's folder: a plan made with
+    ``burst.yaml`` applies to ``/etc/ovhflow/burst.yaml``; another file's step stays another step."""
+    assert step_key("/etc/ovhflow/burst.yaml:3:5", "/etc/ovhflow/burst.yaml") == "burst.yaml:3:5"
+    assert step_key("burst.yaml:3:5", "burst.yaml") == "burst.yaml:3:5"
+    assert step_key("/etc/ovhflow/inc/a.yaml:2:3", "/etc/ovhflow/burst.yaml") == "inc/a.yaml:2:3"
+    assert step_key("/srv/burst.yaml:3:5", "/etc/ovhflow/burst.yaml") == "/srv/burst.yaml:3:5"
