@@ -66,31 +66,33 @@ def test_recipe_says_what_it_does_and_how_to_run_it(recipe: Path) -> None:
 
 
 @pytest.mark.parametrize("recipe", GALLERY, ids=lambda p: p.stem)
-def test_recipe_validates(recipe: Path, ovhflow_cli) -> None:
-    done = ovhflow_cli("validate", str(recipe))
+def test_recipe_validates(recipe: Path, ovhflow_invoke) -> None:
+    done = ovhflow_invoke("validate", str(recipe))
     assert done.returncode == 0, done.stderr
     assert f"{recipe}: ok" in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("recipe", GALLERY, ids=lambda p: p.stem)
 def test_recipe_runs_against_the_sandbox_and_check_mode_writes_nothing(
-    recipe, sandbox, ovhflow_cli, tmp_path
+    recipe, sandbox, ovhflow_invoke, tmp_path
 ):
     params = _params(recipe.stem, sandbox, tmp_path)
-    checked = ovhflow_cli("run", "--check", str(recipe), *params, env=sandbox.env(), cwd=tmp_path)
+    checked = ovhflow_invoke("run", "--check", str(recipe), *params, env=sandbox.env(), cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert sandbox.writes() == []
     assert not (tmp_path / "out.csv").exists(), "check mode must not write files"
 
-    done = ovhflow_cli("run", str(recipe), *params, env=sandbox.env(), cwd=tmp_path)
+    done = ovhflow_invoke("run", str(recipe), *params, env=sandbox.env(), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_reboot_waits_until_the_task_is_done(sandbox, ovhflow_cli, tmp_path):
+def test_reboot_waits_until_the_task_is_done(sandbox, ovhflow_invoke, tmp_path):
     server = sorted(sandbox.state["servers"])[0]
     recipe = RECIPES_DIR / "reboot-and-wait.yaml"
-    done = ovhflow_cli("run", str(recipe), "-p", f"server={server}", "-p", "interval=0.05", env=sandbox.env())
+    done = ovhflow_invoke(
+        "run", str(recipe), "-p", f"server={server}", "-p", "interval=0.05", env=sandbox.env()
+    )
     assert done.returncode == 0, done.stderr
     calls = [(e["method"], e["path"]) for e in sandbox.journal if e["path"] != "/auth/time"]
     assert calls[0] == ("POST", f"/dedicated/server/{server}/reboot")
@@ -101,12 +103,12 @@ def test_reboot_waits_until_the_task_is_done(sandbox, ovhflow_cli, tmp_path):
     assert "done" in done.stderr
 
 
-def test_dns_record_is_created_then_updated_in_place(sandbox, ovhflow_cli):
+def test_dns_record_is_created_then_updated_in_place(sandbox, ovhflow_invoke):
     recipe = str(RECIPES_DIR / "dns-record.yaml")
     args = ["-p", "zone=example.com", "-p", "subdomain=ovhflow-test", "-p", "type=TXT"]
-    first = ovhflow_cli("run", recipe, *args, "-p", "target=one", env=sandbox.env())
+    first = ovhflow_invoke("run", recipe, *args, "-p", "target=one", env=sandbox.env())
     assert first.returncode == 0, first.stderr
-    second = ovhflow_cli("run", recipe, *args, "-p", "target=two", "-p", "ttl=60", env=sandbox.env())
+    second = ovhflow_invoke("run", recipe, *args, "-p", "target=two", "-p", "ttl=60", env=sandbox.env())
     assert second.returncode == 0, second.stderr
 
     records = [
@@ -120,11 +122,11 @@ def test_dns_record_is_created_then_updated_in_place(sandbox, ovhflow_cli):
     assert writes[1][1] == writes[3][1] == "refresh"
 
 
-def test_revoke_deletes_only_old_credentials_and_never_its_own(sandbox, ovhflow_cli):
+def test_revoke_deletes_only_old_credentials_and_never_its_own(sandbox, ovhflow_invoke):
     days = 90
     cutoff = datetime.now(timezone.utc) - timedelta(days=days)
     own = set(sandbox.state["consumerKeys"].values())  # consumer key -> its credential id
-    done = ovhflow_cli(
+    done = ovhflow_invoke(
         "run", str(RECIPES_DIR / "revoke-unused-credentials.yaml"), "-p", f"days={days}", env=sandbox.env()
     )
     assert done.returncode == 0, done.stderr
@@ -143,9 +145,9 @@ def test_revoke_deletes_only_old_credentials_and_never_its_own(sandbox, ovhflow_
             )
 
 
-def test_server_inventory_csv_lists_every_server(sandbox, ovhflow_cli, tmp_path):
+def test_server_inventory_csv_lists_every_server(sandbox, ovhflow_invoke, tmp_path):
     out = tmp_path / "servers.csv"
-    done = ovhflow_cli(
+    done = ovhflow_invoke(
         "run", str(RECIPES_DIR / "server-inventory-csv.yaml"), "-p", f"output={out}", env=sandbox.env()
     )
     assert done.returncode == 0, done.stderr

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"<!-- runnable -->\n```(\w+)\n(.*?)```", re.DOTALL)
@@ -54,8 +55,8 @@ def test_shell_example_runs(body: str, tmp_path: Path) -> None:
 def test_recipe_example_validates_and_runs(body: str, tmp_path: Path) -> None:
     recipe = tmp_path / "example.yaml"
     recipe.write_text(body, encoding="utf-8")
-    validated = run_ovhflow("validate", str(recipe), cwd=tmp_path)
+    validated = invoke_ovhflow("validate", str(recipe), cwd=tmp_path)
     assert validated.returncode == 0, validated.stderr
-    ran = run_ovhflow("run", "--sandbox", str(recipe), cwd=tmp_path)
+    ran = invoke_ovhflow("run", "--sandbox", str(recipe), cwd=tmp_path)
     assert ran.returncode == 0, f"stdout:\n{ran.stdout}\nstderr:\n{ran.stderr}"
     assert "Traceback" not in ran.stderr

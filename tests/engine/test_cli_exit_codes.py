@@ -19,11 +19,11 @@ def _write(tmp_path, text, name="recipe.yaml"):
     return str(path)
 
 
-def test_api_error_exit_1_with_location_and_query_id(sandbox, ovhflow_cli, tmp_path):
+def test_api_error_exit_1_with_location_and_query_id(sandbox, ovhflow_invoke, tmp_path):
     recipe = _write(
         tmp_path, "name: x\nsteps:\n  - get: /me\n  - id: missing\n    get: /dedicated/server/nope\n"
     )
-    done = ovhflow_cli("run", recipe, env=sandbox.env())
+    done = ovhflow_invoke("run", recipe, env=sandbox.env())
     assert done.returncode == 1
     error_line = done.stderr.strip().splitlines()[-1]
     assert error_line.startswith(f"error: {recipe}:4:")
@@ -32,38 +32,38 @@ def test_api_error_exit_1_with_location_and_query_id(sandbox, ovhflow_cli, tmp_p
     assert "Traceback" not in done.stderr
 
 
-def test_assert_and_fail_exit_1(sandbox, ovhflow_cli, tmp_path):
+def test_assert_and_fail_exit_1(sandbox, ovhflow_invoke, tmp_path):
     recipe = _write(
         tmp_path,
         "name: x\nsteps:\n  - id: me\n    get: /me\n"
         "  - assert: steps.me.result.country == 'XX'\n"
         "    message: 'country is {{ steps.me.result.country }}'\n",
     )
-    done = ovhflow_cli("run", recipe, env=sandbox.env())
+    done = ovhflow_invoke("run", recipe, env=sandbox.env())
     assert done.returncode == 1
     assert f"{recipe}:5:" in done.stderr and f"country is {sandbox.state['me']['country']}" in done.stderr
     failing = _write(tmp_path, "name: x\nsteps:\n  - fail: stop here\n", "fail.yaml")
-    done = ovhflow_cli("run", failing, env=sandbox.env())
+    done = ovhflow_invoke("run", failing, env=sandbox.env())
     assert done.returncode == 1 and f"{failing}:3:" in done.stderr and "stop here" in done.stderr
 
 
-def test_invalid_recipe_exit_2_and_nothing_sent(sandbox, ovhflow_cli, tmp_path):
+def test_invalid_recipe_exit_2_and_nothing_sent(sandbox, ovhflow_invoke, tmp_path):
     recipe = _write(tmp_path, "name: x\nsteps:\n  - get: /me\n    bogus: 1\n")
-    done = ovhflow_cli("run", recipe, env=sandbox.env())
+    done = ovhflow_invoke("run", recipe, env=sandbox.env())
     assert done.returncode == 2
     assert f"{recipe}:4:" in done.stderr
     assert sandbox.journal == []
 
 
-def test_bad_input_exit_2(sandbox, ovhflow_cli):
+def test_bad_input_exit_2(sandbox, ovhflow_invoke):
     recipe = str(RECIPES_DIR / "mail-redirection.yaml")
-    missing = ovhflow_cli("run", recipe, "-p", "from=a@example.com", env=sandbox.env())
+    missing = ovhflow_invoke("run", recipe, "-p", "from=a@example.com", env=sandbox.env())
     assert missing.returncode == 2 and "to" in missing.stderr
-    unknown = ovhflow_cli(
+    unknown = ovhflow_invoke(
         "run", recipe, "-p", "from=a@example.com", "-p", "to=b@c.d", "-p", "x=1", env=sandbox.env()
     )
     assert unknown.returncode == 2
-    wrong_type = ovhflow_cli(
+    wrong_type = ovhflow_invoke(
         "run",
         recipe,
         "-p",
@@ -78,32 +78,32 @@ def test_bad_input_exit_2(sandbox, ovhflow_cli):
     assert sandbox.journal == []
 
 
-def test_missing_configuration_exit_3(ovhflow_cli, tmp_path):
+def test_missing_configuration_exit_3(ovhflow_invoke, tmp_path):
     env = {"HOME": str(tmp_path)}
-    done = ovhflow_cli("run", str(RECIPES_DIR / "welcome.yaml"), env=env, cwd=tmp_path)
+    done = ovhflow_invoke("run", str(RECIPES_DIR / "welcome.yaml"), env=env, cwd=tmp_path)
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
 
 
-def test_rejected_credentials_exit_3(sandbox, ovhflow_cli):
+def test_rejected_credentials_exit_3(sandbox, ovhflow_invoke):
     env = {**sandbox.env(), "OVH_CONSUMER_KEY": "not-a-valid-consumer-key-at-all"}
-    done = ovhflow_cli("run", str(RECIPES_DIR / "welcome.yaml"), env=env)
+    done = ovhflow_invoke("run", str(RECIPES_DIR / "welcome.yaml"), env=env)
     assert done.returncode == 3, done.stderr
     assert "not-a-valid-consumer-key-at-all" not in done.stderr
 
 
-def test_unknown_endpoint_exit_3(ovhflow_cli, tmp_path):
-    done = ovhflow_cli(
+def test_unknown_endpoint_exit_3(ovhflow_invoke, tmp_path):
+    done = ovhflow_invoke(
         "run", str(RECIPES_DIR / "welcome.yaml"), "--endpoint", "ovh-moon", env={"HOME": str(tmp_path)}
     )
     assert done.returncode == 3, done.stderr
 
 
-def test_ignore_errors_exit_0(sandbox, ovhflow_cli, tmp_path):
+def test_ignore_errors_exit_0(sandbox, ovhflow_invoke, tmp_path):
     recipe = _write(
         tmp_path, "name: x\nsteps:\n  - get: /dedicated/server/nope\n    ignore_errors: true\n  - get: /me\n"
     )
-    done = ovhflow_cli("run", recipe, env=sandbox.env())
+    done = ovhflow_invoke("run", recipe, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     assert "1 ignored, 0 failed" in done.stderr
     assert [e["path"] for e in sandbox.journal][-1] == "/me"
@@ -145,24 +145,24 @@ def test_interrupt_mid_loop_finishes_in_flight_and_starts_nothing(sandbox_factor
     assert all(e["status"] == 200 for e in fetched)  # nothing cut off half-way
 
 
-def test_debug_shows_the_traceback(sandbox, ovhflow_cli, tmp_path):
+def test_debug_shows_the_traceback(sandbox, ovhflow_invoke, ovhflow_cli, tmp_path):
     recipe = _write(tmp_path, "name: x\nsteps:\n  - get: /dedicated/server/nope\n")
-    quiet = ovhflow_cli("run", recipe, env=sandbox.env())
-    loud = ovhflow_cli("run", "--debug", recipe, env=sandbox.env())
+    quiet = ovhflow_invoke("run", recipe, env=sandbox.env())
+    loud = ovhflow_cli("run", "--debug", recipe, env=sandbox.env())  # the interpreter prints it: a process
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
     assert loud.returncode == 1 and "Traceback" in loud.stderr and "ResourceNotFoundError" in loud.stderr
 
 
-def test_sandbox_with_an_endpoint_or_config_is_a_usage_error(ovhflow_cli, tmp_path):
+def test_sandbox_with_an_endpoint_or_config_is_a_usage_error(ovhflow_invoke, tmp_path):
     recipe = _write(tmp_path, "name: me\nsteps:\n  - get: /me\n")
     for extra in (["--endpoint", "ovh-eu"], ["--config", str(tmp_path / "ovh.conf")]):
-        done = ovhflow_cli("run", "--sandbox", *extra, recipe)
+        done = ovhflow_invoke("run", "--sandbox", *extra, recipe)
         assert done.returncode == 2
         assert "--sandbox runs against the local sandbox" in done.stderr
         assert "Traceback" not in done.stderr
 
 
-def test_a_plugin_failing_at_run_start_still_ends_the_run_with_a_report(ovhflow_cli, tmp_path):
+def test_a_plugin_failing_at_run_start_still_ends_the_run_with_a_report(ovhflow_invoke, tmp_path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "startfail.py").write_text(
@@ -171,7 +171,7 @@ def test_a_plugin_failing_at_run_start_still_ends_the_run_with_a_report(ovhflow_
     )
     recipe = _write(tmp_path, "name: me\nsteps:\n  - get: /me\n")
     report = tmp_path / "report.json"
-    done = ovhflow_cli("run", "--sandbox", "--plugins-dir", str(plugins), "--report", str(report), recipe)
+    done = ovhflow_invoke("run", "--sandbox", "--plugins-dir", str(plugins), "--report", str(report), recipe)
     assert done.returncode == 1
     assert "boom" in done.stderr and "Traceback" not in done.stderr
     assert json.loads(report.read_text())["exit_status"] == 1

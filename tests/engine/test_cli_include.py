@@ -28,10 +28,10 @@ steps:
 """
 
 
-def test_include_runs_the_other_recipe_per_item(sandbox, ovhflow_cli, tmp_path):
+def test_include_runs_the_other_recipe_per_item(sandbox, ovhflow_invoke, tmp_path):
     (tmp_path / "main.yaml").write_text(MAIN)
     (tmp_path / "burst-one.yaml").write_text(INCLUDED)
-    done = ovhflow_cli("run", str(tmp_path / "main.yaml"), env=sandbox.env())
+    done = ovhflow_invoke("run", str(tmp_path / "main.yaml"), env=sandbox.env())
     assert done.returncode == 0, done.stderr
     names = list(sandbox.state["servers"])[:2]
     statuses = [sandbox.state["bursts"][name]["status"] for name in names]

@@ -21,7 +21,7 @@ def _to_enable(sandbox):
     )
 
 
-def test_interrupted_burst_then_rerun_writes_each_server_once(sandbox_factory, ovhflow_cli):
+def test_interrupted_burst_then_rerun_writes_each_server_once(sandbox_factory, ovhflow_invoke):
     sandbox = sandbox_factory(servers=40, latency=0.05)
     expected = _to_enable(sandbox)
     assert len(expected) >= 2
@@ -44,7 +44,7 @@ def test_interrupted_burst_then_rerun_writes_each_server_once(sandbox_factory, o
     first = [e["path"] for e in sandbox.writes()]
     assert 0 < len(first) < len(expected)
 
-    done = ovhflow_cli("run", BURST, env=sandbox.env())
+    done = ovhflow_invoke("run", BURST, env=sandbox.env())
     assert done.returncode == 0, done.stderr
     paths = [e["path"] for e in sandbox.writes()]
     assert sorted(paths) == [f"/dedicated/server/{name}/burst" for name in expected]  # each once

@@ -8,9 +8,11 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import requests
 
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 
 
 def finish(process: subprocess.Popen[str]) -> tuple[str, str]:
@@ -68,27 +70,30 @@ def test_stops_on_ctrl_c() -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.timeout(30)  # a sandbox that served instead of refusing would block
 def test_bad_options_get_one_message(tmp_path) -> None:
     empty_cache = {"XDG_CACHE_HOME": str(tmp_path)}  # nothing pulled: no schemas to be strict with
-    strict = run_ovhflow("sandbox", "--strict", env=empty_cache, timeout=30)
+    strict = invoke_ovhflow("sandbox", "--strict", env=empty_cache)
     assert strict.returncode == 2 and "--strict needs API schemas" in strict.stderr
     assert "ovhflow schemas pull" in strict.stderr
     assert "Traceback" not in strict.stderr
-    rate = run_ovhflow("sandbox", "--error-rate", "2", timeout=30)
+    rate = invoke_ovhflow("sandbox", "--error-rate", "2")
     assert rate.returncode == 2 and "--error-rate" in rate.stderr
 
 
+@pytest.mark.timeout(30)  # a sandbox that served instead of refusing would block
 def test_state_file_that_is_not_a_state(tmp_path) -> None:
     bad = tmp_path / "state.json"
     bad.write_text("{not json")
-    result = run_ovhflow("sandbox", "--state", str(bad), timeout=30)
+    result = invoke_ovhflow("sandbox", "--state", str(bad))
     assert result.returncode == 2
     assert result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr
 
 
+@pytest.mark.timeout(30)  # a sandbox that served instead of refusing would block
 def test_unusable_state_and_journal_paths(tmp_path) -> None:
     for option in ("--state", "--journal"):
-        result = run_ovhflow("sandbox", option, str(tmp_path / "missing" / "file.json"), timeout=30)
+        result = invoke_ovhflow("sandbox", option, str(tmp_path / "missing" / "file.json"))
         assert result.returncode == 2, result.stderr
         assert (
             result.stderr.startswith("error: cannot prepare the sandbox") and "Traceback" not in result.stderr

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import RECIPES_DIR, run_ovhflow
 
 SECRET_INPUT = "Sup3r-S3cret-Input-Value"
@@ -75,7 +76,9 @@ def _captured(tmp_path: Path, env: dict[str, str]) -> list[str]:
         ["auth", "--no-wait", "--save", str(tmp_path / "saved.conf")],
     ]
     for args in runs:
-        result = run_ovhflow(*args, env=env, cwd=tmp_path)
+        # --debug lets the interpreter print the traceback, which only a process shows: a subprocess there
+        command = run_ovhflow if "--debug" in args else invoke_ovhflow
+        result = command(*args, env=env, cwd=tmp_path)
         assert "Traceback" not in result.stderr or "--debug" in args, result.stderr
         texts += [result.stdout, result.stderr]
     for report in sorted(tmp_path.glob("r*.json")):
@@ -105,7 +108,7 @@ def test_no_secret_in_any_output_report_or_log(sandbox, full_env, tmp_path: Path
 def test_secret_input_masked_in_errors(sandbox, full_env, tmp_path: Path, fmt: str) -> None:
     recipe = tmp_path / "fail.yaml"
     recipe.write_text(RECIPE.split("  - id: tell")[0].replace("    ignore_errors: true\n", ""))
-    result = run_ovhflow(
+    result = invoke_ovhflow(
         "run", str(recipe), "-p", f"password={SECRET_INPUT}", "--log-format", fmt, env=full_env, cwd=tmp_path
     )
     assert result.returncode == 1
