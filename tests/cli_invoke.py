@@ -3,7 +3,7 @@ the process itself is the subject (signals, locks held by another process, the i
 and exit at a crash, file descriptors, start-up, a terminal, cron).
 
 An in-process command shares the test's process: :func:`invoke` checks that it leaves that process as it
-found it (working directory, environment, signal handlers, logging handlers, standard streams), so a
+found it (working directory, environment, umask, signal and logging handlers, standard streams), so a
 command that leaks state fails the test that ran it instead of a later, unrelated one.
 """
 
@@ -46,10 +46,17 @@ def process_state() -> dict[str, object]:
         "working directory": os.getcwd(),
         "environment": dict(os.environ),
         "signal handlers": {signum.name: signal.getsignal(signum) for signum in SIGNALS},
+        "umask": current_umask(),
         "logging handlers": {logger.name: list(logger.handlers) for logger in loggers if logger.handlers},
         "standard streams": (sys.stdin, sys.stdout, sys.stderr),
         "lost standard streams": lost_streams(),
     }
+
+
+def current_umask() -> int:
+    mask = os.umask(0o077)  # reading it means setting it: put it back at once
+    os.umask(mask)
+    return mask
 
 
 def invoke(

@@ -1,14 +1,15 @@
 """The secret guard: after each test, nothing the test suite captured may hold a secret.
 
 Every :class:`ovhflow.sandbox.Sandbox` started in the session registers its application secret and
-consumer key; every ``run_ovhflow`` result is recorded (``tests/conftest.py`` calls
-:func:`record_output`). At the teardown of each test, the recorded outputs and the stdout/stderr pytest
-captured for the test (setup and call) are searched for the registered secrets and for request
-signatures (``$1$`` + 40 hex digits). A finding fails the test, naming what leaked - never the value.
+consumer key; the output of every command a test runs is recorded (``tests.helpers.run_ovhflow`` for a
+subprocess and ``tests.cli_invoke.invoke`` in-process call :func:`record_output`). At the teardown of
+each test, the recorded outputs and the stdout/stderr pytest captured for the test (setup and call) are
+searched for the registered secrets and for request signatures (``$1$`` + 40 hex digits). A finding
+fails the test, naming what leaked - never the value.
 
 Output a test consumed itself with ``capsys.readouterr()`` is not seen here; tests that read the
-command line's output go through ``run_ovhflow``, which is. A test that must show a secret (the guard's
-own tests) is marked ``@pytest.mark.shows_secrets``.
+command line's output go through ``run_ovhflow`` or ``invoke``, which is. A test that must show a
+secret (the guard's own tests) is marked ``@pytest.mark.shows_secrets``.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def secret_guard(request: pytest.FixtureRequest, _sandboxes_register_their_secre
     Outputs recorded since the previous check count too: a module fixture's runs are checked with the
     first test that uses it."""
     yield
-    texts = [("a run_ovhflow output", text) for text in _recorded]
+    texts = [("a command's output", text) for text in _recorded]
     del _recorded[:]
     for report in request.node.stash.get(_phase_reports, {}).values():
         texts += [(name.lower(), content) for name, content in report.sections]  # "captured stdout call"

@@ -1,4 +1,5 @@
-"""Faults injected by the sandbox, over real HTTP, through the real ``ovhflow run`` (a subprocess).
+"""Faults injected by the sandbox, over real HTTP, through the real ``ovhflow run`` (in-process; a
+subprocess where a run is watched or stopped from outside).
 
 Loops here run one item at a time unless said otherwise, so the sandbox's seeded fault generator hands
 out the same faults in the same order on every run: these tests are deterministic, not lucky.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.hardening.helpers import (
     READ_AND_PUT,
     read_report,
@@ -17,7 +19,6 @@ from tests.hardening.helpers import (
     wait_for,
     writes_per_path,
 )
-from tests.helpers import run_ovhflow
 
 READ_PUT_DELETE = (
     READ_AND_PUT
@@ -61,7 +62,7 @@ steps:
 
 
 def _run(recipe: Path, sandbox, isolated, *args: str):
-    result = run_ovhflow("run", str(recipe), *args, env={**isolated, **sandbox.env()}, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), *args, env={**isolated, **sandbox.env()}, cwd=recipe.parent)
     assert "Traceback" not in result.stderr, result.stderr
     return result
 

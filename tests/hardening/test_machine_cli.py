@@ -1,6 +1,6 @@
-"""A hostile or broken machine around the real ``ovhflow run`` (subprocess, sandbox over HTTP): stderr
-closed or its reader gone, a link or a folder planted at the lock path, a report folder that cannot be
-written."""
+"""A hostile or broken machine around the real ``ovhflow run`` (sandbox over HTTP): stderr closed or its
+reader gone (a subprocess: the process's descriptors are the subject), a link or a folder planted at the
+lock path, a report folder that cannot be written (in-process)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.hardening.helpers import READ_AND_PUT, read_report, start_run, succeeded_paths, wait_for
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT
 
 
 def _full_env(sandbox, isolated) -> dict[str, str]:
@@ -85,7 +86,7 @@ def test_a_symlink_at_the_lock_path_is_never_followed(sandbox, isolated, write_r
     victim = tmp_path / "precious.txt"
     victim.write_text("do not truncate me\n")
     _lock_file(recipe, isolated, monkeypatch).symlink_to(victim)
-    result = run_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=tmp_path)
+    result = invoke_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     assert "is a symbolic link (refusing to follow it)" in result.stderr and "Traceback" not in result.stderr
     assert victim.read_text() == "do not truncate me\n"
@@ -98,7 +99,7 @@ def test_a_hard_link_at_the_lock_path_is_refused(sandbox, isolated, write_recipe
     victim = lock.parent / "precious.txt"  # a hard link must live on the same filesystem
     victim.write_text("do not truncate me\n")
     os.link(victim, lock)
-    result = run_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=recipe.parent)
     assert result.returncode == 3 and "has other hard links" in result.stderr, result.stderr
     assert victim.read_text() == "do not truncate me\n"
 
@@ -107,7 +108,7 @@ def test_a_folder_at_the_lock_path_exits_3_with_a_message(sandbox, isolated, wri
     recipe = write_recipe(ME)
     lock = _lock_file(recipe, isolated, monkeypatch)
     lock.mkdir()
-    result = run_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), env={**isolated, **sandbox.env()}, cwd=recipe.parent)
     assert result.returncode == 3, result.stderr
     assert f"lock file {lock} is a folder" in result.stderr and "internal error" not in result.stderr
     assert sandbox.journal == []
@@ -119,7 +120,7 @@ def test_a_report_folder_that_cannot_be_written_is_refused_before_any_request(
     # /sys refuses new files even to root, whose permission bits say otherwise
     recipe = write_recipe(ME)
     env = {**isolated, **sandbox.env()}
-    result = run_ovhflow("run", str(recipe), "--report", "/sys/report.json", env=env, cwd=recipe.parent)
+    result = invoke_ovhflow("run", str(recipe), "--report", "/sys/report.json", env=env, cwd=recipe.parent)
     assert result.returncode == 2, result.stderr
     assert "--report /sys/report.json: folder /sys is not writable" in result.stderr
     assert sandbox.journal == []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_invoke import invoke_ovhflow
 from tests.hardening.helpers import (
     READ_AND_PUT,
     read_report,
@@ -19,7 +20,7 @@ from tests.hardening.helpers import (
     wait_for,
     writes_per_path,
 )
-from tests.helpers import RECIPES_DIR, run_ovhflow
+from tests.helpers import RECIPES_DIR
 
 
 def _details_read(sb) -> int:
@@ -76,7 +77,7 @@ def test_api_down_for_good_ends_exit_1_with_an_accurate_report_and_a_rerun_finis
     assert error["message"].startswith(f"GET /dedicated/server/{names[ok]}:")
     assert sb.writes() == []
 
-    again = run_ovhflow("run", str(recipe), env=env, cwd=recipe.parent)
+    again = invoke_ovhflow("run", str(recipe), env=env, cwd=recipe.parent)
     assert again.returncode == 0, again.stderr
     assert set(succeeded_paths(sb.journal, "PUT").values()) == {1}
 
@@ -110,7 +111,7 @@ def test_burst_run_again_after_a_failed_run_finishes_without_redoing(sandbox_fac
     entries_before = len(sb.journal)
 
     sb.faults.error_rate = 0.0
-    done = run_ovhflow("run", burst, env=env, cwd=tmp_path)
+    done = invoke_ovhflow("run", burst, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     second = writes_per_path(sb.journal[entries_before:], "PUT")
     assert set(second).isdisjoint(first)  # nothing done by the failed run is done again
@@ -159,7 +160,7 @@ def _kill_while_writing_report(sb, isolated, tmp_path: Path, recipe: Path, repor
 def test_killed_while_writing_the_report_leaves_the_previous_one(sandbox, isolated, write_recipe, tmp_path):
     recipe = write_recipe("name: fails\nsteps:\n  - get: /me\n  - fail: on purpose\n")
     report = tmp_path / "report.json"
-    first = run_ovhflow("run", str(recipe), "--report", str(report), env={**isolated, **sandbox.env()})
+    first = invoke_ovhflow("run", str(recipe), "--report", str(report), env={**isolated, **sandbox.env()})
     assert first.returncode == 1
     previous = report.read_bytes()
     recipe.write_text("name: fails\nsteps:\n  - get: /me\n", encoding="utf-8")  # now it succeeds
@@ -174,7 +175,7 @@ def test_killed_while_writing_the_first_report_leaves_none(sandbox, isolated, wr
     assert not report.exists()
     leftover = [p for p in tmp_path.iterdir() if p.name.startswith(".report.json.")]
     assert leftover  # the killed writer's temporary file, never under the report's name
-    again = run_ovhflow("run", str(recipe), "--report", str(report), env={**isolated, **sandbox.env()})
+    again = invoke_ovhflow("run", str(recipe), "--report", str(report), env={**isolated, **sandbox.env()})
     assert again.returncode == 0 and read_report(report)["exit_status"] == 0
     assert not any(p.exists() for p in leftover)  # the next writer cleared what the killed one left
 

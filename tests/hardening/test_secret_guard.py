@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import REPO_ROOT
 from tests.secret_guard import find_leaks
 
 pytest_plugins = ["pytester"]
@@ -64,7 +65,7 @@ def test_the_guard_fails_a_test_that_leaks(pytester: pytest.Pytester, monkeypatc
             "*ERROR at teardown of test_prints_the_application_secret*",
             "secret leaked: a sandbox application secret in captured stdout call",
             "*ERROR at teardown of test_subprocess_output_with_the_consumer_key*",
-            "secret leaked: a sandbox consumer key in a run_ovhflow output",
+            "secret leaked: a sandbox consumer key in a command's output",
             "*ERROR at teardown of test_logs_a_signature*",
             "secret leaked: a request signature in captured stderr call",
         ]
@@ -85,7 +86,7 @@ def test_ovh_conf_saved_by_auth_is_0600_whatever_the_umask(sandbox, tmp_path: Pa
     previous = os.umask(0)
     try:
         for target in (existing, tmp_path / "new.conf"):
-            done = run_ovhflow("auth", "--no-wait", "--save", str(target), env=env, cwd=tmp_path)
+            done = invoke_ovhflow("auth", "--no-wait", "--save", str(target), env=env, cwd=tmp_path)
             assert done.returncode == 0, done.stderr
             assert stat.S_IMODE(target.stat().st_mode) == 0o600
             assert "consumer_key" in target.read_text()

@@ -1,9 +1,10 @@
 """How plugins are found, listed, blocked and rejected: entry points, --plugins-dir, the env variable.
 
 Entry-point tests install a small third-party distribution (a ``.dist-info`` folder and a module) in a
-temporary folder on PYTHONPATH and run the real ``ovhflow`` command line, so discovery reads the folder
-exactly as for a package installed with pip (tests/plugins/test_entry_points.py compares that reading
-with ``importlib.metadata``'s).
+temporary folder on PYTHONPATH and run the real ``ovhflow`` command line as a subprocess, so discovery
+reads the folder exactly as for a package installed with pip (tests/plugins/test_entry_points.py compares
+that reading with ``importlib.metadata``'s) and the test's process never imports the third-party module.
+The other command-line tests run in-process.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from ovhflow.errors import PluginError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.plugin.manager import DEFAULT_PLUGINS, DISABLE_ENV, hook_names, load_plugins
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import RECIPES_DIR, run_ovhflow
 
 FIRST_PARTY = {"csv": ["csv"], "json": ["json"], "table": ["table"], "notify": [], "filters": []}
@@ -119,9 +121,9 @@ def test_a_third_party_distribution_is_found_and_listed(tmp_path: Path) -> None:
 
 
 def test_plugins_lists_builtins_only_with_all() -> None:
-    default = run_ovhflow("plugins")
+    default = invoke_ovhflow("plugins")
     assert default.returncode == 0, default.stderr
-    everything = run_ovhflow("plugins", "--all")
+    everything = invoke_ovhflow("plugins", "--all")
     assert everything.returncode == 0, everything.stderr
     for name in FIRST_PARTY:
         assert f"\n{name} 0.1.0  (entry point" in "\n" + default.stdout
@@ -139,14 +141,14 @@ def test_plugins_dir_loads_local_modules(tmp_path: Path) -> None:
     assert record.version == "2.5"
     assert record.actions == ["shout"]
     assert "shout" in loaded.actions
-    listed = run_ovhflow("plugins", "--plugins-dir", str(tmp_path / "local"))
+    listed = invoke_ovhflow("plugins", "--plugins-dir", str(tmp_path / "local"))
     assert listed.returncode == 0, listed.stderr
     assert f"shouting 2.5  ({tmp_path / 'local' / 'shouting.py'})" in listed.stdout
 
 
 def test_plugins_dir_from_the_environment(tmp_path: Path) -> None:
     write_plugin(tmp_path / "local", "shouting", GOOD_PLUGIN)
-    listed = run_ovhflow("plugins", env={"OVHFLOW_PLUGINS_DIR": str(tmp_path / "local")})
+    listed = invoke_ovhflow("plugins", env={"OVHFLOW_PLUGINS_DIR": str(tmp_path / "local")})
     assert "actions: shout" in listed.stdout
 
 
@@ -277,20 +279,22 @@ def test_a_broken_plugin_is_one_error_naming_it(tmp_path: Path, name: str) -> No
 
 def test_a_broken_plugin_through_the_command_line(tmp_path: Path) -> None:
     write_plugin(tmp_path, "wrong_hook_name", BROKEN["wrong_hook_name"][0])
-    result = run_ovhflow("plugins", "--plugins-dir", str(tmp_path))
+    result = invoke_ovhflow("plugins", "--plugins-dir", str(tmp_path))
     assert result.returncode == ExitStatus.INVALID_INPUT
     line = one_line_error(result.stderr)
     assert line.startswith(
         f"error: plugin 'wrong_hook_name' ({tmp_path / 'wrong_hook_name.py'}) is invalid: "
     )
     assert "unknown hook 'ovhflow_action'" in line
-    debug = run_ovhflow("plugins", "--plugins-dir", str(tmp_path), "--debug")
+    debug = run_ovhflow(
+        "plugins", "--plugins-dir", str(tmp_path), "--debug"
+    )  # the interpreter prints it: a process
     assert "Traceback" in debug.stderr and "PluginError" in debug.stderr
 
 
 def test_an_action_named_like_a_step_keyword_is_refused_by_the_command_line(tmp_path: Path) -> None:
     write_plugin(tmp_path, "reserved_action", BROKEN["reserved_action"][0].replace("'when'", "'loop'"))
-    result = run_ovhflow("plugins", "--plugins-dir", str(tmp_path))
+    result = invoke_ovhflow("plugins", "--plugins-dir", str(tmp_path))
     assert result.returncode == ExitStatus.INVALID_INPUT
     assert one_line_error(result.stderr) == (
         "error: plugin 'reserved_action': action 'loop' is a step keyword of the recipe language"
@@ -298,7 +302,7 @@ def test_an_action_named_like_a_step_keyword_is_refused_by_the_command_line(tmp_
 
 
 def test_plugins_dir_must_be_a_folder(tmp_path: Path) -> None:
-    result = run_ovhflow("plugins", "--plugins-dir", str(tmp_path / "missing"))
+    result = invoke_ovhflow("plugins", "--plugins-dir", str(tmp_path / "missing"))
     assert result.returncode == ExitStatus.INVALID_INPUT
     assert one_line_error(result.stderr) == f"error: --plugins-dir {tmp_path / 'missing'}: not a directory"
 
@@ -321,7 +325,7 @@ def test_hook_names_are_the_hookspecs() -> None:
 
 def test_a_blocked_action_is_unknown_to_recipes() -> None:
     recipe = str(RECIPES_DIR / "bills-csv.yaml")
-    assert run_ovhflow("validate", recipe).returncode == 0
-    blocked = run_ovhflow("validate", recipe, env={DISABLE_ENV: "csv"})
+    assert invoke_ovhflow("validate", recipe).returncode == 0
+    blocked = invoke_ovhflow("validate", recipe, env={DISABLE_ENV: "csv"})
     assert blocked.returncode == ExitStatus.INVALID_INPUT
     assert f"{recipe}:" in blocked.stderr and "'csv'" in blocked.stderr

@@ -1,5 +1,6 @@
-"""The recipes of ``recipes/`` that use the first-party plugins, run for real: ``ovhflow run`` as a
-subprocess against a sandbox on 127.0.0.1, files compared byte for byte with the sandbox's own data.
+"""The recipes of ``recipes/`` that use the first-party plugins, run for real: ``ovhflow run`` in-process
+against a sandbox on 127.0.0.1, files compared byte for byte with the sandbox's own data; as a subprocess
+where the process is the subject (killed mid-export, a terminal for stdout, SIGTERM).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from ovhflow_plugins.table import plain_table
 
 from ovhflow.files.atomic import TEMP_SUFFIX
 from ovhflow.sandbox.auth import now_iso
-from tests.helpers import RECIPES_DIR, run_ovhflow
+from tests.cli_invoke import invoke_ovhflow
+from tests.helpers import RECIPES_DIR
 
 
 def csv_text(rows: list[list[str]]) -> str:
@@ -38,7 +40,7 @@ def own_lock_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
 
 
 def run_recipe(name: str, sandbox, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return run_ovhflow("run", str(RECIPES_DIR / name), *args, env=sandbox.env(), cwd=cwd)
+    return invoke_ovhflow("run", str(RECIPES_DIR / name), *args, env=sandbox.env(), cwd=cwd)
 
 
 def test_bills_csv_has_one_row_per_bill(sandbox, tmp_path: Path) -> None:
@@ -200,7 +202,7 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
         encoding="utf-8",
     )
     env = {**sandbox.env(), "E2E_SMTP_PASSWORD": "s3cret-pw"}
-    result = run_ovhflow("run", str(recipe), env=env, cwd=tmp_path)
+    result = invoke_ovhflow("run", str(recipe), env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (request,) = webhook_receiver.requests
     assert request["headers"]["X-Team"] == "billing"
@@ -212,7 +214,7 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
     assert "warning" not in result.stderr
 
     webhook_receiver.status = 503
-    result = run_ovhflow("run", str(recipe), env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
+    result = invoke_ovhflow("run", str(recipe), env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
     assert result.returncode == 0
     (warning,) = [line for line in result.stderr.splitlines() if "warning:" in line]
     assert "warning: plugin 'notify' failed at run end: webhook http://127.0.0.1:" in warning
@@ -222,7 +224,7 @@ def test_notify_section_of_the_recipe(sandbox, tmp_path: Path, webhook_receiver,
     assert len(inbox.messages) == 1
 
     args = ("run", str(recipe), "--log-format", "json")
-    result = run_ovhflow(*args, env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
+    result = invoke_ovhflow(*args, env={**env, "E2E_SMTP_PASSWORD": "wrong"}, cwd=tmp_path)
     assert result.returncode == 0
     events = [json.loads(line) for line in result.stderr.splitlines()]  # every line is one JSON object
     (warning,) = [event for event in events if "failed at run end" in event.get("message", "")]
@@ -335,7 +337,7 @@ def test_json_to_stdout_and_json_lines_to_a_file(sandbox, tmp_path: Path) -> Non
         ),
         encoding="utf-8",
     )
-    result = run_ovhflow("run", str(recipe), "-q", env=sandbox.env(), cwd=tmp_path)
+    result = invoke_ovhflow("run", str(recipe), "-q", env=sandbox.env(), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     bills = sandbox.state["bills"]
     assert json.loads(result.stdout) == list(bills)
