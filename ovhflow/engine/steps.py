@@ -245,6 +245,8 @@ class StepRunner:
             if getattr(error, "query_id", None) is None and call.query_id:
                 error.query_id = call.query_id  # type: ignore[attr-defined]
             raise
+        if isinstance(result, str):  # a message's text (log, print) holds secrets masked for later templates
+            result = self.runtime.redactor.text(result)
         if call.sent_writes:
             status = "changed"
         elif call.planned_writes or (self.runtime.check and is_planned(result)):

@@ -24,10 +24,11 @@ from ovhflow.recipe.model import (
     InputSpec,
     Step,
 )
+from ovhflow.recipe.name_checks import NameChecks
 from ovhflow.recipe.schema import NAME_PATTERN
+from ovhflow.recipe.secret_uses import AS_IS_ACTIONS, SecretUses
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList
 from ovhflow.templating import Templates, is_template
-from ovhflow.text.suggestions import did_you_mean
 
 _NAME = re.compile(NAME_PATTERN.strip("^$"))
 EXPRESSION_ACTIONS = frozenset({"assert"})  # their value is a bare expression (or a list of them)
@@ -48,7 +49,7 @@ def set_names(steps: Iterable[Step]) -> set[str]:
     return names
 
 
-class SemanticChecker:
+class SemanticChecker(NameChecks):
     """Walks the steps of one recipe in document order, collecting located errors."""
 
     def __init__(
@@ -67,6 +68,7 @@ class SemanticChecker:
         self.scopes: list[dict[str, Step]] = []
         self.errors: list[RecipeError] = []
         self.known = CONTEXT_NAMES | templates.global_names | self.variables
+        self.secrets = SecretUses(templates, inputs)
 
     def check(self, steps: list[Step]) -> list[RecipeError]:
         self.check_steps(steps, frozenset())
@@ -105,7 +107,8 @@ class SemanticChecker:
         where = step.value_locations.get
         names = outer
         if step.loop is not None:
-            self.check_loop(step, outer)
+            with self.secrets.stored_in("loop:"):
+                self.check_loop(step, outer)
             if step.as_ in RESERVED_NAMES:
                 self.fail(f"as: {step.as_!r} is a reserved name, choose another", where("as", step.location))
             names = outer | {step.as_} | LOOP_NAMES
@@ -115,14 +118,18 @@ class SemanticChecker:
             self.value(step.name, where("name"), names)
         for key in ("concurrency", "retries", "delay", "backoff"):
             if isinstance(getattr(step, key), str):
-                self.value(getattr(step, key), where(key), outer if key == "concurrency" else names)
+                with self.secrets.stored_in(f"{key}:"):
+                    self.value(getattr(step, key), where(key), outer if key == "concurrency" else names)
         if step.until is not None:
             self.expression(step.until, where("until"), names | RESULT_NAMES, step.id)
         if step.log is not None:
             self.value(step.log, where("log"), names | RESULT_NAMES, step.id)
         if not isinstance(step.keep, bool):
-            self.value(step.keep, where("keep"), names | RESULT_NAMES)
-        self.check_action(step, names)
+            with self.secrets.stored_in("keep:"):
+                self.value(step.keep, where("keep"), names | RESULT_NAMES)
+        stored = None if step.action in AS_IS_ACTIONS else f"a {step.action!r} step's arguments"
+        with self.secrets.stored_in(stored):
+            self.check_action(step, names)
 
     def check_loop(self, step: Step, outer: frozenset[str]) -> None:
         location = step.value_locations.get("loop", step.location)
@@ -158,8 +165,7 @@ class SemanticChecker:
             self.check_steps(step.steps, names)
             return
         if step.action == INCLUDE_ACTION:
-            if step.with_:
-                self.value(step.with_, where("with"), names)
+            self.check_with(step, names)
             return
         location = where(step.action, step.location)
         if step.action in EXPRESSION_ACTIONS:
@@ -183,6 +189,16 @@ class SemanticChecker:
         lazy = self.lazy.get(step.action, frozenset())
         for option, value in step.options.items():
             self.value(value, where(option, step.location), names, compile_only=option in lazy)
+
+    def check_with(self, step: Step, names: frozenset[str]) -> None:
+        """``with:`` values: a secret input may go only to an input the included recipe declares secret."""
+        given = step.with_ or {}
+        inputs = step.included.inputs if step.included is not None else {}
+        for key, value in given.items():
+            location = getattr(given, "value_locations", {}).get(key, step.value_locations.get("with"))
+            secret = key in inputs and inputs[key].secret
+            with self.secrets.stored_in(None if secret else f"with: {key} (not a secret input there)"):
+                self.value(value, location, names)
 
     def check_set(self, variables: dict[str, Any], location: Location, names: frozenset[str]) -> None:
         for key, value in variables.items():
@@ -219,6 +235,9 @@ class SemanticChecker:
                     self.templates.compile(value, location)
                 except RecipeError as error:
                     self.errors.append(error)
+                    return
+                for problem in self.secrets.problems(value, expression=False):
+                    self.fail(problem, location)
             else:
                 self.template(value, location, names, self_id)
         elif isinstance(value, dict):
@@ -255,73 +274,6 @@ class SemanticChecker:
             self.errors.append(error)
             return
         self.check_names(source, location, names, self_id, expression=True)
-
-    def check_names(
-        self,
-        source: str,
-        location: Location | None,
-        names: frozenset[str],
-        self_id: str | None,
-        expression: bool,
-    ) -> None:
-        available = self.known | names
-        for attribute in sorted(self.templates.private_attributes(source, expression)):
-            self.fail(
-                f"{preview(source)} reads {attribute!r}: templates cannot use names starting with _", location
-            )
-        for name in sorted(self.templates.names_used(source, expression) - available):
-            self.fail(f"undefined name {name!r} in {preview(source)}{self.meant(name, available)}", location)
-        for root, attribute in sorted(
-            self.templates.attributes_used(source, ("inputs", "steps"), expression)
-        ):
-            if root in names:
-                continue  # shadowed by a loop variable
-            if root == "inputs" and attribute not in self.inputs:
-                declared = ", ".join(self.inputs) or "none"
-                self.fail(
-                    f"inputs.{attribute} is not a declared input{did_you_mean(attribute, self.inputs)} "
-                    f"(declared: {declared})",
-                    location,
-                )
-            elif root == "steps" and attribute not in (visible := self.earlier_ids) and attribute != self_id:
-                self.fail(
-                    f"steps.{attribute}: no earlier step has id {attribute!r} here"
-                    f"{did_you_mean(attribute, visible)} (a group's step ids stay inside the group)",
-                    location,
-                )
-        self.check_record_fields(source, location, names, expression)
-
-    def meant(self, name: str, available: frozenset[str] | set[str]) -> str:
-        """The did-you-mean of an undefined name: an input or a step id used bare (``{{ names }}`` for
-        ``inputs.names``) before a name that is spelt alike."""
-        if name in self.inputs:
-            return f" (did you mean 'inputs.{name}'?)"
-        step = self.earlier_ids.get(name)
-        if step is not None:
-            return f" (did you mean 'steps.{name}.{'results' if step.loop is not None else 'result'}'?)"
-        return did_you_mean(name, available)
-
-    def check_record_fields(
-        self, source: str, location: Location | None, names: frozenset[str], expression: bool
-    ) -> None:
-        """``steps.x.result`` for a looped step x (it has ``results`` and ``items``), and the reverse."""
-        if "steps" in names:
-            return
-        visible = self.earlier_ids
-        for root, step_id, field in sorted(self.templates.facts(source, expression).chains):
-            step = visible.get(step_id) if root == "steps" else None
-            if step is None:
-                continue
-            if step.loop is not None and field == "result":
-                self.fail(
-                    f"steps.{step_id} is a looped step: use steps.{step_id}.results (the results in item "
-                    f"order) or steps.{step_id}.items (one record per item), not .result",
-                    location,
-                )
-            elif step.loop is None and field in ("results", "items"):
-                self.fail(
-                    f"steps.{step_id} is not looped: use steps.{step_id}.result, not .{field}", location
-                )
 
 
 _INPUT_EXPRESSION = re.compile(r"\{\{-?\s*inputs\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}\n?")

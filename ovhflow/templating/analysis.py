@@ -40,6 +40,35 @@ def _key(node: nodes.Node) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class InputUses:
+    """How a template reads ``inputs``: ``whole`` names the inputs read as ``{{ inputs.NAME }}`` alone
+    in an output the template prints as it is; ``other`` those read in any other way (a filter, test,
+    operator, index, statement, a block that captures or filters its output, an expression filter's
+    text); ``unnamed`` is True when ``inputs`` itself is read other than as ``inputs.NAME``."""
+
+    whole: frozenset[str]
+    other: frozenset[str]
+    unnamed: bool
+
+
+_PLAIN_BODIES = {nodes.If: ("body", "elif_", "else_"), nodes.For: ("body", "else_")}
+
+
+def _printed_as_is(body: list[nodes.Node], found: set[int]) -> None:
+    """The ids of the expressions ``body`` prints unchanged: an Output's own expressions, also inside
+    ``if`` and ``for`` bodies; not inside macros, call, filter or ``set`` blocks, whose output is
+    captured or transformed."""
+    for node in body:
+        if isinstance(node, nodes.Output):
+            found.update(id(expression) for expression in node.nodes)
+        for kind, fields in _PLAIN_BODIES.items():
+            if isinstance(node, kind):
+                for name in fields:
+                    for part in getattr(node, name):
+                        _printed_as_is(part.body if isinstance(part, nodes.If) else [part], found)
+
+
 class TemplateAnalysis:
     """Static analysis of templates, cached with the compiled templates."""
 
@@ -62,8 +91,14 @@ class TemplateAnalysis:
         """What a template reads, from one parse (cached: recipes repeat the same templates)."""
         key = ("facts-expr" if expression else "facts", source)
         found = self._cache.get(key)
-        if found is not None:
-            return found
+        return found if found is not None else self._remember(key, self._facts(source, expression))
+
+    def _remember(self, key: tuple[str, str], found: Any) -> Any:
+        with self._lock:
+            self._cache[key] = found
+        return found
+
+    def _facts(self, source: str, expression: bool) -> TemplateFacts:
         names: set[str] = set()
         attributes: set[tuple[str, str]] = set()
         private: set[str] = set()
@@ -96,10 +131,38 @@ class TemplateAnalysis:
                 attributes |= {pair for pair in nested.attributes if pair[0] != bound}
                 private |= nested.private
                 chains |= {chain for chain in nested.chains if chain[0] != bound}
-        found = TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private), frozenset(chains))
-        with self._lock:
-            self._cache[key] = found
-        return found
+        return TemplateFacts(frozenset(names), frozenset(attributes), frozenset(private), frozenset(chains))
+
+    def input_uses(self, source: str, expression: bool = False) -> InputUses:
+        """How the template reads ``inputs`` (cached): see :class:`InputUses`; what secret inputs allow."""
+        key = ("inputs-expr" if expression else "inputs", source)
+        found = self._cache.get(key)
+        return found if found is not None else self._remember(key, self._input_uses(source, expression))
+
+    def _input_uses(self, source: str, expression: bool) -> InputUses:
+        whole: set[str] = set()
+        other: set[str] = set()
+        unnamed = False
+        if expression or is_template(source):
+            tree = self._tree(source, expression)
+            printed: set[int] = set()
+            _printed_as_is(tree.body, printed)
+            named = 0
+            for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+                target = getattr(node, "node", None)
+                name = _key(node)
+                if isinstance(target, nodes.Name) and target.name == "inputs" and name is not None:
+                    named += 1
+                    (whole if id(node) in printed else other).add(name)
+            loads = [n for n in tree.find_all(nodes.Name) if n.name == "inputs" and n.ctx == "load"]
+            unnamed = len(loads) > named
+            for filter_node in tree.find_all(nodes.Filter):
+                inner = expression_arguments(filter_node)
+                if inner is not None:  # an expression filter applies its text to every item: never as is
+                    nested = self.input_uses(inner[0], expression=True)
+                    other |= nested.whole | nested.other
+                    unnamed = unnamed or nested.unnamed
+        return InputUses(frozenset(whole), frozenset(other), unnamed)
 
     def names_used(self, source: str, expression: bool = False) -> set[str]:
         """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
