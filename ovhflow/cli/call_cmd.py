@@ -100,10 +100,15 @@ def call(
       ovhflow call POST /email/domain/example.com/redirection \\
           from=a@example.com to=b@example.net localCopy:=false
     """
+    # lazy: the recipe package, loaded when this command runs, not at start-up
+    from ovhflow.recipe.environment_access import mask_machine_credentials
+
     redactor = Redactor()
+    # Before the client exists, an error may quote an argument or a setting that is a credential.
+    mask_machine_credentials(redactor, config_file)
     if debug:
         redact_tracebacks(redactor)
-    with reported_errors(debug):
+    with reported_errors(debug, redactor):
         verb = method.upper()
         if verb not in METHODS:
             raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")

@@ -8,7 +8,6 @@ opens the client and runs the steps. Tests and library users call :func:`program
 
 from __future__ import annotations
 
-import functools
 import gc
 import os
 import sys
@@ -31,7 +30,7 @@ from ovhflow.plan.document import new_plan, plan_inputs, planned_writes, write_p
 from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
 from ovhflow.plan.gate import PlanGate
 from ovhflow.plugin_api import RunInfo
-from ovhflow.recipe.environment_access import machine_credentials
+from ovhflow.recipe.environment_access import mask_machine_credentials
 from ovhflow.reporting.redaction import Redactor
 
 
@@ -87,7 +86,7 @@ def program(options: RunOptions) -> ExitStatus:
     redactor = Redactor()
     # Before the client exists, errors (a recipe, an include, a params file) are masked with every
     # credential the run could read, in case one quotes a file that holds one.
-    redactor.watch(functools.cache(lambda: machine_credentials(options.config_file)))
+    mask_machine_credentials(redactor, options.config_file)
     if options.debug:
         redact_tracebacks(redactor)  # ovhflow/cli/unattended.py: secrets stay masked in tracebacks too
     try:

@@ -7,7 +7,6 @@ built from the installed plugins, for editors (``# yaml-language-server: $schema
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
 from pathlib import Path
@@ -46,13 +45,13 @@ def validate(
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.errors import RecipeError, RecipeErrors
     from ovhflow.plugin.manager import load_plugins
-    from ovhflow.recipe.environment_access import machine_credentials
+    from ovhflow.recipe.environment_access import mask_machine_credentials
     from ovhflow.recipe.loader import RecipeLoader
     from ovhflow.reporting.redaction import Redactor
     from ovhflow.templating import Templates
 
     redactor = Redactor()  # a problem may quote a file the recipe names: credentials stay masked
-    redactor.watch(functools.cache(machine_credentials))  # read only when there is an error to print
+    mask_machine_credentials(redactor)  # read only when there is an error to print
     with reported_errors(debug, redactor):
         plugins = load_plugins(plugins_dir)
         templates = Templates.for_plugins(plugins)

@@ -20,6 +20,7 @@ annotation :data:`ovhflow.plugin_api.ENV_SETTING`; at run time it reads the vari
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Collection, Iterator, Mapping
 from configparser import Error as ConfigParserError
@@ -38,6 +39,7 @@ ENV_SETTING = "x-ovhflow-env"
 if TYPE_CHECKING:
     from ovhflow.plugin.manager import Plugins
     from ovhflow.recipe.model import Recipe
+    from ovhflow.reporting.redaction import Redactor
 
 CREDENTIAL_SETTINGS = ("application_key", "application_secret", "consumer_key", "client_id", "client_secret")
 CREDENTIAL_VARIABLES = frozenset("OVH_" + name.upper() for name in CREDENTIAL_SETTINGS)
@@ -83,6 +85,13 @@ def machine_credentials(
             if value:
                 values.add(value)
     return frozenset(values)
+
+
+def mask_machine_credentials(redactor: Redactor, config_file: str | os.PathLike[str] | None = None) -> None:
+    """Have ``redactor`` mask every credential of the machine (:func:`machine_credentials`), read only
+    when there is something to mask: the net of the errors a command prints before its client exists
+    (a recipe, an argument or a setting may quote one)."""
+    redactor.watch(functools.cache(lambda: machine_credentials(config_file)))
 
 
 def holds_credential(value: str, credentials: Collection[str]) -> bool:

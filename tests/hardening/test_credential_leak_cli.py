@@ -12,6 +12,7 @@ import pytest
 from tests.cli_invoke import invoke
 
 SECRET = "Zq8sVh3LmXw2Rk9TbN4cJd7Pf6Ga1Ye5"
+CONF_SECRET = "Conf5ecretOnlyInAnOvhConf0123456"
 ENV = {"OVH_APPLICATION_SECRET": SECRET, "OVH_APPLICATION_KEY": "appkey12345678", "OVH_ENDPOINT": "ovh-eu"}
 
 
@@ -99,3 +100,22 @@ def test_a_params_file_that_is_a_credentials_file_is_not_quoted(tmp_path: Path) 
     assert result.exit_code == 2
     assert "got a string of 55 characters" in result.stderr, result.stderr
     assert SECRET not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        (SECRET, "/me"),  # a method that is a credential (arguments mixed up in a script)
+        ("GET", SECRET),  # a path without its /
+        ("--endpoint", SECRET, "GET", "/me"),  # exit 3: the client cannot be built
+        ("--config", "other.conf", "GET", f"x{CONF_SECRET}"),  # a credential held only in an ovh.conf
+    ],
+)
+def test_call_masks_the_machine_credentials_in_errors_before_the_client_exists(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    (tmp_path / "other.conf").write_text(f"[ovh-ca]\napplication_secret={CONF_SECRET}\n")
+    result = invoke("call", *args, env=ENV, cwd=tmp_path)
+    assert result.exit_code in (2, 3), result.stderr
+    assert SECRET not in result.stderr and CONF_SECRET not in result.stderr, result.stderr
+    assert "***" in result.stderr, result.stderr
