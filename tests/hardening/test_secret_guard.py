@@ -73,8 +73,8 @@ def test_the_guard_fails_a_test_that_leaks(pytester: pytest.Pytester, monkeypatc
 
 
 def test_ovh_conf_saved_by_auth_is_0600_whatever_the_umask(sandbox, tmp_path: Path) -> None:
-    """tests/unattended checks the file auth saves after validation; here a readable file it replaces
-    and a new one, under a umask that would make them world-readable."""
+    """tests/cli/test_auth_cmd.py checks the file auth saves after validation; here a readable file it
+    replaces and a new one, under a umask that would make them world-readable."""
     env = {
         "HOME": str(tmp_path),
         "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),

@@ -1,4 +1,5 @@
-"""``ovhflow sandbox`` as a subprocess: prints URL and sandbox-only credentials, stops on SIGTERM/Ctrl-C."""
+"""``ovhflow sandbox`` as a subprocess: prints URL and sandbox-only credentials, stops on SIGTERM/Ctrl-C;
+its option errors in-process."""
 
 from __future__ import annotations
 

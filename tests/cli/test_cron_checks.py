@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.cli.test_cron_cmd import RECIPE
 from tests.cli_invoke import invoke
-from tests.unattended.test_cron_cmd import RECIPE
 
 
 @pytest.fixture
