@@ -7,10 +7,12 @@ cron job's start-up stays light. Errors reach the user through :func:`ovhflow.cl
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import click
 
 from ovhflow import __version__
+from ovhflow.cli.interrupts import exit_when_interrupted, sigterm_raises
 
 # command name -> ("module:attribute", one-line help); a module is imported on first use only
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,6 +35,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 class LazyGroup(click.Group):
     """A click group that imports a subcommand's module only when that subcommand runs."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with sigterm_raises():  # a SIGTERM during start-up ends with exit 143 and a line, not silently
+            return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with exit_when_interrupted():  # not click's "Aborted!" (exit 1): the documented 130 or 143
+            return super().invoke(ctx)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ovhflow.cli.interrupts import exit_when_interrupted
 from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
 
@@ -28,16 +29,14 @@ def reported_errors(debug: bool, redactor: Redactor | None = None) -> Iterator[N
     it gets a short message (and exit 1) unless ``debug`` asks for the traceback.
     """
     try:
-        yield
+        with exit_when_interrupted():  # Ctrl-C or SIGTERM: a line and exit 130 or 143
+            yield
     except OvhflowError as error:
         if debug:
             raise
         message = str(error) if redactor is None else redactor.text(str(error))
         click.echo(f"error: {message}", err=True)
         sys.exit(int(error.exit_status))
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(int(ExitStatus.INTERRUPTED_INT))
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except Exception as error:  # a bug: still no traceback by default

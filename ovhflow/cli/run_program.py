@@ -8,15 +8,18 @@ opens the client and runs the steps. Tests and library users call :func:`program
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ovhflow.cli.common import client_deadline, reported_errors
+from ovhflow.cli.interrupts import Terminated, interruption
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
-from ovhflow.errors import UsageError
+from ovhflow.errors import OvhflowError, UsageError
 from ovhflow.exit_status import ExitStatus
 from ovhflow.plan.apply import (
     account_of,
@@ -95,9 +98,29 @@ def program(options: RunOptions) -> ExitStatus:
             errors_as_json(options.log_format, redactor),
             report_early_exit(options.report_file, options.recipe_path, options.check, redactor),
         ):
-            return execute_run(prepare_run(options, redactor))
+            with nothing_sent_when_interrupted():
+                run = prepare_run(options, redactor)
+            return execute_run(run)
     except SystemExit as exit_:  # an error the contexts above reported, with its status
         return ExitStatus(exit_.code if isinstance(exit_.code, int) else ExitStatus.STEP_FAILED)
+
+
+class InterruptedBeforeSending(OvhflowError):
+    """Ctrl-C or SIGTERM while the run prepares (plugins, recipe, inputs, API check): nothing was sent.
+    An :class:`OvhflowError`, so the run's error path reports it (stderr line or JSON event, --report)."""
+
+    def __init__(self, interrupted: KeyboardInterrupt | Terminated) -> None:
+        self.exit_status, reason = interruption(interrupted)
+        super().__init__(f"interrupted by {reason} during start-up: nothing was sent")
+
+
+@contextlib.contextmanager
+def nothing_sent_when_interrupted() -> Iterator[None]:
+    """Around what runs before the first request: an interruption there becomes InterruptedBeforeSending."""
+    try:
+        yield
+    except (KeyboardInterrupt, Terminated) as interrupted:
+        raise InterruptedBeforeSending(interrupted) from None
 
 
 def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
@@ -169,12 +192,13 @@ def check_plan_options(options: RunOptions, recipe_path: str | os.PathLike[str])
 
 def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
-    # lazy: loaded when this command runs, not at start-up
-    from ovhflow.cli.client_setup import open_run_client
-    from ovhflow.engine.loop import DEFAULT_CONCURRENCY
-    from ovhflow.engine.runner import run_recipe
-    from ovhflow.engine.session import max_concurrency, stop_on_signals
-    from ovhflow.engine.stop import StopRequest
+    with nothing_sent_when_interrupted():  # until stop_on_signals below takes over Ctrl-C and SIGTERM
+        # lazy: loaded when this command runs, not at start-up
+        from ovhflow.cli.client_setup import open_run_client
+        from ovhflow.engine.loop import DEFAULT_CONCURRENCY
+        from ovhflow.engine.runner import run_recipe
+        from ovhflow.engine.session import max_concurrency, stop_on_signals
+        from ovhflow.engine.stop import StopRequest
 
     options, redactor = run.options, run.redactor
     stop = StopRequest()
