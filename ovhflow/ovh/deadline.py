@@ -4,7 +4,8 @@ call (every attempt and every wait between them).
 Socket timeouts bound one read at a time, so a server that sends its headers and then a byte a second is
 never timed out by them. Here each attempt registers its connection with a watchdog thread when the
 request is written; if the attempt is still running at its deadline, the watchdog shuts the socket down,
-the blocked read fails at once, and the caller reports the deadline.
+the blocked read fails at once, and the caller reports the deadline. Resolving the host name, which no
+socket timeout bounds, is waited for within the attempt's deadline too (:func:`resolve_within`).
 
 The state of the call in progress (its clock, its remaining retries, whether the watchdog cut it) is kept
 per thread: a call runs on one thread from start to end, and urllib3's connections and ``Retry`` objects
@@ -14,6 +15,7 @@ read it from there without new parameters.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
@@ -24,7 +26,9 @@ from typing import Any
 import requests
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util import Retry
+from urllib3.util.connection import allowed_gai_family
 
 DEFAULT_DEADLINE = 60.0  # seconds for one attempt: connect, send, and receive the whole answer
 CALL_DEADLINE_FACTOR = 3  # a call (attempts and waits between them) gets this many deadlines at most
@@ -148,8 +152,39 @@ def _cut(connection: HTTPConnection) -> None:
 WATCHDOG = Watchdog()
 
 
+class ResolveTimeout(ConnectTimeoutError):
+    """The host name was not resolved within the attempt's deadline (a hung resolver)."""
+
+
+def resolve_within(host: str, port: int, seconds: float) -> list[str]:
+    """The addresses of ``host``, or :class:`TimeoutError` after ``seconds``: ``getaddrinfo`` takes no
+    timeout and the watchdog has no socket to cut yet, so a hung resolver is waited for on a daemon
+    thread, which is left behind if it never answers."""
+    found: list[Any] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM))
+        except Exception as error:  # noqa: BLE001 - handed to the waiting thread, raised there
+            found.append(error)
+        done.set()
+
+    threading.Thread(target=lookup, name="ovhflow-resolve", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"resolving {host} took longer than the deadline")
+    if isinstance(found[0], BaseException):
+        raise found[0]
+    return list(dict.fromkeys(str(entry[4][0]) for entry in found[0]))
+
+
 class _Watched:
-    """Registers each request written on this connection with the watchdog, for the current call."""
+    """Registers each request written on this connection with the watchdog, for the current call, and
+    resolves the host name within the attempt's deadline."""
+
+    _dns_host: str
+    host: str
+    port: int
 
     def request(self, *args: Any, **kwargs: Any) -> Any:
         call = current_call()
@@ -157,6 +192,36 @@ class _Watched:
             call.attempts += 1
             WATCHDOG.arm(call, self)  # type: ignore[arg-type]
         return super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def _new_conn(self) -> socket.socket:
+        call, name = current_call(), self._dns_host
+        if call is None or _is_address(name):
+            return super()._new_conn()  # type: ignore[misc]
+        try:
+            addresses = resolve_within(name, self.port, max(0.001, call.attempt_end() - time.monotonic()))
+        except socket.gaierror as error:
+            raise NameResolutionError(self.host, self, error) from error  # type: ignore[arg-type]
+        except TimeoutError as error:
+            raise ResolveTimeout(self, str(error)) from error
+        failed: Exception | None = None
+        try:
+            for address in addresses:  # each address in turn, as urllib3 does with those it resolves
+                self._dns_host = address
+                try:
+                    return super()._new_conn()  # type: ignore[misc]
+                except NewConnectionError as error:
+                    failed = error
+        finally:
+            self._dns_host = name
+        raise failed or NewConnectionError(self, f"{name} has no address")  # type: ignore[arg-type]
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class WatchedHTTPConnection(_Watched, HTTPConnection):

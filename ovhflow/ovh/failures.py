@@ -23,7 +23,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 
-from ovhflow.ovh.deadline import CallClock, DeadlineExceeded, current_call
+from ovhflow.ovh.deadline import CallClock, DeadlineExceeded, ResolveTimeout, current_call
 
 
 def _causes(error: BaseException | None) -> list[BaseException]:
@@ -43,6 +43,8 @@ def describe(error: BaseException | None, response: Any = None, call: CallClock 
     if error is None:
         status = getattr(response, "status", None) or getattr(response, "status_code", None)
         return f"HTTP {status}" if status else "no usable answer"
+    if call is not None and any(isinstance(e, ResolveTimeout) for e in _causes(error)):
+        return f"the host name was not resolved within {call.deadline:g} s (deadline)"
     if call is not None and call.cut or any(isinstance(e, DeadlineExceeded) for e in _causes(error)):
         deadline = call.deadline if call is not None else None
         return f"no complete answer within {deadline:g} s (deadline)" if deadline else "deadline exceeded"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import threading
 import time
 from pathlib import Path
 
@@ -250,3 +251,28 @@ def test_a_read_answered_with_text_says_its_status_once(sandbox_factory, isolate
     assert done.exit_code == 1, done.stderr
     said = [line for line in done.stderr.splitlines() if "not JSON" in line]
     assert said and all(line.count("HTTP 200") == 1 for line in said), said
+
+
+def test_a_hung_name_resolution_ends_at_the_deadline(sandbox_factory, isolated, write_recipe, monkeypatch):
+    sb = sandbox_factory()
+    resolve = socket.getaddrinfo
+    released = threading.Event()
+
+    def hung_resolver(host, *args, **kwargs):  # a resolver that never answers for this one name
+        if host == "api.hung-resolver.example":
+            released.wait(60)
+            raise socket.gaierror(socket.EAI_AGAIN, "temporary failure")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", hung_resolver)
+    endpoint = sb.url.replace("127.0.0.1", "api.hung-resolver.example")
+    started = time.monotonic()
+    try:
+        done = _run(write_recipe(READ_ME), sb, isolated, "--timeout", "1", env={"OVH_ENDPOINT": endpoint})
+    finally:
+        released.set()
+    elapsed = time.monotonic() - started
+    assert done.exit_code == 1, done.stderr
+    assert "api.hung-resolver.example" in done.stderr, done.stderr
+    assert "the host name was not resolved within 1 s (deadline)" in done.stderr, done.stderr
+    assert elapsed < 15, elapsed  # the call's deadline (3 x 1 s) and backoffs, not the resolver's mercy
