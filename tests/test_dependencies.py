@@ -180,3 +180,12 @@ def test_no_test_imports_a_conftest() -> None:
             if any(name.split(".")[-1] == "conftest" for name in names):
                 offenders.append(f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_the_schema_model_depends_on_none_of_its_users() -> None:
+    edges = graph()
+    users = ("ovhflow.sandbox", "ovhflow.apicheck", "ovhflow.engine", "ovhflow.cli")
+    assert {"ovhflow.apischema.document", "ovhflow.apischema.types"} <= set(edges)
+    for name in edges:
+        if name.startswith("ovhflow.apischema"):
+            assert not {m for m in reachable(edges, name) if m.startswith(users)}, name

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ovhflow.apicheck.catalog import INDEX_FILE, Catalog
+from ovhflow.apicheck.catalog import Catalog
+from ovhflow.apischema.document import INDEX_FILE
 from ovhflow.errors import ConfigError
 from ovhflow.files.atomic import write_atomic
 from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter

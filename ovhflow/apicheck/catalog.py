@@ -10,82 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ovhflow.apicheck.paths import (
-    gapped_distance,
-    is_param,
-    is_template,
-    literal_hits,
-    normalize_path,
-    path_distance,
-    split_path,
-)
+from ovhflow.apicheck.paths import gapped_distance, is_template, literal_hits, path_distance, split_path
+from ovhflow.apischema.document import INDEX_FILE, ApiDocument, Operation, is_param, normalize_path
 from ovhflow.errors import ConfigError
 
-HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
-INDEX_FILE = "_index.json"
 CLOSE_ENOUGH = 0.15  # suggestions this much farther than the closest one are still shown
-
-
-def as_bool(value: Any) -> bool:
-    """A schema flag: older documents write 0/1 (or "0"/"1") where newer ones write false/true."""
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes")
-    return bool(value)
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One operation parameter; a body parameter without a name is the whole body (a model)."""
-
-    name: str | None
-    data_type: str
-    param_type: str  # path, query, body or header
-    required: bool
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class Operation:
-    """One HTTP method on one path, with what a caller must know to use it correctly."""
-
-    method: str
-    path: str
-    parameters: tuple[Parameter, ...]
-    no_authentication: bool
-    status: str
-    deprecated_date: str | None
-    deletion_date: str | None
-    replacement: str | None
-    models: Mapping[str, Any] = field(repr=False, compare=False)
-    source: str = ""
-
-    def params_of(self, param_type: str) -> list[Parameter]:
-        return [p for p in self.parameters if p.param_type == param_type]
-
-    @property
-    def query_params(self) -> dict[str, Parameter]:
-        return {p.name: p for p in self.params_of("query") if p.name}
-
-    @property
-    def body_model(self) -> str | None:
-        """The type of the whole body, for operations that take one object rather than flat fields."""
-        for param in self.params_of("body"):
-            if not param.name:
-                return param.data_type
-        return None
-
-    @property
-    def flat_body_params(self) -> dict[str, Parameter]:
-        """Named body parameters: the older style, where each body field is its own parameter."""
-        return {p.name: p for p in self.params_of("body") if p.name}
-
-    @property
-    def deprecated(self) -> bool:
-        return self.status == "DEPRECATED"
 
 
 class Catalog:
@@ -141,22 +73,24 @@ class Catalog:
 
     def add_document(self, source: str, document: Mapping[str, Any]) -> None:
         prefix = "/v2" if is_v2(source, document) else ""
-        models = document.get("models") or {}
-        for name, model in models.items():
+        self.add_api_document(ApiDocument(source, document, prefix))
+
+    def add_api_document(self, document: ApiDocument) -> None:
+        """Add a document already parsed (the sandbox's, for its strict checks)."""
+        for name, model in document.models.items():
             self.models.setdefault(name, model)
-        self.sources.append(source)
-        if document.get("resourcePath"):
-            self.loaded_apis.add(prefix + normalize_path(str(document["resourcePath"])))
-        for api in document.get("apis") or []:
-            path = prefix + normalize_path(api.get("path", "/"))
+        self.sources.append(document.source)
+        if document.raw.get("resourcePath"):
+            prefix = "/v2" if is_v2(document.source, document.raw) else ""
+            self.loaded_apis.add(prefix + normalize_path(str(document.raw["resourcePath"])))
+        for path, methods in document.operations.items():
             operations = self.paths.setdefault(path, {})
             if path not in self._segments:
-                segments = self._segments[path] = split_path(path)
+                segments = self._segments[path] = list(document.template_segments[path])
                 head = None if not segments or is_param(segments[0]) else segments[0]
                 self._shapes.setdefault((len(segments), head), []).append((path, segments))
-            for raw in api.get("operations") or []:
-                operation = parse_operation(path, raw, models, source)
-                operations.setdefault(operation.method, operation)
+            for method, operation in methods.items():
+                operations.setdefault(method, operation)
 
     def __len__(self) -> int:
         return sum(len(ops) for ops in self.paths.values())
@@ -235,31 +169,3 @@ def is_v2(source: str, document: Mapping[str, Any]) -> bool:
     if base:
         return base.endswith("/v2")
     return Path(source).parts[:1] == ("v2",)
-
-
-def parse_operation(path: str, raw: Mapping[str, Any], models: Mapping[str, Any], source: str) -> Operation:
-    status = raw.get("apiStatus") or {}
-    if not isinstance(status, Mapping):
-        status = {"value": str(status)}
-    params = tuple(
-        Parameter(
-            name=p.get("name") or None,
-            data_type=str(p.get("dataType") or p.get("fullType") or ""),
-            param_type=str(p.get("paramType") or ""),
-            required=as_bool(p.get("required", False)),
-            description=str(p.get("description") or ""),
-        )
-        for p in raw.get("parameters") or []
-    )
-    return Operation(
-        method=str(raw.get("httpMethod", "GET")).upper(),
-        path=path,
-        parameters=params,
-        no_authentication=as_bool(raw.get("noAuthentication", False)),
-        status=str(status.get("value") or "PRODUCTION").upper(),
-        deprecated_date=status.get("deprecatedDate"),
-        deletion_date=status.get("deletionDate"),
-        replacement=status.get("replacement"),
-        models=models,
-        source=source,
-    )

@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
-from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog, Operation
+from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apicheck.known import Known, input_values, loop_values, renderings
 from ovhflow.apicheck.locations import locate_in
-from ovhflow.apicheck.paths import api_head, is_template, normalize_path, path_values, splices, split_path
+from ovhflow.apicheck.paths import api_head, is_template, path_values, splices, split_path
 from ovhflow.apicheck.request import body_problems, path_problems, query_problems
+from ovhflow.apischema.document import HTTP_METHODS, Operation, normalize_path
 from ovhflow.errors import Location
 
 Severity = Literal["error", "warning"]

@@ -13,10 +13,11 @@ from typing import Any
 import click
 
 from ovhflow.apicheck.cache import cached_catalog
-from ovhflow.apicheck.catalog import HTTP_METHODS, Catalog
+from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apicheck.check import Finding, check_recipe, steps_with_values
 from ovhflow.apicheck.known import input_values, renderings
-from ovhflow.apicheck.paths import api_head, is_template, normalize_path, split_path
+from ovhflow.apicheck.paths import api_head, is_template, split_path
+from ovhflow.apischema.document import HTTP_METHODS, normalize_path
 from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors, UsageError
 from ovhflow.reporting.run_log import iso_time
 

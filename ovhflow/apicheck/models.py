@@ -13,32 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ovhflow.apicheck.catalog import as_bool
+from ovhflow.apischema.types import (
+    DATE_TYPES,
+    GENERIC,
+    INTEGER_TYPES,
+    MAP,
+    NUMBER_TYPES,
+    STRING_TYPES,
+    as_bool,
+)
 from ovhflow.text.suggestions import did_you_mean
 
 KeyPath = tuple[Any, ...]
 
-STRING_TYPES = {
-    "string",
-    "password",
-    "text",
-    "ip",
-    "ipv4",
-    "ipv6",
-    "ipBlock",
-    "ipv4Block",
-    "ipv6Block",
-    "macAddress",
-    "uuid",
-    "phoneNumber",
-    "email",
-    "internationalPhoneNumber",
-    "coreTypes.AccountId",
-    "urn",
-}
-DATE_TYPES = {"date", "datetime", "time"}
-INTEGER_TYPES = {"long", "int", "integer", "short"}
-NUMBER_TYPES = {"double", "float", "decimal", "number"}
 ISO_DATE = r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"
 ISO_TIME = r"(?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?"
 DATE_FORMS = {
@@ -51,8 +38,6 @@ DATE_EXAMPLES = {
     "datetime": "2024-01-31 or 2024-01-31T10:00:00+01:00",
     "time": "10:00:00",
 }
-GENERIC = re.compile(r"^(?P<base>[\w.]+)<(?P<args>.+)>$")
-MAP = re.compile(r"^map\[(?P<key>\w+)\](?P<value>.+)$")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import functools
 import re
 from collections.abc import Sequence
 
+from ovhflow.apischema.document import is_param
+
 SPLICE = re.compile(r"\|\s*segments\b")
 NEAR_MISS = 0.6  # how alike two literal segments must be (difflib ratio) to suggest one for the other
 GAP = 0.5  # a segment missing or one too many
@@ -55,23 +57,6 @@ def is_template(segment: str) -> bool:
 def splices(segment: str) -> bool:
     """A segment with ``{{ value | segments }}``: it stands for as many segments as the value has."""
     return is_template(segment) and SPLICE.search(segment) is not None
-
-
-def is_param(segment: str) -> bool:
-    return segment.startswith("{") and segment.endswith("}") and not is_template(segment)
-
-
-def normalize_path(path: str) -> str:
-    """The catalog key for a path as a caller writes it: no query, no trailing slash, no ``/1.0``/``/v1``."""
-    path = path.split("?", 1)[0]
-    if not path.startswith("/"):
-        path = "/" + path
-    for prefix in ("/1.0", "/v1"):
-        if path == prefix or path.startswith(prefix + "/"):
-            path = path[len(prefix) :] or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    return path
 
 
 def api_head(segments: Sequence[str]) -> list[str]:

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ovhflow.apicheck.catalog import Catalog, Operation
+from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apicheck.models import Problem, TypeChecker, is_templated, key_path_text, missing_fields
+from ovhflow.apischema.document import Operation
 from ovhflow.text.suggestions import did_you_mean
 
 KeyPath = tuple[str | int, ...]

@@ -77,10 +77,6 @@ class Incoming:
     client: str  # the peer's address
 
 
-def literal_count(route: Route) -> int:
-    return sum(1 for segment in route.segments if not segment.startswith("{"))
-
-
 class SandboxApp:
     """One sandbox's behaviour; safe to call from many server threads at once."""
 
@@ -242,9 +238,11 @@ class SandboxApp:
     def _match(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         """The hand-written route for ``method path``, else the schema documents' operation."""
         route, params, other_method = self.routers[version].match(method, path)
+        if route is not None and route.literals == len(route.segments):
+            return route, params, False  # all literal: no schema template can fit better
         if self.generated is not None:
             found, found_params, other_generated = self.generated.route(version, method, path)
-            if found is not None and (route is None or literal_count(found) > literal_count(route)):
+            if found is not None and (route is None or found.literals > route.literals):
                 return found, found_params, False  # /dedicated/server/log before .../{serviceName}
             other_method = other_method or other_generated
         return route, params, other_method

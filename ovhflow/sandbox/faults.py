@@ -75,6 +75,8 @@ class NetworkFaults:
 
     def selects(self, method: str, target: str) -> bool:
         """Whether the request ``method target`` (as received: ``/1.0/me?x=1``) is subject to these."""
+        if not self.misbehaves():
+            return False  # every request asks: the usual answer costs no parsing
         words = self.applies_to.split()
         methods = {word.upper() for word in words if not word.startswith("/")}
         prefixes = [word.rstrip("/") for word in words if word.startswith("/")]
@@ -86,6 +88,17 @@ class NetworkFaults:
         if methods and method.upper() not in methods:
             return False
         return not prefixes or any(path == p or path.startswith(p + "/") for p in prefixes)
+
+    def misbehaves(self) -> bool:
+        """Whether any fault is set (they can be changed while the sandbox runs)."""
+        return bool(
+            self.redirect
+            or self.hang
+            or self.trickle
+            or self.cut_bodies
+            or self.throttle
+            or self.text is not None
+        )
 
     def take(self, name: str) -> bool:
         """Use one of the ``cut_bodies`` or ``throttle`` answers left (-1 never runs out)."""

@@ -15,13 +15,16 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from ovhflow.apischema.document import ApiDocument, Operation, concrete, is_param
+from ovhflow.apischema.types import element_type, unalias
 from ovhflow.sandbox.api import Call, bad_request, conflict, not_found
 from ovhflow.sandbox.identity import id_in, id_type, identity_fields, literal_before, make_ids
 from ovhflow.sandbox.router import Route
-from ovhflow.sandbox.schema_store import ApiDocument, Operation, SchemaStore, concrete, is_param
+from ovhflow.sandbox.schema_store import SchemaStore
 from ovhflow.sandbox.tasks import is_task_type, start_task, task_progress
-from ovhflow.sandbox.values import Values, element_type, resolve_model, unalias
+from ovhflow.sandbox.values import Values, resolve_model
 
+REMEMBERED_PATHS = 4096
 HandWritten = Callable[[str, str], tuple[Route | None, dict[str, str]]]  # (version, path) -> GET route
 
 
@@ -38,9 +41,25 @@ class GeneratedApi:
         self.kept.setdefault("deleted", [])
         self.kept.setdefault("counter", 1000)
         self.values = Values(int(state.get("seed", 1)), dt.date.fromisoformat(self.kept["today"]))
+        self._routes: dict[tuple[str, str, str, str], Route] = {}  # (version, source, template, method)
+        self._by_path: dict[tuple[str, str, str], tuple[Route | None, dict[str, str], bool]] = {}
 
     def route(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-        """The operation for ``method path``, its parameters, and whether another method would fit."""
+        """The operation for ``method path``, its parameters, and whether another method would fit.
+
+        Remembered per path (the documents never change), so a loop over the same paths looks each up
+        once; the memory is emptied when it holds :data:`REMEMBERED_PATHS`.
+        """
+        key = (version, method, path)
+        found = self._by_path.get(key)
+        if found is None:
+            if len(self._by_path) >= REMEMBERED_PATHS:
+                self._by_path.clear()
+            found = self._by_path[key] = self._lookup(version, method, path)
+        route, params, other_method = found
+        return route, dict(params), other_method
+
+    def _lookup(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
         document = self.store.document_for(version, path)
         if document is None:
             return None, {}, False
@@ -48,13 +67,19 @@ class GeneratedApi:
         for template, params in hits:
             operation = document.operation(template, method)
             if operation is not None:
-
-                def handler(call: Call, _op: Operation = operation, **values: str) -> Any:
-                    return self.answer(call, version, _op, values)
-
-                auth = "none" if operation.no_authentication else "signed"
-                return Route(method, template, operation.segments, handler, auth, False), params, False
+                key = (version, document.source, template, method)
+                route = self._routes.get(key)
+                if route is None:  # made once per operation: requests only look it up
+                    route = self._routes[key] = self._route_of(version, operation)
+                return route, params, False
         return None, {}, bool(hits)
+
+    def _route_of(self, version: str, operation: Operation) -> Route:
+        def handler(call: Call, **values: str) -> Any:
+            return self.answer(call, version, operation, values)
+
+        auth = "none" if operation.no_authentication else "signed"
+        return Route(operation.method, operation.path, operation.segments, handler, auth, False)
 
     # answering
     def answer(self, call: Call, version: str, operation: Operation, params: dict[str, str]) -> Any:
@@ -132,14 +157,14 @@ class GeneratedApi:
     ) -> list[Any]:
         key = self.key(version, concrete(listing.segments, params))
         count = self.values.rng(key + "#count").randint(2, 3)
-        made = make_ids(self.values, key, name, kind, count, "", listing.document.models)
+        made = make_ids(self.values, key, name, kind, count, "", listing.models)
         removed = {str(i) for i in self.kept["removed"].get(key, [])}
         ids = [i for i in made if str(i) not in removed]
         ids += [i for i in self.kept["added"].get(key, []) if str(i) not in {str(j) for j in ids}]
         return ids
 
     def id_type(self, item_op: Operation, name: str) -> str:
-        model, _ = resolve_model(item_op.document.models, unalias(item_op.response_type))
+        model, _ = resolve_model(item_op.models, unalias(item_op.response_type))
         properties = (model or {}).get("properties") or {}
         return id_type(
             properties, name, literal_before(item_op.segments).get(name, ""), item_op.param_type(name)
@@ -148,7 +173,7 @@ class GeneratedApi:
     def read(self, call: Call, version: str, operation: Operation, params: dict[str, str], key: str) -> Any:
         document = operation.document
         inner = element_type(operation.response_type)
-        reader = self.item_reader(document, operation.template) if inner is not None else None
+        reader = self.item_reader(document, operation.path) if inner is not None else None
         if reader is None:
             return self.object_at(version, operation, params, operation.response_type, advance=True)
         name, kind, item_op = reader
@@ -204,8 +229,8 @@ class GeneratedApi:
     ) -> Any:
         """POST on a listing creates an item in it; POST elsewhere is an action (often answering a task)."""
         document = operation.document
-        listing = document.operation(operation.template, "GET")
-        item = document.item_template(operation.template)
+        listing = document.operation(operation.path, "GET")
+        item = document.item_template(operation.path)
         if item is None or listing is None or element_type(listing.response_type) is None:
             return self.respond(call, version, operation, params)
         item_op = document.operations[item]["GET"]

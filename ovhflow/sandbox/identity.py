@@ -13,23 +13,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ovhflow.sandbox.values import INTEGERS, Values, unalias
+from ovhflow.apischema.types import INTEGER_TYPES, STRING_TYPES, unalias
+from ovhflow.sandbox.values import Values
 
 DOMAIN_APIS = ("domain", "email", "hosting", "allDom", "ssl", "sslGateway", "cdn")
 TLDS = ("com", "net", "fr", "eu", "org")
-STRING_LIKE = {
-    "string",
-    "text",
-    "ip",
-    "ipv4",
-    "ipv6",
-    "ipBlock",
-    "ipv4Block",
-    "ipv6Block",
-    "uuid",
-    "phoneNumber",
-}
-STRING_LIKE |= {"internationalPhoneNumber", "email", "coreTypes.AccountId", "password", "macAddress"}
 
 
 def _parses(parse: Any) -> Any:
@@ -75,12 +63,12 @@ def candidate_fields(param: str, literal: str) -> list[str]:
 def fits(spec: Mapping[str, Any], value: Any) -> Any:
     """``value`` converted to the field's type, or None when the field cannot hold an id."""
     field_type = unalias(str(spec.get("fullType") or spec.get("type") or ""))
-    if field_type in INTEGERS:
+    if field_type in INTEGER_TYPES:
         try:
             return int(value)
         except (TypeError, ValueError):
             return None
-    if field_type in STRING_LIKE:
+    if field_type in STRING_TYPES:
         text = str(value)
         check = FORMAT_CHECKS.get(field_type)
         return text if check is None or check(text) else None
@@ -154,7 +142,7 @@ def make_ids(
         if len(ids) == count:
             break
         rng = values.rng(f"{listing}#id{salt}{index}")
-        if param_type in INTEGERS:
+        if param_type in INTEGER_TYPES:
             made: Any = rng.randint(100000, 99999999)
         elif param_type == "string" and domain_like:
             made = f"{rng.choice(('shop', 'blog', 'acme', 'mail', 'corp', 'news'))}-{rng.randint(100, 999)}"

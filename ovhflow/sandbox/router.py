@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,11 @@ class Route:
     handler: Callable[..., Any]
     auth: str  # "signed" (AK + CK + signature), "app" (application key only) or "none"
     any_credential: bool  # allowed for a known consumer key in any state, outside its access rules
+
+    @functools.cached_property
+    def literals(self) -> int:
+        """How many segments are literal: of two routes a path fits, the one with more wins."""
+        return sum(1 for segment in self.segments if not segment.startswith("{"))
 
     def match(self, parts: list[str]) -> dict[str, str] | None:
         params: dict[str, str] = {}

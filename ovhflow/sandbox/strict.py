@@ -43,7 +43,11 @@ def make_lazy_checker(store: SchemaStore) -> RequestChecker:
         with lock:
             catalog = catalogs.get(document.source)
             if catalog is None:
-                catalog = catalogs[document.source] = Catalog([(document.source, document.raw)])
+                catalog = catalogs[document.source] = Catalog()
+                if version == "v1":  # the operations the sandbox answers from, not parsed again
+                    catalog.add_api_document(document)
+                else:  # the catalog addresses v2 paths with their /v2, the sandbox without
+                    catalog.add_document(document.source, document.raw)
         return check_request(catalog, method, path, query or {}, body)
 
     return check

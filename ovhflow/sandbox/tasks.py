@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ovhflow.apischema.document import ApiDocument, Operation, concrete, is_param
+from ovhflow.apischema.types import INTEGER_TYPES, unalias
 from ovhflow.sandbox.identity import make_ids
-from ovhflow.sandbox.schema_store import ApiDocument, Operation, concrete, is_param
-from ovhflow.sandbox.values import INTEGERS, resolve_model, unalias
+from ovhflow.sandbox.values import resolve_model
 
 if TYPE_CHECKING:
     from ovhflow.sandbox.api import Call
@@ -69,7 +70,9 @@ def start_task(
         kind = unalias(reader.param_type(name))
         listing = api.key(version, concrete(reader.segments[:-1], params))
         identifier: Any = (
-            number if kind in INTEGERS else make_ids(api.values, listing, name, kind, 1, f"task{number}-")[0]
+            number
+            if kind in INTEGER_TYPES
+            else make_ids(api.values, listing, name, kind, 1, f"task{number}-")[0]
         )
         api.kept["added"].setdefault(listing, []).append(identifier)
         task_params = {**params, name: str(identifier)}

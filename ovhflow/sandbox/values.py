@@ -10,37 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
-GENERIC = re.compile(r"^(?P<base>[\w.]+)<(?P<args>.+)>$")
-MAP = re.compile(r"^map\[(?P<key>[\w.]+)\](?P<value>.+)$")
-INTEGERS = {"long", "int", "integer", "short"}
-NUMBERS = {"double", "float", "decimal", "number"}
+from ovhflow.apischema.types import GENERIC, INTEGER_TYPES, MAP, NUMBER_TYPES, element_type, unalias
+
 MAX_DEPTH = 7
 NULL_SHARE = 0.15  # nullable fields answer null this often
 FUTURE_HINTS = ("expir", "renew", "engagedupto", "until", "nextbill", "deadline")
 WORDS = ("alpha", "bravo", "delta", "echo", "falcon", "granite", "harbor", "nova", "orbit", "pixel", "quartz")
-
-
-def unalias(type_name: str) -> str:
-    """``coreTypes.AccountId:string`` -> ``string``: newer documents name a type and give its base."""
-    type_name = type_name.strip()
-    if ":" in type_name and not type_name.startswith("map["):
-        return type_name.rsplit(":", 1)[1].strip()
-    return type_name
-
-
-def element_type(type_name: str) -> str | None:
-    """``vps.Task[]`` -> ``vps.Task``; None for a type that is not a list."""
-    type_name = unalias(type_name)
-    if type_name.endswith("[]"):
-        return type_name[:-2]
-    if type_name.startswith("[]"):
-        return type_name[2:]
-    return None
 
 
 def resolve_model(
@@ -140,10 +119,10 @@ class Values:
     def scalar(self, type_name: str, name: str, key: str) -> Any:
         """A value of a primitive type, or ``NotImplemented`` for a model or enum name."""
         rng = self.rng(key)
-        if type_name in INTEGERS:
+        if type_name in INTEGER_TYPES:
             share = "progress" in name.lower() or "percent" in name.lower()
             return rng.randint(0, 100) if share else rng.randint(1, 999999)
-        if type_name in NUMBERS:
+        if type_name in NUMBER_TYPES:
             return round(rng.uniform(0, 1000), 2)
         if type_name == "boolean":
             return rng.random() < 0.5

@@ -7,6 +7,7 @@ import time
 import pytest
 import requests
 
+from ovhflow.sandbox.faults import NetworkFaults
 from tests.sandbox.helpers import SignedSession
 
 
@@ -81,3 +82,12 @@ def test_faults_change_while_running_and_the_api_can_restart(sandbox_factory, tm
     assert sb.port == port
     assert api.ok("GET", f"/dedicated/server/{name}/burst")["status"] == "inactiveLocked"
     assert len(journal_file.read_text().splitlines()) == len(sb.journal)
+
+
+def test_network_faults_select_requests_only_once_one_is_set() -> None:
+    faults = NetworkFaults(applies_to="GET /me")
+    assert not faults.misbehaves() and not faults.selects("GET", "/1.0/me")  # nothing to do: no parsing
+    faults.throttle = 1  # set while the sandbox runs
+    assert faults.misbehaves() and faults.selects("GET", "/1.0/me?x=1")
+    assert not faults.selects("POST", "/1.0/me") and not faults.selects("GET", "/1.0/meh")
+    assert NetworkFaults(text="").misbehaves()  # an empty text body is a fault too

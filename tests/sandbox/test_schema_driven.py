@@ -184,3 +184,21 @@ def test_batch_and_expanded_reads_of_generated_listings(box: Sandbox, client: ov
     sent = [entry["headers"] for entry in box.journal[start:]]
     assert len(sent) == 2  # one batch read and one expanded listing, answered by the sandbox
     assert "X-Ovh-Batch" in sent[0] and "X-Pagination-Mode" in sent[1]
+
+
+def test_routes_are_looked_up_once_per_path(box: Sandbox) -> None:
+    generated = box._app.generated  # the bench's and this test's window on the lookup
+    assert generated is not None
+    first, params, _ = generated.route("v1", "GET", "/vps/vps-1.example.net/ips")
+    params["serviceName"] = "changed by a caller"
+    again, params_again, _ = generated.route("v1", "GET", "/vps/vps-1.example.net/ips")
+    assert first is again and params_again == {"serviceName": "vps-1.example.net"}
+    assert generated.route("v1", "PATCH", "/vps/vps-1.example.net/ips")[::2] == (None, True)
+
+
+def test_a_schema_path_with_more_literal_segments_beats_a_hand_written_parameter(client: ovh.Client) -> None:
+    # /dedicated/server/{serviceName} is hand-written; /dedicated/server/log only in the document
+    server = client.get("/dedicated/server")[0]
+    assert client.get(f"/dedicated/server/{server}")["name"] == server
+    log = client.get("/dedicated/server/log")  # 404 if the hand-written route took it as a server name
+    assert {"cacheDate", "count", "data"} <= set(log)
