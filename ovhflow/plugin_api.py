@@ -3,11 +3,13 @@
 Plugins import from here (and ``hookimpl`` from :mod:`ovhflow`); nothing else of ovhflow is a promise to
 plugin authors. Helpers every output plugin needs are part of that promise: :func:`open_atomic` (write
 a file so that a crash never leaves half of it), :func:`destination_problem` (whether it could, for
-check mode) and :class:`ExitStatus` (what a run's exit code means).
+check mode), :class:`ExitStatus` (what a run's exit code means) and :func:`describe_write` (a write on
+one line, as plans show it).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -18,8 +20,19 @@ from ovhflow.recipe.environment_access import ENV_SETTING, read_environment
 
 __all__ = [
     "ActionCall", "ActionSpec", "ApiClient", "ApiResponse", "ExitStatus", "HttpRequest", "HttpResponse",
-    "ENV_SETTING", "RunInfo", "StepReport", "destination_problem", "open_atomic", "read_environment",
+    "ENV_SETTING", "RunInfo", "StepReport", "describe_write", "destination_problem", "open_atomic",
+    "read_environment",
 ]  # fmt: skip
+
+
+def describe_write(method: str, path: str, query: Mapping[str, Any] | None, body: Any) -> str:
+    """One write on one line: ``PUT /path?k=v {"json": "body"}``, as plans and their errors show it."""
+    text = f"{method} {path}"
+    if query:
+        text += "?" + "&".join(f"{key}={value}" for key, value in query.items())
+    if body is not None:
+        text += " " + json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
+    return text
 
 
 class ApiResponse(Protocol):

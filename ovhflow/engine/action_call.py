@@ -16,9 +16,8 @@ from ovhflow.errors import PlanMismatch, StepFailed, http_status, one_line_messa
 from ovhflow.ovh import listing
 from ovhflow.ovh.exceptions import AnswerUnreadable
 from ovhflow.plan.diff import as_json, change_lines, field_changes
-from ovhflow.plan.document import describe_write
 from ovhflow.plan.placeholders import placeholder_lines, planned_with_placeholders
-from ovhflow.plugin_api import HttpRequest, HttpResponse
+from ovhflow.plugin_api import HttpRequest, HttpResponse, describe_write
 from ovhflow.recipe.model import SET_RESERVED_NAMES, Step
 
 ITEM_NAME_KEYS = ("name", "serviceName", "id", "ip", "domain")  # a loop item's name, for plans

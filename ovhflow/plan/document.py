@@ -136,16 +136,6 @@ PLAN_SCHEMA: dict[str, Any] = {
 }
 
 
-def describe_write(method: str, path: str, query: Mapping[str, Any] | None, body: Any) -> str:
-    """One write on one line: ``PUT /path?k=v {"json": "body"}``, as plans and their errors show it."""
-    text = f"{method} {path}"
-    if query:
-        text += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    if body is not None:
-        text += " " + json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
-    return text
-
-
 def file_sha256(path: str | os.PathLike[str]) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

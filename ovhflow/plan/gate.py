@@ -25,9 +25,8 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.engine.runtime import sending_step
 from ovhflow.errors import PlanMismatch
-from ovhflow.plan.document import describe_write
 from ovhflow.plan.placeholders import filled_in
-from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo
+from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, describe_write
 from ovhflow.reporting.redaction import Redactor
 
 PLUGIN_NAME = "plan-gate"

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ovhflow.plan.diff import change_lines
-from ovhflow.plan.document import describe_write
 from ovhflow.plan.placeholders import placeholder_lines
+from ovhflow.plugin_api import describe_write
 
 
 def plan_text(plan: Mapping[str, Any]) -> str:

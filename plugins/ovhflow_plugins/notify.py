@@ -16,9 +16,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ENV_SETTING, ExitStatus, RunInfo, read_environment
+from ovhflow.plugin_api import ENV_SETTING, ExitStatus, RunInfo, describe_write, read_environment
 
 TIMEOUT_SECONDS = 5.0  # a night job must not hang on an unreachable receiver
+PLANNED_IN_TEXT = 50  # a chat message stays readable; the summary's `planned` and the plan have them all
 
 STRING_LIST = {
     "anyOf": [
@@ -95,6 +96,11 @@ def summary(run: RunInfo, ended_at: float) -> dict[str, Any]:
         text += " [check mode]"
     if run.error:
         text += f"\n{run.error}"
+    planned = planned_writes(run) if run.check else None
+    if planned:
+        text += f"\n{len(planned)} planned write(s):\n" + "\n".join(planned[:PLANNED_IN_TEXT])
+        if len(planned) > PLANNED_IN_TEXT:
+            text += f"\n... and {len(planned) - PLANNED_IN_TEXT} more"
     return {
         "text": text,
         "recipe": run.recipe_name,
@@ -107,7 +113,17 @@ def summary(run: RunInfo, ended_at: float) -> dict[str, Any]:
         "errors": list(run.errors),
         "started_at": _iso(run.started_at),
         "ended_at": _iso(ended_at),
+        **({"planned": planned} if planned is not None else {}),
     }
+
+
+def planned_writes(run: RunInfo) -> list[str]:
+    """A check run's planned writes, one line each as its plan shows them (``PUT /path {"json": 1}``)."""
+    return [
+        describe_write(str(change["method"]), str(change["path"]), change.get("query"), change.get("body"))
+        for change in run.changes
+        if change.get("status") == "planned" and change.get("method")
+    ]
 
 
 class NotificationFailed(Exception):

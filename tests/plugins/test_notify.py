@@ -213,3 +213,27 @@ def test_summary_timestamps_are_utc() -> None:
         "2023-11-14T22:14:21+00:00",
     )
     assert time.time() > STARTED
+
+
+def test_a_check_run_notifies_with_its_planned_writes(webhook_receiver) -> None:
+    run = run_info(0, {"webhook": webhook_receiver.url, "when": "always"})
+    run.check = True
+    run.changes = [
+        {
+            "method": "PUT",
+            "path": f"/dedicated/server/ns{n}/burst",
+            "body": {"status": "active"},
+            "status": "planned",
+        }
+        for n in range(52)
+    ]
+    run.changes.append({"action": "csv", "status": "planned"})  # not an API write: not in the plan
+    notify.ovhflow_run_end(run)
+    body = webhook_receiver.requests[0]["json"]
+    assert len(body["planned"]) == 52
+    assert body["planned"][0] == 'PUT /dedicated/server/ns0/burst {"status": "active"}'
+    assert '52 planned write(s):\nPUT /dedicated/server/ns0/burst {"status": "active"}' in body["text"]
+    assert "ns49/burst" in body["text"] and "ns50/burst" not in body["text"]
+    assert body["text"].endswith("\n... and 2 more")
+    notify.ovhflow_run_end(run_info(0, {"webhook": webhook_receiver.url, "when": "always"}))
+    assert "planned" not in webhook_receiver.requests[1]["json"]  # a real run sends no plan
