@@ -75,6 +75,19 @@ def test_a_plan_applied_sends_exactly_the_planned_writes(sandbox: Sandbox, tmp_p
     assert set(sbg1_servers(sandbox).values()) == {"active"}
 
 
+def test_a_steps_writes_apply_in_any_order(sandbox: Sandbox, tmp_path: Path) -> None:
+    """Within one step any order of its planned writes is accepted (a loop's items finish in any
+    order): the plan's writes reversed still apply, one at a time, each exactly once."""
+    plan_file, _ = make_plan(sandbox, tmp_path, BURST, "--concurrency", "1")  # planned in listing order
+    plan = json.loads(plan_file.read_text())
+    assert len(plan["writes"]) > 1
+    plan_file.write_text(json.dumps({**plan, "writes": plan["writes"][::-1]}))
+    del sandbox.journal[:]
+    applied = run(sandbox, tmp_path, "--concurrency", "1", "--plan", str(plan_file), str(BURST))
+    assert applied.exit_code == 0, applied.stderr
+    assert writes(sandbox) == [(w["method"], w["path"]) for w in plan["writes"]]  # listing order again
+
+
 def test_a_write_the_plan_does_not_have_is_not_sent(sandbox: Sandbox, tmp_path: Path) -> None:
     before = sbg1_servers(sandbox)
     plan_file, _ = make_plan(sandbox, tmp_path)
