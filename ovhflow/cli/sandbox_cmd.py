@@ -44,8 +44,10 @@ SHARE = FiniteFloat(0.0, 1.0)
 @click.option(
     "--faults-on",
     metavar="'METHOD /path'",
-    default="",
-    help="Requests the network faults above apply to (methods, path prefixes); default: all.",
+    multiple=True,
+    callback=lambda _ctx, _param, values: _selectors(values),
+    help="Requests the network faults above apply to (methods, path prefixes); repeat for the requests "
+    "any value selects; default: all.",
 )
 @click.option("--no-batch", is_flag=True, help="Refuse X-Ovh-Batch reads (400).")
 @click.option("--no-expand", is_flag=True, help="Refuse CachedObjectList-Pages listings (400).")
@@ -121,6 +123,17 @@ def _serve(options: dict[str, Any]) -> None:
         signal.signal(signal.SIGTERM, previous)
         running.stop()
     click.echo("sandbox stopped", err=True)
+
+
+def _selectors(values: tuple[str, ...]) -> tuple[str, ...]:
+    """``--faults-on`` values, each checked: a typo would otherwise select nothing, silently."""
+    from ovhflow.sandbox.faults import selector_problem  # lazy: only `ovhflow sandbox` loads the sandbox
+
+    for value in values:
+        problem = selector_problem(value)
+        if problem is not None:
+            raise click.BadParameter(problem)
+    return values
 
 
 def _network_faults(options: dict[str, Any]) -> Any:

@@ -46,6 +46,18 @@ class TokenBucket:
 
 
 VERSION_ROOTS = ("/1.0", "/v1", "/v2")
+SELECTOR_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS")
+
+
+def selector_problem(selector: str) -> str | None:
+    """What is wrong with one ``applies_to`` selector (methods and path prefixes), or None."""
+    words = selector.split()
+    if not words:
+        return f"{selector!r} gives no method and no path"
+    for word in words:
+        if not word.startswith("/") and word.upper() not in SELECTOR_METHODS:
+            return f"{word!r} is neither a method ({', '.join(SELECTOR_METHODS)}) nor a path starting with /"
+    return None
 
 
 @dataclass
@@ -53,7 +65,8 @@ class NetworkFaults:
     """How the sandbox misbehaves on the wire, for the requests ``applies_to`` selects.
 
     ``applies_to``: methods and path prefixes separated by spaces (``"POST"``, ``"GET /dedicated"``;
-    paths without the ``/1.0`` root); empty selects every request. ``redirect``: answer HTTP
+    paths without the ``/1.0`` root), or a tuple of such selectors for the requests any of them selects;
+    empty selects every request. ``redirect``: answer HTTP
     ``redirect_status`` with ``Location: <redirect><path>`` instead of handling the request.
     ``hang``: seconds of silence before answering. ``trickle``: seconds between two bytes of the body
     (the headers come at once). ``cut_bodies``: that many answers stop in the middle of their body and
@@ -70,14 +83,27 @@ class NetworkFaults:
     throttle: int = 0
     retry_after: str | None = None
     text: str | None = None
-    applies_to: str = ""
+    applies_to: str | tuple[str, ...] = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        selectors = (self.applies_to,) if isinstance(self.applies_to, str) else self.applies_to
+        for selector in selectors:
+            problem = selector_problem(selector) if selector.strip() else None  # empty: every request
+            if problem is not None:
+                raise ValueError(f"applies_to: {problem}")
 
     def selects(self, method: str, target: str) -> bool:
         """Whether the request ``method target`` (as received: ``/1.0/me?x=1``) is subject to these."""
         if not self.misbehaves():
             return False  # every request asks: the usual answer costs no parsing
-        words = self.applies_to.split()
+        if isinstance(self.applies_to, str):
+            return self._selected_by(self.applies_to, method, target)
+        return not self.applies_to or any(self._selected_by(s, method, target) for s in self.applies_to)
+
+    @staticmethod
+    def _selected_by(selector: str, method: str, target: str) -> bool:
+        words = selector.split()
         methods = {word.upper() for word in words if not word.startswith("/")}
         prefixes = [word.rstrip("/") for word in words if word.startswith("/")]
         path = target.split("?", 1)[0]

@@ -113,3 +113,31 @@ def test_serves_every_api_given_schemas_and_says_which() -> None:
         _, err = finish(process)
     assert process.returncode == 0, err
     assert f"Serving every API described in {SCHEMAS_DIR}" in err
+
+
+def test_faults_on_given_twice_selects_the_requests_of_either() -> None:
+    process, url = start("--throttle", "-1", "--faults-on", "POST", "--faults-on", "get /auth/time")
+    try:
+        assert requests.get(url + "/auth/time", timeout=5).status_code == 429  # the second value
+        assert requests.post(url + "/auth/credential", json={}, timeout=5).status_code == 429  # the first
+        assert requests.get(url + "/me", timeout=5).status_code == 403  # neither: the API's own answer
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = finish(process)
+    assert process.returncode == 0, err
+
+
+@pytest.mark.timeout(30)  # a sandbox that served instead of refusing would block
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("GTE /me", "'GTE' is neither a method"),
+        ("GET dedicated/server", "'dedicated/server' is neither a method"),
+        ("", "gives no method and no path"),
+    ],
+)
+def test_a_bad_faults_on_value_is_refused(value: str, said: str) -> None:
+    result = invoke_ovhflow("sandbox", "--faults-on", "POST", "--faults-on", value)
+    assert result.returncode == 2, result.stderr
+    assert "--faults-on" in result.stderr and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
