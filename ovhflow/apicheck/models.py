@@ -15,12 +15,12 @@ from typing import Any
 
 from ovhflow.apischema.types import (
     DATE_TYPES,
-    GENERIC,
     INTEGER_TYPES,
     MAP,
     NUMBER_TYPES,
     STRING_TYPES,
     as_bool,
+    resolve_model,
 )
 from ovhflow.text.suggestions import did_you_mean
 
@@ -101,22 +101,7 @@ class TypeChecker:
 
     def model(self, type_name: str) -> tuple[Mapping[str, Any] | None, dict[str, str]]:
         """The model behind a type name and, for generics like ``Range<long>``, its type arguments."""
-        found = self.models.get(type_name) or self.fallback.get(type_name)
-        generic = GENERIC.match(type_name)
-        if generic is None:
-            return found, {}
-        args = [a.strip() for a in generic["args"].split(",")]
-        if found is None:
-            found = next(
-                (
-                    m
-                    for name, m in {**self.fallback, **self.models}.items()
-                    if name.startswith(generic["base"] + "<") and m.get("generics")
-                ),
-                None,
-            )
-        names = (found or {}).get("generics") or []
-        return found, dict(zip(names, args, strict=False))
+        return resolve_model(self.models, type_name, self.fallback)
 
     def check(self, value: Any, type_name: str, path: KeyPath = (), nullable: bool = True) -> list[Problem]:
         type_name = type_name.strip()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 STRING_TYPES = frozenset(
@@ -56,3 +57,35 @@ def as_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in ("1", "true", "yes")
     return bool(value)
+
+
+def resolve_model(
+    models: Mapping[str, Any], type_name: str, fallback: Mapping[str, Any] | None = None
+) -> tuple[Mapping[str, Any] | None, dict[str, str]]:
+    """The model behind a type name (looked up in ``models``, then ``fallback``) and, for a generic
+    such as ``complexType.Range<long>``, the binding of its parameters (``T`` -> ``long``).
+
+    Older documents define ``complexType.Range<T>`` with ``generics: ["T"]``; newer ones instantiate it
+    as ``complexType.Range_long``, which needs no binding.
+    """
+    fallback = fallback or {}
+    found = models.get(type_name) or fallback.get(type_name)
+    generic = GENERIC.match(type_name)
+    if generic is None:
+        return found, {}
+    args = [arg.strip() for arg in generic["args"].split(",")]
+    if found is None:
+        flat = f"{generic['base']}_{'_'.join(args)}"
+        found = models.get(flat) or fallback.get(flat)
+        if found is not None:
+            return found, {}
+        found = next(
+            (
+                model
+                for name, model in {**fallback, **models}.items()
+                if name.startswith(generic["base"] + "<") and model.get("generics")
+            ),
+            None,
+        )
+    names = (found or {}).get("generics") or []
+    return found, dict(zip(names, args, strict=False))

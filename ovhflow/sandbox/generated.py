@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ovhflow.apischema.document import ApiDocument, Operation, concrete, is_param
-from ovhflow.apischema.types import element_type, unalias
+from ovhflow.apischema.types import element_type, resolve_model, unalias
 from ovhflow.sandbox.api import Call, bad_request, conflict, not_found
 from ovhflow.sandbox.identity import id_in, id_type, identity_fields, literal_before, make_ids
 from ovhflow.sandbox.router import Route
 from ovhflow.sandbox.schema_store import SchemaStore
 from ovhflow.sandbox.tasks import is_task_type, start_task, task_progress
-from ovhflow.sandbox.values import Values, resolve_model
+from ovhflow.sandbox.values import Values
 
 REMEMBERED_PATHS = 4096
 HandWritten = Callable[[str, str], tuple[Route | None, dict[str, str]]]  # (version, path) -> GET route

@@ -12,9 +12,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.apischema.document import ApiDocument, Operation, concrete, is_param
-from ovhflow.apischema.types import INTEGER_TYPES, unalias
+from ovhflow.apischema.types import INTEGER_TYPES, resolve_model, unalias
 from ovhflow.sandbox.identity import make_ids
-from ovhflow.sandbox.values import resolve_model
 
 if TYPE_CHECKING:
     from ovhflow.sandbox.api import Call

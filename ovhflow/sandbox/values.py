@@ -14,32 +14,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from ovhflow.apischema.types import GENERIC, INTEGER_TYPES, MAP, NUMBER_TYPES, element_type, unalias
+from ovhflow.apischema.types import INTEGER_TYPES, MAP, NUMBER_TYPES, element_type, resolve_model, unalias
 
 MAX_DEPTH = 7
 NULL_SHARE = 0.15  # nullable fields answer null this often
 FUTURE_HINTS = ("expir", "renew", "engagedupto", "until", "nextbill", "deadline")
 WORDS = ("alpha", "bravo", "delta", "echo", "falcon", "granite", "harbor", "nova", "orbit", "pixel", "quartz")
-
-
-def resolve_model(
-    models: Mapping[str, Any], type_name: str
-) -> tuple[Mapping[str, Any] | None, dict[str, str]]:
-    """The model behind a type name and the bindings of its generic parameters (``T`` -> ``double``)."""
-    found = models.get(type_name)
-    if found is not None:
-        return found, {}
-    generic = GENERIC.match(type_name)
-    if generic is None:
-        return None, {}
-    args = [arg.strip() for arg in generic["args"].split(",")]
-    flat = models.get(f"{generic['base']}_{'_'.join(args)}")  # newer documents instantiate generics
-    if flat is not None:
-        return flat, {}
-    for name, model in models.items():
-        if name.startswith(generic["base"] + "<") and model.get("generics"):
-            return model, dict(zip(model["generics"], args, strict=False))
-    return None, {}
 
 
 def is_future_field(name: str) -> bool:

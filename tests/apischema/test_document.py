@@ -10,7 +10,7 @@ import pytest
 
 from ovhflow.apicheck.catalog import Catalog
 from ovhflow.apischema.document import ApiDocument, Operation, is_param, segments
-from ovhflow.apischema.types import STRING_TYPES, as_bool
+from ovhflow.apischema.types import STRING_TYPES, as_bool, resolve_model
 from ovhflow.sandbox.schema_store import SchemaStore
 from ovhflow.sandbox.strict import make_lazy_checker
 from tests.helpers import SCHEMAS_DIR
@@ -76,3 +76,12 @@ def test_v2_templates_take_the_prefix_they_are_addressed_by() -> None:
 def test_schema_types_and_flags() -> None:
     assert {"urn", "ipv4Block", "coreTypes.AccountId"} <= STRING_TYPES
     assert [as_bool(v) for v in (1, "1", "true", True, 0, "0", "false", None)] == [True] * 4 + [False] * 4
+
+
+def test_generic_models_resolve_in_both_spellings() -> None:
+    older = {"complexType.Range<T>": {"generics": ["T"], "properties": {"from": {"type": "T"}}}}
+    newer = {"complexType.Range_long": {"properties": {"from": {"type": "long"}}}}
+    assert resolve_model(older, "complexType.Range<long>") == (older["complexType.Range<T>"], {"T": "long"})
+    assert resolve_model(newer, "complexType.Range<long>") == (newer["complexType.Range_long"], {})
+    assert resolve_model({}, "complexType.Range<long>", older)[1] == {"T": "long"}  # from the fallback
+    assert resolve_model(older, "nope.Model") == (None, {})
