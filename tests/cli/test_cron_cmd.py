@@ -12,6 +12,7 @@ import pytest
 
 from ovhflow.cli.cron_schedule import on_calendar, parse_schedule
 from ovhflow.errors import UsageError
+from tests.cli_invoke import invoke_ovhflow
 from tests.helpers import run_ovhflow
 
 RECIPE = (
@@ -132,6 +133,7 @@ def test_cron_prints_crontab_line_and_units(tmp_path: Path, isolated_env: dict[s
     recipe = tmp_path / "night job%.yaml"
     recipe.write_text(RECIPE)
     (tmp_path / "ovh.conf").write_text("[default]\nendpoint = ovh-eu\n")
+    # a subprocess: the printed job starts the executable this process was started as, found as cron would
     result = run_ovhflow(
         "cron",
         recipe.name,
@@ -217,7 +219,7 @@ def test_cron_refuses_bad_input(tmp_path: Path, isolated_env: dict[str, str]) ->
         (["cron", str(invalid), "--schedule", "@daily"], "invalid.yaml:2:"),
     ]
     for args, expected in cases:
-        result = run_ovhflow(*args, env=isolated_env, cwd=tmp_path)
+        result = invoke_ovhflow(*args, env=isolated_env, cwd=tmp_path)
         assert result.returncode == 2, (args, result.stderr)
         assert expected in result.stderr and "Traceback" not in result.stderr
         assert "hunter22" not in result.stdout + result.stderr
