@@ -92,10 +92,15 @@ def _to_enable(sb) -> list[str]:
 
 
 def test_burst_run_again_after_a_failed_run_finishes_without_redoing(sandbox_factory, isolated, tmp_path):
-    """tests/engine shows this after an interruption; here the first run fails on API errors (exit 1)."""
-    sb = sandbox_factory(servers=40, bills=1, latency=0.02)
+    """tests/engine shows this after an interruption; here the first run fails on API errors (exit 1).
+
+    The burst loop runs 16 writes at a time: with more bursts to enable than that and 50 ms a call,
+    the faults are switched on while later writes are still to come (with 40 servers and 20 ms, the
+    whole loop could end between two polls and the first run succeed).
+    """
+    sb = sandbox_factory(servers=200, bills=1, latency=0.05)
     expected = _to_enable(sb)
-    assert len(expected) >= 2
+    assert len(expected) > 32
     burst = str(RECIPES_DIR / "burst-sbg1.yaml")
     env = {**isolated, **sb.env()}
     report_path = tmp_path / "report.json"
