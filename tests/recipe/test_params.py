@@ -7,6 +7,7 @@ import pytest
 from ovhflow.errors import UsageError
 from ovhflow.recipe import parse_params
 from ovhflow.recipe.params import CALL_ARGUMENTS, RUN_PARAMS
+from tests.cli_invoke import invoke
 
 
 def test_run_params_are_strings_split_at_the_first_equals() -> None:
@@ -35,3 +36,29 @@ def test_call_arguments_take_json_after_colon_equals() -> None:
         with pytest.raises(UsageError, match=message) as caught:
             parse_params(items, CALL_ARGUMENTS)
         assert "hunter2" not in str(caught.value)
+
+
+def test_run_and_call_read_the_same_syntax_on_the_command_line(tmp_path) -> None:
+    (tmp_path / "r.yaml").write_text(
+        "name: r\ninputs:\n  zone: {type: string}\nsteps:\n  - log: '{{ inputs.zone }}'\n"
+    )
+    ran = invoke("run", "--sandbox", "r.yaml", "-p", " zone =example.com", cwd=tmp_path)
+    assert ran.exit_code == 0 and "example.com" in ran.stderr, ran.stderr
+    for args, expected in [
+        (
+            ("run", "--sandbox", "r.yaml", "-p", "hunter2"),
+            "error: -p option #1: expected NAME=VALUE (no '=' found)",
+        ),
+        (
+            ("run", "--sandbox", "r.yaml", "-p", "zone=a", "-p", "zone=b"),
+            "error: -p zone: given more than once",
+        ),
+        (
+            ("call", "--sandbox", "GET", "/me", "hunter2"),
+            "error: argument #1: expected NAME=VALUE or NAME:=JSON",
+        ),
+        (("call", "--sandbox", "GET", "/me", "a=1", "a=2"), "error: argument a: given more than once"),
+    ]:
+        refused = invoke(*args, cwd=tmp_path)
+        assert refused.exit_code == 2 and refused.stderr.startswith(expected), (args, refused.stderr)
+        assert "hunter2" not in refused.stderr + refused.stdout
