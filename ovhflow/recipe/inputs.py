@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, RecipeError, RecipeErrors, UsageError
-from ovhflow.recipe.messages import describe, kind, preview
+from ovhflow.recipe.messages import describe, kind, preview, unquoted
 from ovhflow.recipe.model import MISSING, InputSpec
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
 from ovhflow.text.suggestions import did_you_mean
@@ -167,6 +167,7 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
         default = without_positions(spec["default"]) if "default" in spec else MISSING
         required = spec.get("required", default is MISSING)
         choices = without_positions(spec["choices"]) if "choices" in spec else None
+        secret = bool(spec.get("secret"))  # its default is described by size, never quoted
         if "required" in spec and spec["required"] and default is not MISSING:
             errors.append(
                 RecipeError(
@@ -177,7 +178,8 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
         if default is not MISSING and default is not None and not matches_type(default, type_name):
             errors.append(
                 RecipeError(
-                    f"inputs.{name}.default: expected {TYPE_WORDS[type_name]}, got {describe(default)}",
+                    f"inputs.{name}.default: expected {TYPE_WORDS[type_name]}, "
+                    f"got {unquoted(default) if secret else describe(default)}",
                     where("default", location),
                 )
             )
@@ -196,7 +198,8 @@ def build_input_specs(raw: Any) -> tuple[dict[str, InputSpec], list[RecipeError]
         if choices and default not in (MISSING, None) and default not in choices:
             errors.append(
                 RecipeError(
-                    f"inputs.{name}.default: {preview(default)} is not one of its choices",
+                    f"inputs.{name}.default: {unquoted(default) if secret else preview(default)} is not "
+                    "one of its choices",
                     where("default", location),
                 )
             )

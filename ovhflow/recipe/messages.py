@@ -57,6 +57,12 @@ def kind(value: Any) -> str:
     return describe(value)
 
 
+def unquoted(value: Any) -> str:
+    """A value for an error message about a recipe: a string by its size only (it may be a secret
+    pasted in, or a credentials file's line), any other value as :func:`describe` says it."""
+    return kind(value) if isinstance(value, str) else describe(value)
+
+
 def preview(value: Any, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"

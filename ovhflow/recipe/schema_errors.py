@@ -16,13 +16,13 @@ from jsonschema.exceptions import ValidationError, best_match, relevance
 from ovhflow.errors import RecipeError
 from ovhflow.recipe.messages import (
     accepted,
-    describe,
     follow,
     is_template_schema,
     kind,
     missing_plugin_hint,
     path_words,
     preview,
+    unquoted,
 )
 from ovhflow.recipe.yaml_loader import LocatedDict
 from ovhflow.text.suggestions import did_you_mean
@@ -75,8 +75,9 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
     instance, location = follow(document, parts)
     found = error.instance
     # A top-level value may be the first thing read of a file that is no recipe at all (an include: of a
-    # credentials file): its content is never quoted there, only its kind and size.
-    shown = kind(found) if len(parts) <= 1 else describe(found)
+    # credentials file): its content is never quoted there, only its kind and size; deeper, a string may
+    # be a secret pasted in: its size only.
+    shown = kind(found) if len(parts) <= 1 else unquoted(found)
     validator, schema, value = error.validator, error.schema, error.validator_value
     if "x-accepts" in schema:
         return RecipeError(f"{where_words}: expected {schema['x-accepts']}, got {shown}", location)
@@ -129,7 +130,7 @@ def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> Rec
     if validator == "pattern":
         hint = schema.get("x-hint")
         why = f": {hint}" if hint else f" (must match {value})"
-        return RecipeError(f"{where_words}: {preview(found)} is not valid{why}", location)
+        return RecipeError(f"{where_words}: {unquoted(found)} is not valid{why}", location)
     if validator == "dependentRequired":
         needing = next((k for k in value if isinstance(instance, dict) and k in instance), "?")
         if isinstance(instance, LocatedDict):

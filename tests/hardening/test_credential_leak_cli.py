@@ -66,11 +66,11 @@ def test_the_top_level_error_says_type_and_length(tmp_path: Path) -> None:
 
 
 def test_errors_that_quote_a_value_mask_the_machine_credentials(tmp_path: Path) -> None:
-    """The second net: a message that does quote a value (a step's wrong type) masks a credential."""
+    """The second net: a message that does quote what it found (an unknown key) masks a credential."""
     recipe = tmp_path / "recipe.yaml"
-    recipe.write_text(f"name: quoted\nsteps:\n  - get: /me\n    retries: {SECRET}\n")
+    recipe.write_text(f"name: quoted\nsteps:\n  - get: /me\n    {SECRET}: 3\n")  # keys are quoted
     for stderr in _refused_everywhere(tmp_path, recipe):
-        assert "retries" in stderr and "***" in stderr, stderr
+        assert "unknown key '***' in step steps[0]" in stderr, stderr
 
 
 @pytest.mark.parametrize(
@@ -119,3 +119,35 @@ def test_call_masks_the_machine_credentials_in_errors_before_the_client_exists(
     assert result.exit_code in (2, 3), result.stderr
     assert SECRET not in result.stderr and CONF_SECRET not in result.stderr, result.stderr
     assert "***" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (f"steps:\n  - get: /me\n    auth: {SECRET}\n", "steps[0].auth: expected true or false or a"),
+        (f"steps:\n  - get: {SECRET}\n", "steps[0].get: a string of 32 characters is not valid"),
+        (f"inputs:\n  x: {{type: {SECRET}}}\nsteps:\n  - log: hi\n", "inputs.x.type: must be one of"),
+        (f"steps:\n  - get: /me\n    query: {SECRET}\n", "steps[0].query: expected a mapping or a"),
+        (
+            f"steps:\n  - loop: [a]\n    as: {SECRET}-x\n    log: hi\n",
+            "steps[0].as: a string of 34 characters",
+        ),
+        (
+            f"inputs:\n  x: {{type: integer, secret: true, default: {SECRET}}}\nsteps:\n  - log: hi\n",
+            "inputs.x.default: expected an integer, got a string of 32 characters",
+        ),
+        (
+            f"inputs:\n  x: {{secret: true, choices: [a, b], default: {SECRET}}}\nsteps:\n  - log: hi\n",
+            "inputs.x.default: a string of 32 characters is not one of its choices",
+        ),
+    ],
+)
+def test_values_deep_in_a_recipe_are_described_not_quoted(tmp_path: Path, content: str, said: str) -> None:
+    """A value anywhere in a recipe may be a secret pasted in (none the machine knows): schema errors
+    say its kind and size; the location points at it."""
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(f"name: deep\n{content}")
+    result = invoke("validate", str(recipe), env={}, cwd=tmp_path)
+    assert result.exit_code == 2, result.stderr
+    assert said in result.stderr, result.stderr
+    assert SECRET not in result.stderr and SECRET[:12] not in result.stderr, result.stderr

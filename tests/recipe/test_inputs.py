@@ -154,7 +154,7 @@ def test_secret_values_never_appear_in_errors(recipe, tmp_path: Path) -> None:
         ("{type: integer, choices: [1, two]}", "inputs.x.choices[1]: expected an integer"),
         ("{type: string, default: c, choices: [a, b]}", "inputs.x.default: 'c' is not one of its choices"),
         ("{type: str}", "inputs.x.type: must be one of string, integer"),
-        ("{env: 1BAD}", "inputs.x.env: '1BAD' is not valid"),
+        ("{env: 1BAD}", "inputs.x.env: a string of 4 characters is not valid"),
     ],
 )
 def test_contradictory_input_specs_are_recipe_errors(write, plugins, spec: str, fragment: str) -> None:

@@ -202,7 +202,7 @@ def test_plugin_actions_and_sections_join_the_language(tmp_path: Path, write) ->
         ),
         (
             "get: /me\n    auth: 'yes'",
-            "steps[0].auth: expected true or false or a {{ template }}, got the string 'yes'",
+            "steps[0].auth: expected true or false or a {{ template }}, got a string of 3 characters",
         ),
         ("set: {}", "steps[0].set: must not be empty"),
         ("fail: 3", "steps[0].fail: expected a string, got the integer 3"),
