@@ -7,6 +7,7 @@ DNS record, credential revocation, server inventory) are checked here against wh
 from __future__ import annotations
 
 import csv
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -164,3 +165,21 @@ def test_server_inventory_csv_lists_every_server(sandbox, ovhflow_invoke, tmp_pa
         )
     listing_calls = [e for e in sandbox.journal if e["path"].startswith("/dedicated/server")]
     assert len(listing_calls) < len(servers), "the expanded listing replaces one GET per server"
+
+
+def test_service_recipes_show_rows_against_the_hand_written_sandbox(sandbox, ovhflow_invoke, tmp_path):
+    """A new user's first run, without pulled schemas: the hand-written sandbox answers serviceInfos for
+    its servers, DNS zone and mail domain, so both tables have rows (they were empty)."""
+    listed = ovhflow_invoke("run", str(RECIPES_DIR / "service-list.yaml"), env=sandbox.env(), cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = listed.stdout.strip().splitlines()[2:]  # after the header and its underline
+    assert len(rows) == len(sandbox.state["servers"]) + 2, listed.stdout
+    assert {row.split()[0] for row in rows} == {"dedicated/server", "domain/zone", "email/domain"}
+    expiring = ovhflow_invoke(
+        "run", str(RECIPES_DIR / "services-expiring.yaml"), "-p", "days=60", env=sandbox.env(), cwd=tmp_path
+    )
+    assert expiring.returncode == 0, expiring.stderr
+    rows = expiring.stdout.strip().splitlines()[2:]
+    assert 0 < len(rows) < len(sandbox.state["servers"]) + 2, expiring.stdout
+    limit = (datetime.now(timezone.utc) + timedelta(days=60)).date().isoformat()
+    assert all(re.search(r"\d{4}-\d\d-\d\d", row).group(0) <= limit for row in rows), rows

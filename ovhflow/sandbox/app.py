@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from ovhflow.sandbox import routes_auth, routes_dedicated, routes_domain, routes_email, routes_iam, routes_me
+from ovhflow.sandbox import (
+    routes_auth,
+    routes_dedicated,
+    routes_domain,
+    routes_email,
+    routes_iam,
+    routes_me,
+    routes_services,
+)
 from ovhflow.sandbox.api import ApiError, Call, Reply, bad_request, not_found
 from ovhflow.sandbox.auth import check_signed_call, now_iso
 from ovhflow.sandbox.faults import Faults
@@ -98,7 +106,14 @@ class SandboxApp:
         self.checker: Callable[[str, str, dict, Any], list[str]] | None = None
         self.lock = threading.RLock()
         self.routers = {"v1": Router(), "v2": Router()}
-        for module in (routes_auth, routes_me, routes_dedicated, routes_email, routes_domain):
+        for module in (
+            routes_auth,
+            routes_me,
+            routes_dedicated,
+            routes_email,
+            routes_domain,
+            routes_services,
+        ):
             module.register(self.routers["v1"])
         routes_iam.register(self.routers["v2"])
         if schema_dir:
