@@ -31,6 +31,7 @@ def test_quick_run_measures_every_case_and_writes_the_report(tmp_path: Path) -> 
     assert "FAILED" not in table
     for variant in ("python-ovh seed script", "ovhflow concurrency 16", "ovhflow --version", "no flags"):
         assert variant in table
+    assert "16 threads, schema-driven" in table  # the sandbox over OVH's documents beside the repository
     document = output.read_text(encoding="utf-8")
     assert document.startswith("# Benchmark results")
     assert "## Machine" in document and "- CPU: " in document and "- Python: CPython" in document
