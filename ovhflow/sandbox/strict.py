@@ -1,15 +1,15 @@
 """Strict mode of the sandbox: refuse requests that the published API schemas say the real API would.
 
-``make_checker(schema_dir)`` loads the schema documents once and returns a function the sandbox calls
-for each request; an empty list means the request fits. Paths the schema folder does not describe at
-all (an API whose document is absent) are let through: the folder may hold only some APIs.
+``make_lazy_checker(store)`` returns a function the sandbox calls for each request (its path as the
+journal has it: ``/me``, ``/v2/iam/policy``); an empty list means the request fits. Paths the schema
+folder does not describe at all (an API whose document is absent) are let through: the folder may hold
+only some APIs.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 from ovhflow.apicheck.catalog import Catalog
@@ -18,16 +18,6 @@ from ovhflow.sandbox.schema_store import SchemaStore
 
 RequestChecker = Callable[[str, str, Mapping[str, Any], Any], list[str]]
 IGNORED_QUERY = {"_"}  # cache-busting parameters some clients add
-
-
-def make_checker(schema_dir: str | Path) -> RequestChecker:
-    """A function ``(method, path, query, body) -> problems`` for requests against ``schema_dir``."""
-    catalog = Catalog.from_dir(schema_dir)
-
-    def check(method: str, path: str, query: Mapping[str, Any], body: Any) -> list[str]:
-        return check_request(catalog, method, path, query or {}, body)
-
-    return check
 
 
 def make_lazy_checker(store: SchemaStore) -> RequestChecker:
