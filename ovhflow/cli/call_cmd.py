@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ovhflow.cli.client_setup import api_errors, make_client
+from ovhflow.cli.client_setup import api_errors, make_client, open_client
 from ovhflow.cli.common import client_deadline, debug_option, reported_errors, timeout_option
 from ovhflow.cli.unattended import redact_tracebacks
 from ovhflow.errors import UsageError
@@ -125,15 +125,11 @@ def call(
         if sandbox and (endpoint or config_file):
             raise UsageError("--sandbox calls a local sandbox: drop --endpoint and --config")
         with contextlib.ExitStack() as stack:
-            if sandbox:
-                from ovhflow.sandbox import Sandbox  # lazy: only --sandbox needs the sandbox
-
-                settings = dict(stack.enter_context(Sandbox()).credentials)
-                endpoint = settings.pop("endpoint")
-                client = make_client(endpoint, None, redactor, **settings, **client_deadline(timeout))
+            if sandbox:  # the sandbox run --sandbox calls
+                client = stack.enter_context(open_client(True, None, 1, redactor, **client_deadline(timeout)))
             else:
                 client = make_client(endpoint, config_file, redactor, **client_deadline(timeout))
-            stack.callback(client.close)
+                stack.callback(client.close)
             with api_errors():
                 if all_pages:
                     result = list(client.iter_v2(path_with_arguments(path, arguments), page_size))

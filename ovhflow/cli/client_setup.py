@@ -83,14 +83,15 @@ def new_client(redactor: Redactor | None, **settings: Any) -> Client:
 
 
 @contextlib.contextmanager
-def open_run_client(
+def open_client(
     sandbox: bool, sandbox_schemas: str | None, pool_size: int, redactor: Redactor, **settings: Any
 ) -> Iterator[Client]:
-    """The client of ``ovhflow run``: against an in-process sandbox (started here, stopped on exit),
-    or from the OVH configuration (``settings``: endpoint, config_file, rate_limit...)."""
+    """The client of ``ovhflow run`` and ``call``: against an in-process sandbox (started here, stopped on
+    exit; it serves the whole API from ``sandbox_schemas`` or the schema cache, as ``ovhflow sandbox``
+    does), or from the OVH configuration (``settings``: endpoint, config_file, rate_limit...)."""
     with contextlib.ExitStack() as stack:
         if sandbox:
-            from ovhflow.sandbox import Sandbox  # only a --sandbox run loads the sandbox
+            from ovhflow.sandbox import Sandbox  # only --sandbox loads the sandbox
             from ovhflow.sandbox.schema_store import find_schema_dir
 
             box = stack.enter_context(Sandbox(schema_dir=find_schema_dir(sandbox_schemas)))

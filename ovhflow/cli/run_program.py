@@ -194,7 +194,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
     with nothing_sent_when_interrupted():  # until stop_on_signals below takes over Ctrl-C and SIGTERM
         # lazy: loaded when this command runs, not at start-up
-        from ovhflow.cli.client_setup import open_run_client
+        from ovhflow.cli.client_setup import open_client
         from ovhflow.engine.loop import DEFAULT_CONCURRENCY
         from ovhflow.engine.runner import run_recipe
         from ovhflow.engine.session import max_concurrency, stop_on_signals
@@ -206,7 +206,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
     with (
         stop_on_signals(stop),  # first: a stop while waiting for the lock still ends with a report
         run_lock(run.recipe.path, no_lock, options.wait_lock, stop.raise_if_requested),
-        open_run_client(
+        open_client(
             options.sandbox,
             options.sandbox_schemas,
             max_concurrency(run.recipe.steps, options.concurrency or DEFAULT_CONCURRENCY),

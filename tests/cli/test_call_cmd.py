@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli_invoke import invoke_ovhflow
-from tests.helpers import REPO_ROOT
+from tests.cli_invoke import invoke, invoke_ovhflow
+from tests.helpers import REPO_ROOT, copy_schema_subset
 
 
 def test_get_prints_compact_json_off_a_terminal(sandbox, full_env, tmp_path: Path) -> None:
@@ -169,3 +169,16 @@ def test_a_write_answered_with_no_content_says_so(sandbox, full_env, tmp_path: P
     assert result.stdout == ""  # not `null`
     assert result.stderr == f"PUT {path}: 200 OK, no content\n"
     assert sandbox.writes()[-1]["body"] == {"status": "active"}
+
+
+def test_call_sandbox_serves_the_api_run_sandbox_serves(tmp_path: Path) -> None:
+    """Both build their sandbox one way: with the schemas pulled for the endpoint, the whole API."""
+    cache = tmp_path / "cache"
+    copy_schema_subset(cache / "ovhflow" / "schemas" / "eu.api.ovh.com", ("v1/vps.json",))
+    env = {"XDG_CACHE_HOME": str(cache), "HOME": str(tmp_path)}
+    listed = invoke("call", "--sandbox", "GET", "/vps", env=env, cwd=tmp_path)
+    assert listed.exit_code == 0, listed.stderr
+    assert json.loads(listed.stdout) and all(isinstance(name, str) for name in json.loads(listed.stdout))
+    nothing_pulled = {**env, "XDG_CACHE_HOME": str(tmp_path / "empty")}
+    missing = invoke("call", "--sandbox", "GET", "/vps", env=nothing_pulled, cwd=tmp_path)
+    assert missing.exit_code == 1 and "ovhflow schemas pull" in missing.stderr
