@@ -11,12 +11,12 @@ Order: steps run one after the other, so the writes of a step all come after tho
 it, as in the plan; the gate adds that a write can only use its own step's planned writes (the same
 request made by another step, because the run took another branch than the check did, is refused).
 Among one step's writes any order is accepted: a loop runs its items concurrently. Each planned write
-lets through at most one write. Reads are never gated.
+lets through at most one write. Reads are never gated. Planned writes are found by key
+(:mod:`ovhflow.plan.index`), not by a walk of the plan: applying a plan of 10,000 writes stays linear.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Mapping
@@ -25,15 +25,12 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.engine.runtime import sending_step
 from ovhflow.errors import PlanMismatch
+from ovhflow.plan.index import Entry, PlannedIndex, canonical
 from ovhflow.plan.placeholders import filled_in
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, describe_write
 from ovhflow.reporting.redaction import Redactor
 
 PLUGIN_NAME = "plan-gate"
-
-
-def _same_json(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
 def matches(planned: Mapping[str, Any], request: HttpRequest) -> bool:
@@ -47,8 +44,8 @@ def matches(planned: Mapping[str, Any], request: HttpRequest) -> bool:
         planned = filled
     return (
         planned.get("path") == request.path
-        and _same_json(planned.get("query") or {}, dict(request.query or {}))
-        and _same_json(planned.get("body"), request.body)
+        and canonical(planned.get("query") or {}) == canonical(dict(request.query or {}))
+        and canonical(planned.get("body")) == canonical(request.body)
     )
 
 
@@ -94,7 +91,8 @@ class PlanGate:
         applied_to: str = "",
     ) -> None:
         """``planned_from`` and ``applied_to``: the recipe's path as the plan and this run spell it."""
-        self._remaining = [(step_key(w.get("location"), planned_from), w) for w in writes]
+        entries = (Entry(n, step_key(w.get("location"), planned_from), w) for n, w in enumerate(writes))
+        self._planned = PlannedIndex(entries, matches)
         self._recipe = applied_to
         self._redactor = redactor  # a plan holds secrets masked: writes are compared masked the same way
         self._lock = threading.Lock()
@@ -103,7 +101,7 @@ class PlanGate:
     @property
     def unused(self) -> list[Mapping[str, Any]]:
         with self._lock:
-            return [write for _, write in self._remaining]
+            return [entry.write for entry in self._planned.entries if not entry.used]
 
     @hookimpl(tryfirst=True)
     def ovhflow_http_request(
@@ -119,13 +117,12 @@ class PlanGate:
         )
         step = step_key(sending_step(), self._recipe)
         with self._lock:
-            for index, (planned_step, planned) in enumerate(self._remaining):
-                if (step is None or planned_step == step) and matches(planned, masked):
-                    del self._remaining[index]
-                    return None  # reviewed: the next implementation sends it
+            if self._planned.take(step, masked) is not None:
+                return None  # reviewed: the next implementation sends it
             self._refused = True
-            left = [planned for _, planned in self._remaining]
-            same = next((p for s, p in self._remaining if s != step and matches(p, masked)), None)
+            remaining = self._planned.left()
+            left = [entry.write for entry in remaining]
+            same = next((e.write for e in remaining if e.step != step and matches(e.write, masked)), None)
         raise PlanMismatch(
             f"{describe_write(masked.method, masked.path, masked.query, masked.body)}: "
             f"not in the reviewed plan, so not sent; {_nearest(left, masked, same)}"
