@@ -3,12 +3,14 @@ the process itself is the subject (signals, locks held by another process, the i
 and exit at a crash, file descriptors, start-up, a terminal, cron).
 
 An in-process command shares the test's process: :func:`invoke` checks that it leaves that process as it
-found it (working directory, environment, umask, signal and logging handlers, standard streams), so a
-command that leaks state fails the test that ran it instead of a later, unrelated one.
+found it (working directory, environment, umask, signal and logging handlers, standard streams, the
+garbage collector's state), so a command that leaks state fails the test that ran it instead of a later,
+unrelated one.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -50,6 +52,7 @@ def process_state() -> dict[str, object]:
         "logging handlers": {logger.name: list(logger.handlers) for logger in loggers if logger.handlers},
         "standard streams": (sys.stdin, sys.stdout, sys.stderr),
         "lost standard streams": lost_streams(),
+        "garbage collector on": gc.isenabled(),  # paused during start-up (ovhflow/cli/collector.py)
     }
 
 

@@ -12,7 +12,12 @@ from typing import Any
 import click
 
 from ovhflow import __version__
+from ovhflow.cli import collector
 from ovhflow.cli.interrupts import exit_when_interrupted, sigterm_raises
+
+# Commands that keep the garbage collector paused (ovhflow/cli/collector.py): validate's work is all
+# start-up; run resumes it itself before its first step.
+COLLECTOR_PAUSED = frozenset({"run", "validate"})
 
 # command name -> ("module:attribute", one-line help); a module is imported on first use only
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -37,7 +42,10 @@ class LazyGroup(click.Group):
     """A click group that imports a subcommand's module only when that subcommand runs."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
-        with sigterm_raises():  # a SIGTERM during start-up ends with exit 143 and a line, not silently
+        with (
+            collector.paused(),  # start-up leaves no garbage to collect: see ovhflow/cli/collector.py
+            sigterm_raises(),  # a SIGTERM during start-up ends with exit 143 and a line, not silently
+        ):
             return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -73,6 +81,8 @@ class LazyGroup(click.Group):
 @click.version_option(__version__, prog_name="ovhflow")
 def main() -> None:
     """Run declarative YAML recipes against the OVHcloud API."""
+    if click.get_current_context().invoked_subcommand not in COLLECTOR_PAUSED:
+        collector.resume()
     from ovhflow.reporting.standard_streams import protect_standard_streams  # lazy: start-up
 
     protect_standard_streams()  # a closed stderr or a dead `| head` reader never aborts a job

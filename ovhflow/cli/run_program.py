@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovhflow.cli import collector
 from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.interrupts import Terminated, interruption
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
@@ -221,6 +222,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         # What start-up built (modules, schemas, compiled templates) lives until the end: out of the
         # garbage collector's sight, full collections during a long loop stop re-walking it.
         gc.freeze()
+        collector.resume()  # paused while the run started (ovhflow/cli/collector.py)
         result = run_recipe(
             run.recipe,
             run.inputs,
