@@ -35,6 +35,7 @@ from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
 from ovhflow.plan.gate import PlanGate
 from ovhflow.plugin_api import RunInfo
 from ovhflow.recipe.environment_access import mask_machine_credentials
+from ovhflow.recipe.model import Recipe
 from ovhflow.reporting.redaction import Redactor
 
 
@@ -142,7 +143,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     templates = Templates.for_plugins(plugins)  # one environment: each template compiles once
     recipe = load_recipe(options.recipe_path, plugins, templates)
     refuse_credential_reads(recipe, plugins, options.environ, options.config_file)  # README: threat model
-    plan = check_plan_options(options, recipe.path)
+    plan = check_plan_options(options, recipe)
     planned = planned_values(plan) if plan is not None else None
     inputs = resolve_inputs(
         recipe, parse_params(options.params), options.params_file, options.environ, planned
@@ -172,7 +173,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan)
 
 
-def check_plan_options(options: RunOptions, recipe_path: str | os.PathLike[str]) -> dict[str, Any] | None:
+def check_plan_options(options: RunOptions, recipe: Recipe) -> dict[str, Any] | None:
     """Refuse plan options that do not go together; the plan to apply, if any, checked (age, recipe)."""
     if options.plan_out and not options.check:
         raise UsageError("--plan-out saves what a check run plans: add --check")
@@ -188,7 +189,7 @@ def check_plan_options(options: RunOptions, recipe_path: str | os.PathLike[str])
             raise UsageError(f"--plan-out {options.plan_out}: folder {folder} is missing or not writable")
     if not options.plan_file:
         return None
-    return load_for_apply(options.plan_file, recipe_path, options.max_age)
+    return load_for_apply(options.plan_file, recipe, options.max_age)
 
 
 def execute_run(run: PreparedRun) -> ExitStatus:
@@ -273,7 +274,7 @@ def save_plan(run: PreparedRun, info: RunInfo, target: tuple[str, str | None]) -
         run.logger.warning(f"plan not written to {run.options.plan_out}: the check run did not succeed")
         return
     secret = {name for name, spec in run.recipe.inputs.items() if spec.secret}
-    plan = new_plan(str(run.recipe.path), run.recipe.name, *target, plan_inputs(run.inputs, secret))
+    plan = new_plan(run.recipe, *target, plan_inputs(run.inputs, secret))
     plan["writes"] = planned_writes(info.changes)
     write_plan(str(run.options.plan_out), plan)
     run.logger.message(f"plan: {len(plan['writes'])} write(s) saved to {run.options.plan_out}", None)

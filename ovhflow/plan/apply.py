@@ -1,31 +1,30 @@
 """The checks that make a saved plan safe to apply, all made before the first write.
 
-A plan is refused (exit 2) when it is too old, when the recipe file changed since (content hash), when it
-was made with other secret inputs (their salted hashes differ), or against another endpoint or account.
+A plan is refused (exit 2) when it is too old, when the recipe file or a file it includes changed since
+(content hash), when it was made with other secret inputs (their salted hashes differ), or against
+another endpoint or account.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from ovhflow.errors import UsageError
 from ovhflow.plan.document import (
     DEFAULT_MAX_AGE,
-    file_sha256,
+    include_path,
     parse_duration,
     plan_age,
     read_plan,
     secret_digest,
 )
 from ovhflow.plugin_api import ApiClient, HttpRequest
+from ovhflow.recipe.model import Recipe
 
 
-def load_for_apply(
-    plan_path: str, recipe_path: str | os.PathLike[str], max_age: str | None
-) -> dict[str, Any]:
-    """The plan at ``plan_path``, if it may be applied to the recipe at ``recipe_path`` now."""
+def load_for_apply(plan_path: str, recipe: Recipe, max_age: str | None) -> dict[str, Any]:
+    """The plan at ``plan_path``, if it may be applied to ``recipe`` (as loaded for this run) now."""
     plan = read_plan(plan_path)
     limit = parse_duration(max_age) if max_age else DEFAULT_MAX_AGE
     age = plan_age(plan)
@@ -36,12 +35,42 @@ def load_for_apply(
         )
     if age < -300:
         raise UsageError(f"plan {plan_path} is dated {plan['created_at']}, in the future: check this clock")
-    if file_sha256(recipe_path) != plan["recipe"]["sha256"]:
-        raise UsageError(
-            f"{recipe_path} changed since plan {plan_path} was made from it: review a new plan "
-            "(--check --plan-out) before applying"
-        )
+    if recipe.sha256 != plan["recipe"]["sha256"]:
+        raise UsageError(_changed(str(recipe.path), plan_path))
+    check_includes(plan, plan_path, recipe)
     return plan
+
+
+def _changed(path: str, plan_path: str) -> str:
+    return (
+        f"{path} changed since plan {plan_path} was made from it: review a new plan (--check --plan-out) "
+        "before applying"
+    )
+
+
+def check_includes(plan: Mapping[str, Any], plan_path: str, recipe: Recipe) -> None:
+    """Refuse a plan when a file the recipe includes changed since (the recipe itself did not, so it
+    includes the same files). A plan older than version 3 does not record them: it is refused for a
+    recipe that includes files, still applied to one that does not."""
+    current = recipe.included_recipes()
+    planned = plan["recipe"].get("includes")
+    if planned is None:
+        if current:
+            names = ", ".join(str(inner.path) for inner in current)
+            raise UsageError(
+                f"plan {plan_path} (format version {plan['version']}) does not record the files the recipe "
+                f"includes ({names}): make a new plan with this ovhflow (--check --plan-out)"
+            )
+        return
+    digests = {item["path"]: item["sha256"] for item in planned}
+    for inner in current:
+        if digests.pop(include_path(inner, recipe), None) != inner.sha256:
+            raise UsageError(_changed(str(inner.path), plan_path))
+    if digests:  # the same include: lines, other files (links moved: two of its paths are one file now)
+        raise UsageError(
+            f"plan {plan_path} was made with included files this run does not read ({', '.join(digests)}): "
+            "review a new plan (--check --plan-out) before applying"
+        )
 
 
 def _hours(seconds: float) -> str:

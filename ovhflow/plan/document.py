@@ -1,8 +1,9 @@
 """The saved plan: a versioned JSON document, its JSON Schema, and how it is written and read.
 
 A plan holds what a reviewer must see and what applying it must match: the recipe (path, name and the
-SHA-256 of its content), the endpoint and account it was made against, when, the inputs (a secret input
-only as a salted hash: a plan is pasted into tickets), and every planned write in order. It is written
+SHA-256 of its content, and of each file it includes), the endpoint and account it was made against,
+when, the inputs (a secret input only as a salted hash: a plan is pasted into tickets), and every planned
+write in order. It is written
 atomically with mode 0600, as the other files ovhflow writes that an operator relies on.
 """
 
@@ -19,13 +20,15 @@ from typing import Any
 
 from ovhflow.errors import RecipeError, UsageError
 from ovhflow.files.atomic import write_atomic
+from ovhflow.recipe.model import Recipe
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, parse_yaml
 
 FORMAT = "ovhflow-plan"
-VERSION = 2  # 2: a write may have placeholders (ovhflow/plan/placeholders.py)
-READS = (1, 2)  # a version 1 plan is a version 2 plan without placeholders
+VERSION = 3  # 2: a write may have placeholders (ovhflow/plan/placeholders.py); 3: recipe.includes
+READS = (1, 2, 3)  # a version 1 plan is a version 2 plan without placeholders, 2 is 3 without includes
 DEFAULT_MAX_AGE = 24 * 3600  # seconds: planned at night, reviewed and applied the next working day
 
+_SHA256: dict[str, Any] = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _SOURCE: dict[str, Any] = {
     "type": "string",
     "description": "where the answer is read: steps.create.result.id",
@@ -114,7 +117,10 @@ PLAN_SCHEMA: dict[str, Any] = {
     "required": ["format", "version", "created_at", "recipe", "endpoint", "inputs", "writes"],
     "properties": {
         "format": {"const": FORMAT},
-        "version": {"enum": list(READS), "description": "2 adds placeholders; version 1 plans are read"},
+        "version": {
+            "enum": list(READS),
+            "description": "2 adds placeholders, 3 the included files; version 1 and 2 plans are read",
+        },
         "created_at": {"type": "string", "format": "date-time"},
         "recipe": {
             "type": "object",
@@ -122,7 +128,18 @@ PLAN_SCHEMA: dict[str, Any] = {
             "properties": {
                 "path": {"type": "string"},
                 "name": {"type": "string"},
-                "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                "sha256": _SHA256,
+                "includes": {
+                    "type": "array",
+                    "description": "version 3: every file the recipe includes (include:), directly or not, "
+                    "its path relative to the recipe's folder",
+                    "items": {
+                        "type": "object",
+                        "required": ["path", "sha256"],
+                        "properties": {"path": {"type": "string"}, "sha256": _SHA256},
+                        "additionalProperties": False,
+                    },
+                },
             },
         },
         "endpoint": {"type": "string", "description": "an endpoint name, a URL, or 'sandbox'"},
@@ -133,11 +150,29 @@ PLAN_SCHEMA: dict[str, Any] = {
         },
         "writes": {"type": "array", "items": _WRITE_SCHEMA},
     },
+    "if": {"properties": {"version": {"const": 3}}},
+    "then": {"properties": {"recipe": {"required": ["includes"]}}},
 }
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def relative_to_recipe(text: str, recipe_path: str | os.PathLike[str]) -> str:
+    """A path, or a FILE:LINE:COL, relative to the recipe's folder when it is under it: the same whether
+    the plan and the apply spell the recipe's path alike (``burst.yaml``) or not (``/etc/ovhflow/...``)."""
+    folder = os.path.dirname(str(recipe_path))
+    return text[len(folder) + 1 :] if folder and text.startswith(folder + os.sep) else text
+
+
+def include_path(inner: Recipe, recipe: Recipe) -> str:
+    """How a plan names a file ``recipe`` includes: its path relative to the recipe's folder."""
+    return relative_to_recipe(os.path.normpath(inner.path), os.path.normpath(recipe.path))
+
+
+def included_files(recipe: Recipe) -> list[dict[str, str]]:
+    """Each file ``recipe`` includes, directly or not, as a plan names it, with the SHA-256 of the content
+    the run read."""
+    return [
+        {"path": include_path(inner, recipe), "sha256": inner.sha256} for inner in recipe.included_recipes()
+    ]
 
 
 def secret_digest(value: Any, salt: str) -> str:
@@ -156,15 +191,18 @@ def plan_inputs(inputs: Mapping[str, Any], secret_names: set[str]) -> dict[str, 
     return recorded
 
 
-def new_plan(
-    recipe_path: str, recipe_name: str, endpoint: str, account: str | None, inputs: dict[str, Any]
-) -> dict[str, Any]:
+def new_plan(recipe: Recipe, endpoint: str, account: str | None, inputs: dict[str, Any]) -> dict[str, Any]:
     """A plan with no writes yet; :func:`planned_writes` fills ``writes`` from the run's changes."""
     return {
         "format": FORMAT,
         "version": VERSION,
         "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "recipe": {"path": str(recipe_path), "name": recipe_name, "sha256": file_sha256(recipe_path)},
+        "recipe": {
+            "path": str(recipe.path),
+            "name": recipe.name,
+            "sha256": recipe.sha256,
+            "includes": included_files(recipe),
+        },
         "endpoint": endpoint,
         "account": account,
         "inputs": inputs,

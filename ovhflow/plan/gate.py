@@ -17,7 +17,6 @@ lets through at most one write. Reads are never gated. Planned writes are found 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 from ovhflow import hookimpl
 from ovhflow.engine.runtime import sending_step
 from ovhflow.errors import PlanMismatch
+from ovhflow.plan.document import relative_to_recipe
 from ovhflow.plan.index import Entry, PlannedIndex, canonical
 from ovhflow.plan.placeholders import filled_in
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, describe_write
@@ -52,11 +52,7 @@ def matches(planned: Mapping[str, Any], request: HttpRequest) -> bool:
 def step_key(location: Any, recipe_path: str) -> str | None:
     """A step's location relative to the recipe's folder: the same step whether the plan and the
     apply spell the recipe's path alike (``burst.yaml``) or not (``/etc/ovhflow/burst.yaml``)."""
-    if location is None:
-        return None
-    folder = os.path.dirname(recipe_path)
-    text = str(location)
-    return text[len(folder) + 1 :] if folder and text.startswith(folder + os.sep) else text
+    return None if location is None else relative_to_recipe(str(location), recipe_path)
 
 
 def _likeness(planned: Mapping[str, Any], request: HttpRequest) -> tuple[int, int]:

@@ -20,6 +20,8 @@ def plan_text(plan: Mapping[str, Any]) -> str:
         f"made {plan['created_at']} against {plan['endpoint']}"
         + (f", account {plan['account']}" if plan.get("account") else ""),
     ]
+    if recipe.get("includes"):
+        lines.append(f"includes: {', '.join(item['path'] for item in recipe['includes'])}")
     if plan["inputs"]:
         shown = ", ".join(f"{name}={_input(value)}" for name, value in plan["inputs"].items())
         lines.append(f"inputs: {shown}")

@@ -238,8 +238,10 @@ def resolve_inputs(
 ) -> dict[str, Any]:
     """The input values of a run: ``-p`` first, then ``--params``, then ``env:``, then ``default``.
 
-    ``planned`` holds the values a saved plan was made with (``run --plan``): they win over everything
-    but ``-p``, and a ``-p`` that gives another value is a :class:`UsageError`.
+    ``planned`` holds the values a saved plan was made with (``run --plan``): they win over ``env:`` and
+    ``default``; a ``-p`` that gives another value is a :class:`UsageError`, a ``--params`` file that
+    does a :class:`RecipeError` at the value (a plan binds the inputs' values, not the files they came
+    from).
 
     Raises :class:`UsageError` for an unknown ``-p`` name, :class:`RecipeError` (or
     :class:`RecipeErrors` for several) for missing required inputs and values of the wrong type.
@@ -270,7 +272,7 @@ def resolve_inputs(
     errors: list[RecipeError | UsageError] = []
     planned = planned or {}
     for name, spec in specs.items():
-        if name in planned and name not in params:
+        if name in planned and name not in params and name not in file_values:
             values[name] = planned[name]
             continue
         try:
@@ -292,7 +294,7 @@ def resolve_inputs(
             errors.append(RecipeError(f"input {name!r}: {shown} is not one of {allowed}"))
             continue
         if name in planned and value != planned[name]:
-            errors.append(UsageError(f"-p {name}: the plan was made with another value; drop -p {name}"))
+            errors.append(_not_the_planned_value(name, name in params, located))
             continue
         values[name] = value
     if len(errors) == 1:
@@ -300,6 +302,19 @@ def resolve_inputs(
     if errors:
         raise RecipeErrors(errors)
     return values
+
+
+def _not_the_planned_value(
+    name: str, given_by_p: bool, located: LocatedDict | None
+) -> RecipeError | UsageError:
+    """A value ``-p`` or the ``--params`` file gives that is not the one the applied plan was made with."""
+    if given_by_p:
+        return UsageError(f"-p {name}: the plan was made with another value; drop -p {name}")
+    return RecipeError(
+        f"params file: input {name!r}: the plan was made with another value; make a new plan with this "
+        "file (--check --plan-out) or leave the input out of it",
+        located.value_locations.get(name) if located is not None else None,
+    )
 
 
 def _value_of(

@@ -27,7 +27,7 @@ from ovhflow.recipe.model import (
 from ovhflow.recipe.schema import CORE_KEYS
 from ovhflow.recipe.semantics import SemanticChecker
 from ovhflow.recipe.validation import StructureValidator
-from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file
+from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_source
 from ovhflow.templating import Templates, is_template
 from ovhflow.text.suggestions import did_you_mean
 
@@ -91,7 +91,7 @@ class RecipeLoader:
 
     def load(self, path: Path, chain: tuple[Path, ...]) -> Recipe:
         try:
-            document = load_yaml_file(path)
+            document, sha256 = load_yaml_source(path)
         except RecipeError as error:
             raise RecipeErrors([error]) from None
         if not isinstance(document, LocatedDict):
@@ -120,6 +120,7 @@ class RecipeLoader:
             },
             path=path,
             raw=document,
+            sha256=sha256,
         )
         errors.extend(refused_by_name(environment_reads(recipe, self.plugins)))
         errors.extend(_non_finite_literals(document, document.location))

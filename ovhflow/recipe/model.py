@@ -132,3 +132,17 @@ class Recipe:
     inputs: dict[str, InputSpec] = field(default_factory=dict)
     sections: dict[str, Any] = field(default_factory=dict)
     raw: Any = field(default=None, repr=False)  # the parsed file (it may hold a secret input's default)
+    sha256: str = ""  # of the file's bytes as the loader read them (a saved plan binds the recipe by it)
+
+    def included_recipes(self) -> list[Recipe]:
+        """Every recipe this one includes, directly or through another, each once, in order."""
+        found: dict[int, Recipe] = {}
+        pending = list(reversed(self.steps))
+        while pending:
+            step = pending.pop()
+            if step.included is not None:
+                if id(step.included) in found:
+                    continue  # its steps were walked (a file included twice is loaded once)
+                found[id(step.included)] = step.included
+            pending.extend(reversed(step.steps))
+        return list(found.values())

@@ -15,6 +15,7 @@ are refused.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from itertools import islice
 from pathlib import Path
@@ -313,6 +314,11 @@ def parse_yaml(text: str, filename: str) -> Any:
 
 def read_text(path: str | Path, what: str = "recipe") -> str:
     """Read a YAML file as text with the size, type and encoding checks every input file gets."""
+    return _read(path, what)[0]
+
+
+def _read(path: str | Path, what: str) -> tuple[str, bytes]:
+    """The file's text, and its bytes as read."""
     name = str(path)
     file = Path(path)
     try:
@@ -339,13 +345,20 @@ def read_text(path: str | Path, what: str = "recipe") -> str:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise RecipeError(f"{what} file is not UTF-8 text", Location(name, line, column)) from None
-    return text
+    return text, data
 
 
 def load_yaml_file(path: str | Path, what: str = "recipe") -> Any:
     """Read and parse a YAML file; an empty document is an error naming what was expected."""
+    return load_yaml_source(path, what)[0]
+
+
+def load_yaml_source(path: str | Path, what: str = "recipe") -> tuple[Any, str]:
+    """:func:`load_yaml_file`, and the SHA-256 of the bytes parsed (a saved plan binds the recipe by
+    it: the content that was read, not the file read again later)."""
     name = str(path)
-    value = parse_yaml(read_text(path, what), name)
+    text, data = _read(path, what)
+    value = parse_yaml(text, name)
     if value is None:
         raise RecipeError(f"{name}: empty file, expected a YAML {what} mapping")
-    return value
+    return value, hashlib.sha256(data).hexdigest()

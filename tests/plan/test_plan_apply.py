@@ -230,18 +230,21 @@ def test_plan_show_groups_by_step_and_prints_json(sandbox: Sandbox, tmp_path: Pa
 
 
 def test_plan_format_versions(sandbox: Sandbox, tmp_path: Path) -> None:
-    """Version 2 added placeholders: a version 1 plan is still read and applied; a later one is refused."""
+    """Version 2 added placeholders, 3 the included files: version 1 and 2 plans are still read and
+    applied (to a recipe without includes); a later version is refused."""
     plan_file, _ = make_plan(sandbox, tmp_path)
     plan = json.loads(plan_file.read_text())
-    assert plan["version"] == 2
-    plan_file.write_text(json.dumps({**plan, "version": 1}))
-    assert invoke("plan", "show", str(plan_file)).exit_code == 0
-    applied = run(sandbox, tmp_path, "--plan", str(plan_file), str(BURST))
-    assert applied.exit_code == 0, applied.stderr
-    plan_file.write_text(json.dumps({**plan, "version": 3}))
+    assert plan["version"] == 3 and plan["recipe"]["includes"] == []
+    older = {**plan, "recipe": {key: value for key, value in plan["recipe"].items() if key != "includes"}}
+    for version in (1, 2):
+        plan_file.write_text(json.dumps({**older, "version": version}))
+        assert invoke("plan", "show", str(plan_file)).exit_code == 0
+        applied = run(sandbox, tmp_path, "--plan", str(plan_file), str(BURST))
+        assert applied.exit_code == 0, applied.stderr
+    plan_file.write_text(json.dumps({**plan, "version": 4}))
     later = invoke("plan", "show", str(plan_file))
     assert later.exit_code == 2
-    assert "plan format version 3; this ovhflow reads versions 1, 2: make the plan again" in later.stderr
+    assert "plan format version 4; this ovhflow reads versions 1, 2, 3: make the plan again" in later.stderr
 
 
 def test_plan_options_that_do_not_go_together(sandbox: Sandbox, tmp_path: Path) -> None:

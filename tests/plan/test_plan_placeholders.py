@@ -60,7 +60,7 @@ def chain_plan(sb: Sandbox, tmp_path: Path) -> tuple[Path, Path, str]:
 def test_a_write_that_needs_a_posted_answer_is_planned_and_applied(sandbox: Sandbox, tmp_path: Path) -> None:
     recipe, plan_file, _ = chain_plan(sandbox, tmp_path)
     plan = json.loads(plan_file.read_text())
-    assert plan["version"] == 2
+    assert plan["version"] == 3
     assert [(w["step"], w["method"], w["path"]) for w in plan["writes"]] == [
         ("create", "POST", f"{ZONE}/record"),
         ("note", "POST", f"{ZONE}/record"),
