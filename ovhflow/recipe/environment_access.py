@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Collection, Iterator, Mapping
-from configparser import Error as ConfigParserError
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +70,10 @@ def machine_credentials(
 ) -> frozenset[str]:
     """Every credential this machine has: the ``OVH_*`` credential variables and the credential settings
     of every section of the ``ovh.conf`` files (not only the configured endpoint's)."""
-    from ovhflow.ovh.config import ConfigurationManager  # lazy: ovhflow.ovh imports requests
+    # lazy: ovhflow.ovh imports requests; configparser only when there are credentials to read
+    from configparser import Error as ConfigParserError
+
+    from ovhflow.ovh.config import ConfigurationManager
 
     environ = os.environ if environ is None else environ
     values = {environ[name] for name in CREDENTIAL_VARIABLES if environ.get(name)}

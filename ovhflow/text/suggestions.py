@@ -4,7 +4,6 @@ command line share one notion of "close" without importing each other."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -47,6 +46,9 @@ def closest(word: str, candidates: Iterable[str], cutoff: float = 0.7) -> str | 
         for distance, name in scored
         if distance <= min(allowed, len(name) - 1) and not _short_substitution(word, name)
     ]
+    # lazy: suggestions are for mistakes; validating a correct recipe never needs difflib (start-up)
+    import difflib
+
     if near:
         ratio = difflib.SequenceMatcher(a=word)
 
