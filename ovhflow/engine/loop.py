@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.engine.batch import read_ahead
+from ovhflow.engine.batch import ReadAhead
 from ovhflow.engine.namespace import Namespace
 from ovhflow.engine.outcome import Outcome, aggregate, failure, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
@@ -22,7 +22,6 @@ from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
 from ovhflow.engine.stop import RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
-from ovhflow.ovh import listing
 from ovhflow.recipe.model import Step
 from ovhflow.templating.undefined import kind_of
 
@@ -39,9 +38,11 @@ def run_items(
     stop: StopRequest,
     keep_going: bool,
     on_done: Callable[[int, Outcome], None],
+    reader: ReadAhead | None = None,
 ) -> BaseException | None:
     """Run ``work(index)`` for ``range(count)``, handing each outcome to ``on_done`` as it ends; return
-    the error that stopped the loop, if any.
+    the error that stopped the loop, if any. With a ``reader``, an index is taken only once the objects
+    its iteration GETs were read ahead (engine/batch.py), so the iterations still start in order.
 
     The error is a :class:`RunInterrupted` (stop requested) or whatever run-stopping error an iteration
     raised; step failures are outcomes, not errors. With ``concurrency`` above 1, ``concurrency`` worker
@@ -53,6 +54,8 @@ def run_items(
             if stop.requested:
                 return RunInterrupted(stop)
             try:
+                if reader is not None:
+                    reader.prepare(index)
                 outcome = work(index)
             except Exception as error:
                 return error
@@ -68,32 +71,43 @@ def run_items(
 
     def next_index() -> int | None:
         nonlocal taken
-        with lock:
-            if stopping or failed or taken >= count:
-                return None
-            if stop.requested:
-                stopping.append(RunInterrupted(stop))
-                return None
-            taken += 1
-            return taken - 1
+        while True:
+            with lock:
+                if stopping or failed or taken >= count:
+                    return None
+                if stop.requested:
+                    stopping.append(RunInterrupted(stop))
+                    return None
+                if reader is None or reader.ready(taken):
+                    taken += 1
+                    return taken - 1
+                wanted = taken
+            reader.prepare(wanted)  # joins in the batch calls of its window, waits for them
 
     def worker() -> None:
         nonlocal failed
-        while (index := next_index()) is not None:
-            try:
+        try:
+            while (index := next_index()) is not None:
                 outcome = work(index)
                 on_done(index, outcome)
-            except Exception as error:
-                with lock:
-                    stopping.append(error)
-                return
-            if outcome.failed and not keep_going:
-                with lock:
-                    failed = True
+                if outcome.failed and not keep_going:
+                    with lock:
+                        failed = True
+                if reader is not None:
+                    reader.between(index)
+        except Exception as error:
+            with lock:
+                stopping.append(error)
 
+    abandoned = _run_threads(min(concurrency, count), worker, stop)
+    return abandoned or (stopping[0] if stopping else None)
+
+
+def _run_threads(number: int, target: Callable[[], None], stop: StopRequest) -> RunInterrupted | None:
+    """Run ``target`` on ``number`` worker threads until they end, or until the grace of a stop ran out
+    (then the interruption that abandons them)."""
     workers = [
-        threading.Thread(target=worker, name=f"ovhflow-loop-{number}", daemon=True)
-        for number in range(min(concurrency, count))
+        threading.Thread(target=target, name=f"ovhflow-loop-{index}", daemon=True) for index in range(number)
     ]
     for thread in workers:
         thread.start()
@@ -102,7 +116,7 @@ def run_items(
             thread.join(_POLL_SECONDS)
             if stop.overdue:  # iterations still waiting for the API are abandoned (engine/stop.py)
                 return RunInterrupted(stop, abandoned=True)
-    return stopping[0] if stopping else None
+    return None
 
 
 def rendered_concurrency(value: Any, step: Step) -> int:
@@ -153,55 +167,6 @@ def _parallel_safe(step: Any) -> bool:
     return step.action in PARALLEL_ACTIONS
 
 
-def _run_in_windows(
-    runner: StepRunner,
-    step: Step,
-    scope: Scope,
-    count: int,
-    names: Callable[[int], dict[str, Any]],
-    concurrency: int,
-    on_done: Callable[[int, Outcome], None],
-    failures: dict[int, Outcome],
-) -> BaseException | None:
-    """Run the items a window at a time, each window's objects read ahead in batch calls first
-    (engine/batch.py): one batch call per worker, so that a loop over 20,000 objects never holds more
-    than a window of whole objects before ``keep:`` trims them. Without batch reads, one window."""
-    runtime = runner.runtime
-    size = listing.BATCH_SIZE * concurrency if runtime.batch_reads else max(1, count)
-    stopping: BaseException | None = None
-    for start in range(0, count, size):
-        window = range(start, min(count, start + size))
-        read: list[str] = []
-        try:
-            if runtime.batch_reads:
-                read = read_ahead(runner, step, scope, window, names, concurrency)
-            stopping = run_items(
-                len(window),
-                _shifted_work(runner, step, scope, names, start),
-                concurrency,
-                runtime.stop,
-                bool(step.ignore_errors),
-                _shifted_done(on_done, start),
-            )
-        except RunInterrupted as interrupted:  # the stop gave up on the batch reads
-            stopping = interrupted
-        finally:
-            runtime.forget_read_ahead(read)
-        if stopping is not None or (failures and not step.ignore_errors):
-            break
-    return stopping
-
-
-def _shifted_work(
-    runner: StepRunner, step: Step, scope: Scope, names: Callable[[int], dict[str, Any]], start: int
-) -> Callable[[int], Outcome]:
-    return lambda index: runner.run_once(step, scope, names(start + index))
-
-
-def _shifted_done(on_done: Callable[[int, Outcome], None], start: int) -> Callable[[int, Outcome], None]:
-    return lambda index, outcome: on_done(start + index, outcome)
-
-
 def run_loop(
     runner: StepRunner, step: Step, scope: Scope
 ) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
@@ -250,7 +215,11 @@ def run_loop(
         shown = {**record, "status": shown_status(step, outcome.status), "length": len(items)}
         runtime.emit("ovhflow_item_end", step_id=step.id, index=index, record=shown)
 
-    stopping = _run_in_windows(runner, step, scope, len(items), names, concurrency, on_done, failures)
+    def work(index: int) -> Outcome:
+        return runner.run_once(step, scope, names(index))
+
+    with ReadAhead(runner, step, scope, len(items), names, concurrency) as reader:
+        stopping = run_items(len(items), work, concurrency, runtime.stop, step.ignore_errors, on_done, reader)
     ordered = [record for record in records if record is not None]
     first_failure = failures[min(failures)] if failures else None
     overall = Outcome(aggregate(record["status"] for record in ordered), counted=True)

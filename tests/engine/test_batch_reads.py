@@ -4,6 +4,7 @@ per item, `when`, `keep:`, `log:`, check mode - falls back where the API refuses
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -189,3 +190,79 @@ def test_a_long_loop_reads_ahead_one_window_at_a_time(run_steps) -> None:
     assert [len(call[2]) for call in client.calls if call[0] == "BATCH"] == [50, 50, 20]
     assert timeline.index(("done", 49)) < timeline.index(("read", 50))  # window 2 read after window 1 ran
     assert timeline.index(("done", 99)) < timeline.index(("read", 100))
+
+
+def bills_client(count: int, timeline: list[tuple[str, int]], **routes: Any) -> FakeClient:
+    """``/bill`` lists ``count`` bills; each object read (alone or in a batch call) is on ``timeline``."""
+
+    def bill(number: int) -> Any:
+        def read(data: Any) -> Any:
+            timeline.append(("read", number))
+            return {"billId": f"b{number}"}
+
+        return read
+
+    return FakeClient(
+        {"GET /bill": [f"b{i}" for i in range(count)], **{f"GET /bill/b{i}": bill(i) for i in range(count)}}
+        | routes
+    )
+
+
+def test_with_several_workers_the_next_window_is_read_while_this_one_runs(run_steps) -> None:
+    """4 workers: windows of 200 bills. Item 100 waits until bill 200 is read: it is, while window 1
+    still runs (it used to be read once the whole window had ended, so item 100 waited in vain)."""
+    timeline: list[tuple[str, int]] = []
+    read_200 = threading.Event()
+    waited: list[bool] = []
+
+    def wait_for_bill_200(data: Any) -> Any:
+        waited.append(read_200.wait(10))
+        return "ok"
+
+    def read_bill_200(data: Any) -> Any:
+        read_200.set()
+        return {"billId": "b200"}
+
+    client = bills_client(
+        400, timeline, **{"GET /bill/b200": read_bill_200, "GET /wait/b100": wait_for_bill_200}
+    )
+    group = step(
+        "steps",
+        None,
+        id="bills",
+        loop="{{ steps.ids.result }}",
+        concurrency=4,
+        steps=[step("get", "/bill/{{ item }}", id="bill"), step("get", "/wait/{{ item }}", id="wait")],
+    )
+    result, _ = run_steps([step("get", "/bill", id="ids"), group], client)
+    assert result.exit_status == 0, result.error
+    assert waited == [True]
+    assert [len(call[2]) for call in client.calls if call[0] == "BATCH"] == [50] * 8
+
+
+def test_with_several_workers_at_most_two_windows_are_read_ahead(run_steps) -> None:
+    """The bound on memory: a bill of window n + 2 is read only once the items of window n were taken,
+    so at most two windows of whole objects wait for their iterations (4 workers: windows of 200)."""
+    from ovhflow import hookimpl
+
+    timeline: list[tuple[str, int]] = []
+
+    class Ends:
+        @hookimpl
+        def ovhflow_item_end(self, run: Any, step_id: Any, index: int, record: Any) -> None:
+            if step_id == "bills":
+                timeline.append(("done", index))
+
+    client = bills_client(1000, timeline)
+    bills = step(
+        "get", "/bill/{{ item }}", id="bills", loop="{{ steps.ids.result }}", keep="{{ result.billId }}"
+    )
+    bills.concurrency = 4
+    result, events = run_steps([step("get", "/bill", id="ids"), bills], client, extra_plugins=(Ends(),))
+    assert result.exit_status == 0, result.error
+    assert events.reports()["bills"].result == [f"b{i}" for i in range(1000)]
+    assert len([call for call in client.calls if call[0] == "BATCH"]) == 20
+    for position, (event, number) in enumerate(timeline):
+        if event == "read" and number >= 400:
+            done = sum(1 for event, _ in timeline[:position] if event == "done")
+            assert done >= (number // 200 - 1) * 200 - 4, (number, done)
