@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from ovhflow.engine.planned import holds, is_planned_answer
+from ovhflow.engine.planned import PLAIN_TYPES, holds, is_planned_answer
 
 
 class Namespace(Mapping[str, Any]):
@@ -74,14 +74,27 @@ def _needs_conversion(value: Any) -> bool:
     return holds(value, _converts)
 
 
+_NAMESPACE_TYPES: dict[type, bool] = {}  # type -> whether it is a Namespace: one ABC check per type
+
+
+def _is_namespace(kind: type) -> bool:
+    known = _NAMESPACE_TYPES.get(kind)
+    if known is None:
+        known = _NAMESPACE_TYPES[kind] = issubclass(kind, Namespace)
+    return known
+
+
 def _converts(value: Any) -> bool:
-    return is_planned_answer(value) or isinstance(value, Namespace)
+    return is_planned_answer(value) or _is_namespace(type(value))
 
 
 def _converted(value: Any) -> Any:
+    kind = type(value)
+    if kind in PLAIN_TYPES:
+        return value
     if is_planned_answer(value):
         return "(planned)"
-    if isinstance(value, Namespace):
+    if _is_namespace(kind):
         return {key: _converted(value[key]) for key in value}
     if isinstance(value, dict):
         return {key: _converted(item) for key, item in value.items()}

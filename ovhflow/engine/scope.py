@@ -32,6 +32,10 @@ class Scope:
         self._inputs = Namespace(dict(inputs)) if inputs is not None else None
         self._run = Namespace(dict(run)) if run is not None else None
         self._lock = threading.Lock()
+        # context() without extras, kept until this scope's variables change or its first step is
+        # recorded (the version moves), or its parent's is made again; steps.<id> reads live views
+        self._version = 0
+        self._names: tuple[int, dict[str, Any] | None, dict[str, Any]] | None = None
         # Steps inside one loop iteration (of a looped group) report no step events: one per step, not
         # per item, is what the event hooks promise; their outcomes reach the loop's item records.
         self.in_iteration: bool = bool(names) or (parent is not None and parent.in_iteration)
@@ -43,11 +47,14 @@ class Scope:
     def record(self, step_id: str | None, record: StepRecord) -> None:
         if step_id:
             with self._lock:
+                if not self.steps:  # context() showed the parent's steps until now: build it again
+                    self._version += 1
                 self.steps[step_id] = record
 
     def set_variables(self, values: Mapping[str, Any]) -> None:
         with self._lock:
             self.variables.update(values)
+            self._version += 1
 
     def _lineage(self) -> list[Scope]:
         """This scope, its parent, and so on up to the recipe's."""
@@ -89,14 +96,22 @@ class Scope:
 
     def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The names a template sees here: variables, then the fixed names, then ``extra`` (``result``)."""
-        context: dict[str, Any] = {}
-        for scope in reversed(self._lineage()):  # the nearest scope's variables win
-            context.update(scope.variables)
-        context.update(
-            inputs=self._nearest("_inputs"),
-            steps=Namespace(self._chain("steps")),
-            run=self._nearest("_run"),
+        names = self._context_names()
+        return {**names, **extra} if extra else dict(names)
+
+    def _context_names(self) -> dict[str, Any]:
+        """The nearest scope's variables winning over its parents', then ``inputs``, ``steps``, ``run``;
+        built once per scope (a loop iteration asks for it several times), made again when it changed."""
+        parent = self.parent._context_names() if self.parent is not None else None
+        version, cached = self._version, self._names
+        if cached is not None and cached[0] == version and cached[1] is parent:
+            return cached[2]
+        names = dict(parent) if parent is not None else {}
+        names.update(self.variables)
+        names.update(
+            inputs=self._inputs if self._inputs is not None or parent is None else parent["inputs"],
+            steps=Namespace(self._chain("steps")) if self.steps or parent is None else parent["steps"],
+            run=self._run if self._run is not None or parent is None else parent["run"],
         )
-        if extra:
-            context.update(extra)
-        return context
+        self._names = (version, parent, names)
+        return names

@@ -167,7 +167,7 @@ class Templates(TemplateAnalysis):
         """Render a value: strings are templates, dicts and lists recursively, anything else as is."""
         token = new_budget()
         try:
-            return self._render_value(value, dict(context))
+            return self._render_value(value, context)
         finally:
             end_budget(token)
 
@@ -177,7 +177,7 @@ class Templates(TemplateAnalysis):
             return source
         token = new_budget()
         try:
-            return self._render_text(self._compiled("path", source)[1], source, dict(context))
+            return self._render_text(self._compiled("path", source)[1], source, context)
         finally:
             end_budget(token)
 
@@ -187,11 +187,11 @@ class Templates(TemplateAnalysis):
             return expression
         token = new_budget()
         try:
-            return self._run_native(self._compiled("expr", expression)[1], expression, dict(context))
+            return self._run_native(self._compiled("expr", expression)[1], expression, context)
         finally:
             end_budget(token)
 
-    def _render_value(self, value: Any, context: dict[str, Any]) -> Any:
+    def _render_value(self, value: Any, context: Mapping[str, Any]) -> Any:
         if isinstance(value, str):
             if not is_template(value):
                 return value
@@ -205,7 +205,7 @@ class Templates(TemplateAnalysis):
             return [self._render_value(item, context) for item in value]
         return value
 
-    def _run_native(self, expression: Any, source: str, context: dict[str, Any]) -> Any:
+    def _run_native(self, expression: Any, source: str, context: Mapping[str, Any]) -> Any:
         try:
             result = expression(context)
             if isinstance(result, Undefined):
@@ -214,7 +214,7 @@ class Templates(TemplateAnalysis):
         except Exception as exc:
             raise self._render_failure(source, exc) from None
 
-    def _render_text(self, template: Any, source: str, context: dict[str, Any]) -> str:
+    def _render_text(self, template: Any, source: str, context: Mapping[str, Any]) -> str:
         if isinstance(template, FastText):
             text = template.fast_render(context)
             if text is not MISSING and len(text) <= MAX_OUTPUT:
@@ -264,7 +264,7 @@ class FastExpression:
     def __init__(self, fast: Lookup, slow: Any) -> None:
         self.fast, self.slow = fast, slow
 
-    def __call__(self, context: dict[str, Any]) -> Any:
+    def __call__(self, context: Mapping[str, Any]) -> Any:
         try:
             value = self.fast(context)
         except Exception:  # Jinja says what went wrong, as it always has
@@ -284,7 +284,7 @@ class FastText:
     def of(cls, fast: Lookup | None, template: Any) -> Any:
         return template if fast is None else cls(fast, template)
 
-    def fast_render(self, context: dict[str, Any]) -> Any:
+    def fast_render(self, context: Mapping[str, Any]) -> Any:
         try:
             return self.fast(context)
         except Exception:
