@@ -8,7 +8,7 @@ from typing import Any
 
 from ovhflow.engine.outcome import fatal_error
 from ovhflow.engine.planned import PlannedDependency, planned_answer
-from ovhflow.engine.runtime import Runtime
+from ovhflow.engine.runtime import Runtime, attempts
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_wire_numbers
@@ -17,6 +17,7 @@ from ovhflow.ovh import listing
 from ovhflow.ovh.exceptions import AnswerUnreadable
 from ovhflow.plan.diff import as_json, change_lines, field_changes
 from ovhflow.plan.placeholders import placeholder_lines, planned_with_placeholders
+from ovhflow.plan.show import attempts_lines
 from ovhflow.plugin_api import HttpRequest, HttpResponse, describe_write
 from ovhflow.recipe.model import SET_RESERVED_NAMES, Step
 
@@ -93,7 +94,7 @@ class StepCall:
             lines = change_lines(change.get("changes"))
             if response.planned:
                 self.planned_writes += 1
-                lines += placeholder_lines(holes)
+                lines += placeholder_lines(holes) + attempts_lines(change.get("attempts"))
                 runtime.output(runtime.redactor.text("\n    ".join([plan_line(request), *lines])))
                 step_id = self._step.id
                 response = dataclasses.replace(
@@ -163,6 +164,8 @@ class StepCall:
             "query": dict(request.query) if request.query else None,
             "diff": None,
         }
+        if attempts() > 1:  # its step (or one around it) retries with until: the write may be sent again
+            details["attempts"] = attempts()
         if request.method == "PUT" and not unknown_path:
             try:
                 current = self._runtime.send(HttpRequest("GET", request.path)).data

@@ -10,6 +10,7 @@ objects holds 20,000 records, nothing more.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -107,7 +108,11 @@ def _run_threads(number: int, target: Callable[[], None], stop: StopRequest) -> 
     """Run ``target`` on ``number`` worker threads until they end, or until the grace of a stop ran out
     (then the interruption that abandons them)."""
     workers = [
-        threading.Thread(target=target, name=f"ovhflow-loop-{index}", daemon=True) for index in range(number)
+        # each worker in a copy of this context: a loop in a step that retries (until:) knows it retries
+        threading.Thread(
+            target=contextvars.copy_context().run, args=(target,), name=f"ovhflow-loop-{index}", daemon=True
+        )
+        for index in range(number)
     ]
     for thread in workers:
         thread.start()

@@ -6,9 +6,10 @@ everything that changes here (counts, changes, errors, event hooks) goes through
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ovhflow.engine.stop import RequestAbandoned, RunInterrupted, StopRequest
@@ -28,6 +29,25 @@ _SENDING_STEP: contextvars.ContextVar[str | None] = contextvars.ContextVar("ovhf
 def sending_step() -> str | None:
     """The location (FILE:LINE:COL) of the step whose request the HTTP hook is handling, if a step's."""
     return _SENDING_STEP.get()
+
+
+_ATTEMPTS: contextvars.ContextVar[int] = contextvars.ContextVar("ovhflow_attempts", default=1)
+
+
+def attempts() -> int:
+    """How many times what runs now may run: the product of the attempts of the ``until:`` steps it is
+    in (1 in none). A saved plan records it with each write: applying lets the write repeat that often."""
+    return _ATTEMPTS.get()
+
+
+@contextlib.contextmanager
+def retried(times: int) -> Iterator[None]:
+    """Within: a step with ``until:`` that may run ``times`` times (its loop workers inherit it)."""
+    token = _ATTEMPTS.set(_ATTEMPTS.get() * max(times, 1))
+    try:
+        yield
+    finally:
+        _ATTEMPTS.reset(token)
 
 
 class Runtime:

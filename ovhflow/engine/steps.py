@@ -17,7 +17,7 @@ from ovhflow.engine.loop import run_loop
 from ovhflow.engine.namespace import StepRecord, json_ready
 from ovhflow.engine.outcome import Outcome, failure, fatal_error, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned, placeholders
-from ovhflow.engine.runtime import Runtime
+from ovhflow.engine.runtime import Runtime, retried
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_output_paths
@@ -172,6 +172,10 @@ class StepRunner:
         retries = int(render(step.retries, context)) if step.retries is not None else DEFAULT_RETRIES
         delay = float(render(step.delay, context)) if step.delay is not None else DEFAULT_DELAY
         backoff = float(render(step.backoff, context)) if step.backoff is not None else 1.0
+        with retried(retries + 1):  # a plan lets its writes be sent that often (engine/runtime.py)
+            return self._until(step, scope, retries, delay, backoff)
+
+    def _until(self, step: Step, scope: Scope, retries: int, delay: float, backoff: float) -> Outcome:
         attempt = 0
         while True:
             outcome = self.execute(step, scope)

@@ -91,6 +91,12 @@ _WRITE_SCHEMA: dict[str, Any] = {
         "path": {"type": "string", "description": "the percent-encoded API path"},
         "query": {"type": ["object", "null"]},
         "body": {"description": "the JSON body (POST, PUT)"},
+        "attempts": {
+            "type": "integer",
+            "minimum": 2,
+            "description": "version 3: the most times the write may be sent, when its step (or a step around "
+            "it) retries with until: (1 + retries, multiplied for nested ones); absent: once",
+        },
         "placeholders": {
             "type": "array",
             "description": "values only an earlier write's answer tells (version 2): shown as {SOURCE} "
@@ -218,6 +224,7 @@ def planned_writes(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]
             "step": change.get("step_id"),
             **{key: change.get(key) for key in keys},
             **({"placeholders": change["placeholders"]} if change.get("placeholders") else {}),
+            **({"attempts": change["attempts"]} if change.get("attempts", 1) > 1 else {}),
         }
         for change in changes
         if change.get("status") == "planned" and change.get("method")

@@ -11,7 +11,8 @@ Order: steps run one after the other, so the writes of a step all come after tho
 it, as in the plan; the gate adds that a write can only use its own step's planned writes (the same
 request made by another step, because the run took another branch than the check did, is refused).
 Among one step's writes any order is accepted: a loop runs its items concurrently. Each planned write
-lets through at most one write. Reads are never gated. Planned writes are found by key
+lets through at most one write, or as many as its ``attempts`` when its step (or one around it) retries
+with ``until:``: the same write sent again by a retry. Reads are never gated. Planned writes are found by key
 (:mod:`ovhflow.plan.index`), not by a walk of the plan: applying a plan of 10,000 writes stays linear.
 """
 
@@ -87,7 +88,10 @@ class PlanGate:
         applied_to: str = "",
     ) -> None:
         """``planned_from`` and ``applied_to``: the recipe's path as the plan and this run spell it."""
-        entries = (Entry(n, step_key(w.get("location"), planned_from), w) for n, w in enumerate(writes))
+        entries = (
+            Entry(n, step_key(w.get("location"), planned_from), w, int(w.get("attempts") or 1))
+            for n, w in enumerate(writes)
+        )
         self._planned = PlannedIndex(entries, matches)
         self._recipe = applied_to
         self._redactor = redactor  # a plan holds secrets masked: writes are compared masked the same way

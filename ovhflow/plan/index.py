@@ -9,9 +9,10 @@ step's writes have (one or two), and compared in full only with the planned writ
 key: none for a write without placeholders, whose key says it all. (Only writes whose body differs in a
 placeholder alone, POSTed by one step to one path, share a key and are compared one by one.)
 
-The index is a multiset: each planned write lets through ``left`` writes (1 unless the plan says its
-step may send it again, ``until:``), then leaves the index. When several planned writes match, the one
-first in the plan is used, as a walk of the plan in order would.
+The index is a multiset: each planned write lets through one write, then leaves the index; when several
+planned writes match, the one first in the plan is used, as a walk of the plan in order would. A planned
+write whose step retries (``until:``, its ``attempts`` in the plan) then lets through as many repeats of
+that write as its step may make.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ def canonical(value: Any) -> str:
 
 @dataclass(eq=False)
 class Entry:
-    """One planned write: its place in the plan, its step, how many writes it may still let through."""
+    """One planned write: its place in the plan, its step, how many writes it lets through (more than one
+    when its step retries with ``until:``) and how many it did."""
 
     order: int
     step: str | None
     write: Mapping[str, Any]
-    left: int = 1
+    attempts: int = 1
     used: int = 0
 
 
@@ -66,17 +68,13 @@ def _key(shape: Shape, path: str, query: Any, body: Any) -> Key | None:
     )
 
 
-class PlannedIndex:
-    """The planned writes not used up yet; not thread-safe (the gate holds its lock around it)."""
+class _Filed:
+    """Planned writes filed by step and method, shape, then key; each bucket in plan order."""
 
-    def __init__(self, entries: Iterable[Entry], matches: Matcher) -> None:
-        self.entries = list(entries)  # in plan order
+    def __init__(self, matches: Matcher) -> None:
         self._matches = matches
-        self._steps = {entry.step for entry in self.entries}
+        self._steps: set[str | None] = set()
         self._filed: dict[tuple[str | None, str], dict[Shape, dict[Key | None, deque[Entry]]]] = {}
-        for entry in self.entries:
-            if entry.left > 0:
-                self._bucket(entry).append(entry)
 
     def _bucket(self, entry: Entry) -> deque[Entry]:
         write = entry.write
@@ -85,23 +83,23 @@ class PlannedIndex:
         shapes = self._filed.setdefault((entry.step, str(write.get("method"))), {})
         return shapes.setdefault(shape, {}).setdefault(key, deque())
 
-    def take(self, step: str | None, request: HttpRequest) -> Entry | None:
-        """The planned write ``request`` uses (counted as used), or None when no planned write left of
-        ``step`` (any step when ``step`` is None: the write was not made by a step) matches."""
+    def add(self, entry: Entry) -> None:
+        self._steps.add(entry.step)
+        self._bucket(entry).append(entry)
+
+    def remove(self, entry: Entry) -> None:
+        bucket = self._bucket(entry)
+        if bucket[0] is entry:
+            bucket.popleft()
+        else:
+            bucket.remove(entry)
+
+    def first(self, step: str | None, request: HttpRequest) -> Entry | None:
+        """The first planned write in plan order filed here that ``request`` matches."""
         best: Entry | None = None
         for candidate in self._candidates(step, request):
             if best is None or candidate.order < best.order:
                 best = candidate
-        if best is None:
-            return None
-        best.left -= 1
-        best.used += 1
-        if best.left == 0:
-            bucket = self._bucket(best)
-            if bucket[0] is best:
-                bucket.popleft()
-            else:
-                bucket.remove(best)
         return best
 
     def _candidates(self, step: str | None, request: HttpRequest) -> Iterator[Entry]:
@@ -119,6 +117,37 @@ class PlannedIndex:
                 if found is not None:
                     yield found
 
+
+class PlannedIndex:
+    """The planned writes that may still let a write through; not thread-safe (the gate holds its lock
+    around it). A write first uses a planned write not used yet; only when none matches, it is a repeat
+    of one already used whose step retries (``attempts`` above 1), within its number of attempts: so
+    the planned writes a run did not need are those it never used."""
+
+    def __init__(self, entries: Iterable[Entry], matches: Matcher) -> None:
+        self.entries = list(entries)  # in plan order
+        self._fresh = _Filed(matches)
+        self._repeatable = _Filed(matches)
+        for entry in self.entries:
+            self._fresh.add(entry)
+
+    def take(self, step: str | None, request: HttpRequest) -> Entry | None:
+        """The planned write ``request`` uses (counted as used), or None when no planned write left of
+        ``step`` (any step when ``step`` is None: the write was not made by a step) matches."""
+        entry = self._fresh.first(step, request)
+        if entry is not None:
+            self._fresh.remove(entry)
+            if entry.attempts > 1:
+                self._repeatable.add(entry)
+        else:
+            entry = self._repeatable.first(step, request)
+            if entry is None:
+                return None
+            if entry.used + 1 >= entry.attempts:
+                self._repeatable.remove(entry)
+        entry.used += 1
+        return entry
+
     def left(self) -> list[Entry]:
         """The planned writes that may still let a write through, in plan order."""
-        return [entry for entry in self.entries if entry.left > 0]
+        return [entry for entry in self.entries if entry.used < entry.attempts]

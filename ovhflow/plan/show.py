@@ -44,7 +44,15 @@ def plan_text(plan: Mapping[str, Any]) -> str:
             pairs = [(c["field"], c["from"], c["to"]) for c in changes]
             lines.extend(f"      {line}" for line in change_lines(pairs))
         lines.extend(f"      {line}" for line in placeholder_lines(write.get("placeholders")))
+        lines.extend(f"      {line}" for line in attempts_lines(write.get("attempts")))
     return "\n".join(lines)
+
+
+def attempts_lines(attempts: int | None) -> list[str]:
+    """What a reviewer reads of a write its step may send again (``until:``)."""
+    if not attempts or attempts < 2:
+        return []
+    return [f"may be sent up to {attempts} times: until: retries the step until its condition holds"]
 
 
 def _input(value: Any) -> str:
