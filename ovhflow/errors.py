@@ -79,9 +79,21 @@ class LockHeld(OvhflowError):
 
 
 class PlanMismatch(OvhflowError):
-    """Applying a plan, the run needed a write the plan does not have: it was not sent, the run stops."""
+    """Applying a plan, the run needed a write the plan does not have: it was not sent, the run stops.
+
+    Said once in full, by the run's error (``str()``: the write with its body and the nearest planned
+    one); the step's line says ``message`` (the write and :data:`REASON`), the request's line the reason.
+    """
 
     exit_status = ExitStatus.PLAN_CHANGED
+    REASON = "not in the reviewed plan, so not sent"
+
+    def __init__(self, method: str, path: str, described: str, nearest: str) -> None:
+        super().__init__(f"{method} {path}: {self.REASON}")
+        self.full = f"{described}: {self.REASON}; {nearest}"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.full}" if self.location else self.full
 
 
 class PluginError(OvhflowError):

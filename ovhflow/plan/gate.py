@@ -123,10 +123,8 @@ class PlanGate:
             remaining = self._planned.left()
             left = [entry.write for entry in remaining]
             same = next((e.write for e in remaining if e.step != step and matches(e.write, masked)), None)
-        raise PlanMismatch(
-            f"{describe_write(masked.method, masked.path, masked.query, masked.body)}: "
-            f"not in the reviewed plan, so not sent; {_nearest(left, masked, same)}"
-        )
+        described = describe_write(masked.method, masked.path, masked.query, masked.body)
+        raise PlanMismatch(masked.method, masked.path, described, _nearest(left, masked, same))
 
     @hookimpl(tryfirst=True)
     def ovhflow_run_end(self, run: RunInfo) -> None:

@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from ovhflow import hookimpl
-from ovhflow.errors import http_status, one_line_message
+from ovhflow.errors import PlanMismatch, http_status, one_line_message
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.reporting.log_forwarding import LibraryLogForwarder
 from ovhflow.reporting.redaction import Redactor
@@ -315,6 +315,10 @@ class RunLogger:
             "duration": round(elapsed, 6),
             "error": one_line_message(error),
         }
+        if isinstance(error, PlanMismatch):  # refused before sending: the run's error says the rest, once
+            fields["error"] = error.REASON
+            self._emit(WARNING, "request", f"  {request.method} {request.path} -> {error.REASON}", fields)
+            return
         if query_id:
             fields["query_id"] = query_id
         text = f"  {request.method} {request.path} -> {status or 'no answer'} in {_seconds(elapsed)}: "
