@@ -72,6 +72,14 @@ class StepFailed(OvhflowError):
     exit_status = ExitStatus.STEP_FAILED
 
 
+def raise_all(errors: Sequence[OvhflowError]) -> None:
+    """Raise the one error found as it is, several as :class:`RecipeErrors` (one per line); none: return."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise RecipeErrors(errors)
+
+
 class LockHeld(OvhflowError):
     """Another run of the same recipe holds its lock."""
 

@@ -18,7 +18,7 @@ from ovhflow.apicheck.check import Finding, check_recipe, steps_with_values
 from ovhflow.apicheck.known import input_values, renderings
 from ovhflow.apicheck.paths import api_head, is_template, split_path
 from ovhflow.apischema.document import HTTP_METHODS, normalize_path
-from ovhflow.errors import ConfigError, OvhflowError, RecipeError, RecipeErrors, UsageError
+from ovhflow.errors import ConfigError, OvhflowError, RecipeError, UsageError, raise_all
 from ovhflow.reporting.run_log import iso_time
 
 
@@ -136,7 +136,4 @@ def check_before_run(
         for f in findings
         if f.severity == "error"
     ]
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise RecipeErrors(errors)
+    raise_all(errors)

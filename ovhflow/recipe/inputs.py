@@ -15,7 +15,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ovhflow.errors import Location, RecipeError, RecipeErrors, UsageError
+from ovhflow.errors import Location, RecipeError, UsageError, raise_all
 from ovhflow.recipe.messages import describe, kind, preview, unquoted
 from ovhflow.recipe.model import MISSING, InputSpec
 from ovhflow.recipe.yaml_loader import LocatedDict, LocatedList, load_yaml_file, parse_yaml
@@ -297,10 +297,7 @@ def resolve_inputs(
             errors.append(_not_the_planned_value(name, name in params, located))
             continue
         values[name] = value
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise RecipeErrors(errors)
+    raise_all(errors)
     return values
 
 
