@@ -97,6 +97,8 @@ def test_validate_reads_entry_points_without_importlib_metadata() -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "ovhflow_plugins.rows" in modules  # imported by the entry-point plugins: they were loaded
     assert sorted(modules & {"importlib.metadata", "email", "email.parser", "zipfile"}) == []
+    # suggestions and ovh.conf reading are for errors: a valid recipe needs neither
+    assert sorted(modules & {"difflib", "configparser"}) == []
 
 
 def test_invalid_recipe_still_gets_jsonschemas_located_message(tmp_path: Path) -> None:
