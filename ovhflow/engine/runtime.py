@@ -89,9 +89,11 @@ class Runtime:
     def check(self) -> bool:
         return self.info.check
 
-    def count(self, status: str) -> None:
+    def count_many(self, counts: Mapping[str, int]) -> None:
+        """Add ``counts`` (status -> how many) to the run's counts."""
         with self._lock:
-            self.info.counts[status] = self.info.counts.get(status, 0) + 1
+            for status, number in counts.items():
+                self.info.counts[status] = self.info.counts.get(status, 0) + number
 
     def add_change(self, change: dict[str, Any]) -> None:
         with self._lock:

@@ -14,11 +14,12 @@ from typing import Any
 
 from ovhflow.engine.action_call import StepCall
 from ovhflow.engine.loop import run_loop
-from ovhflow.engine.namespace import StepRecord, json_ready
+from ovhflow.engine.namespace import StepRecord
 from ovhflow.engine.outcome import Outcome, failure, fatal_error, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned, placeholders
 from ovhflow.engine.runtime import Runtime, retried
 from ovhflow.engine.scope import Scope
+from ovhflow.engine.step_report import step_report
 from ovhflow.engine.stop import RunInterrupted
 from ovhflow.engine.value_checks import check_output_paths
 from ovhflow.errors import ConfigError, PlanMismatch, StepFailed
@@ -81,18 +82,18 @@ class StepRunner:
             record = StepRecord.looped(outcome.status, items, outcome.error)
         scope.record(step.id, record)
         if events:  # a step inside a loop iteration reports through its item: no report to build
-            shown_items = [{**item, "status": shown_status(step, item["status"])} for item in items]
-            report = StepReport(
+            report = step_report(
+                step,
+                record["results"] if step.loop is not None else outcome.result,
+                items if step.loop is not None else None,
                 step_id=step.id,
                 name=step.label,
                 action=step.action,
                 location=location,
                 status=shown_status(step, outcome.status),
                 duration=time.monotonic() - started,
-                result=json_ready(record["results"] if step.loop is not None else outcome.result),
                 error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
                 query_id=outcome.query_id,
-                items=[json_ready(item) for item in shown_items],
             )
             self._count(step, outcome, report)
             self.runtime.emit("ovhflow_step_end", report=report)
@@ -107,15 +108,14 @@ class StepRunner:
         README. A looped step counts each item (and one failure when the loop itself failed); a step
         once; a group or include once only when its steps did not run, as their own lines count them."""
         if step.loop is not None:
-            statuses = [str(item["status"]) for item in report.items]
-            if not statuses or (outcome.failed and "failed" not in statuses and "ignored" not in statuses):
-                statuses.append(report.status)
+            counts = report.item_counts()
+            if not counts or (outcome.failed and "failed" not in counts and "ignored" not in counts):
+                counts[report.status] = counts.get(report.status, 0) + 1
         elif step.action in self.composites and outcome.counted:
-            statuses = []
+            counts = {}
         else:
-            statuses = [report.status]
-        for status in statuses:
-            self.runtime.count(status)
+            counts = {report.status: 1}
+        self.runtime.count_many(counts)
 
     # -- one execution (a step without loop, or one loop item) ----------------------------------
 

@@ -210,7 +210,7 @@ class RunLogger:
             "status": report.status,
             "duration": round(report.duration, 6),
         }
-        if report.items:
+        if counts:
             fields["items"] = counts
         text = f"{report.status:<8} {label} ({_seconds(report.duration)})"
         if counts:

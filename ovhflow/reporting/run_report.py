@@ -38,9 +38,10 @@ def step_summary(report: StepReport) -> dict[str, Any]:
         "status": report.status,
         "duration": round(report.duration, 6),
     }
-    if report.items:
-        summary["items"] = len(report.items)
-        summary["item_counts"] = report.item_counts()
+    counts = report.item_counts()  # not len(report.items): that makes every item JSON-ready
+    if counts:
+        summary["items"] = sum(counts.values())
+        summary["item_counts"] = counts
     if report.error:
         summary["error"] = report.error
     if report.query_id:

@@ -110,3 +110,34 @@ def test_step_end_is_reported_before_a_run_stopping_error(run_steps):
         assert report.error == "credentials rejected"
         assert isinstance(result.error, ConfigError)
         assert result.exit_status == ConfigError.exit_status
+
+
+def test_a_step_report_read_late_is_the_json_ready_copy_of_the_records(run_steps):
+    """A report's result and items are made when a plugin first reads them: the same JSON-ready copies
+    (groups' records as dicts, failures under ignore_errors shown as ignored), equal to a StepReport
+    built with them, and its item counts are those of its items."""
+    from ovhflow.plugin_api import StepReport
+
+    group = step(
+        "steps",
+        None,
+        id="g",
+        loop=["a", "b", "c"],
+        ignore_errors=True,
+        steps=[step("get", "/x/{{ item }}", id="x"), step("log", "{{ steps.x.result }}", id="l")],
+    )
+    from ovhflow.ovh.exceptions import ResourceNotFoundError
+
+    missing = ResourceNotFoundError("no b")
+    client = FakeClient({"GET /x/a": {"n": 1}, "GET /x/b": missing, "GET /x/c": {"n": 3}})
+    result, events = run_steps([group], client)
+    report = events.reports()["g"]
+    counts = report.item_counts()
+    assert counts == {"ok": 2, "ignored": 1}
+    assert [item["status"] for item in report.items] == ["ok", "ignored", "ok"]
+    first = report.items[0]["result"]
+    assert type(first) is dict and type(first["x"]) is dict and first["x"]["result"] == {"n": 1}
+    assert report.result == [report.items[0]["result"], report.items[2]["result"]]
+    eager = StepReport(**{name: getattr(report, name) for name in StepReport.__dataclass_fields__})
+    assert eager == report and repr(eager).split("(", 1)[1] == repr(report).split("(", 1)[1]
+    assert report.item_counts() == counts
