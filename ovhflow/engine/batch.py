@@ -59,11 +59,12 @@ class ReadAhead:
     The items are taken a window at a time (one batch call per worker: ``BATCH_SIZE`` x concurrency
     items). An iteration is taken only once its window is :meth:`ready`; until then the workers
     :meth:`prepare` it, sending the window's batch calls themselves, so iterations still start in the
-    list's order. With more than one worker, a worker that ended an iteration sends one batch call of
-    the next window (:meth:`between`) before it takes another item: the next window is read while
-    this one's iterations run, with no pause between windows, and the calls in flight never outnumber
-    the workers. At most two windows of whole objects wait for ``keep:`` to trim them: the one whose
-    iterations run and the next. What was read and not used is forgotten when the loop ends (``with``).
+    list's order. With more than one worker, a worker that ended an iteration in the second half of
+    its window sends one batch call of the next window (:meth:`between`) before it takes another
+    item: the next window is read while this one's last iterations run, with no pause between
+    windows, and the calls in flight never outnumber the workers. At most a window and a half of
+    whole objects wait for ``keep:`` to trim them: what is left of the window whose iterations run,
+    and the next. What was read and not used is forgotten when the loop ends (``with``).
     """
 
     def __init__(
@@ -107,6 +108,8 @@ class ReadAhead:
         call of the next window, if one is still to be sent."""
         number = index // self._size + 1
         if self._read is None or not self._ahead or number * self._size >= self._count:
+            return
+        if (index % self._size) * 2 < self._size:  # the first half of this window: not yet
             return
         window = self._windows.get(number)
         if window is None:

@@ -91,8 +91,9 @@ class Scope:
         return {name: run[name] for name in run} if run is not None else {}
 
     def recorded(self) -> Namespace:
-        """The step records made in this scope only (a group's or included recipe's result)."""
-        return Namespace(dict(self.steps))
+        """The step records made in this scope only (a group's or included recipe's result), once its
+        steps ran: a view of them, not a copy (a looped group keeps one per item)."""
+        return Namespace(self.steps)
 
     def context(self, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The names a template sees here: variables, then the fixed names, then ``extra`` (``result``)."""
