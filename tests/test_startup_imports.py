@@ -7,6 +7,7 @@ it). These tests check the cause rather than the time: the real command, run as 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,9 @@ from tests.helpers import RECIPES_DIR, REPO_ROOT
 HEAVY_FOR_VERSION = ("requests", "jinja2", "jsonschema", "rich")
 
 
-def imported_modules(*args: str, cwd: Path = REPO_ROOT) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+def imported_modules(
+    *args: str, cwd: Path = REPO_ROOT, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
     """Run ``python -X importtime -m ovhflow ARGS`` and return it with every module it imported."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "ovhflow", *args],
@@ -26,6 +29,7 @@ def imported_modules(*args: str, cwd: Path = REPO_ROOT) -> tuple[subprocess.Comp
         text=True,
         cwd=cwd,
         timeout=60,
+        env=None if env is None else {**os.environ, **env},
     )
     modules = set()
     for line in proc.stderr.splitlines():
@@ -109,3 +113,24 @@ def test_invalid_recipe_still_gets_jsonschemas_located_message(tmp_path: Path) -
     assert proc.returncode == 2
     assert f"{recipe}:4:14: steps[0].retries: expected an integer from 0 to 1000" in proc.stderr
     assert "jsonschema" in modules
+
+
+def test_a_run_imports_the_api_checker_only_when_schemas_were_pulled(tmp_path: Path) -> None:
+    # issue 10's check needs `ovhflow schemas pull`'s cache; with none, the checker stays unimported
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "OVHFLOW_LOCK_DIR": str(tmp_path / "locks"),
+        "OVH_ENDPOINT": "http://127.0.0.1:9/1.0",  # nothing listens: the run ends at its first call
+        "OVH_APPLICATION_KEY": "startup-app-key",
+        "OVH_APPLICATION_SECRET": "startup-application-secret",
+        "OVH_CONSUMER_KEY": "startup-consumer-key",
+    }
+    recipe = str(RECIPES_DIR / "welcome.yaml")
+    proc, modules = imported_modules("run", recipe, "--timeout", "5", env=env)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "ovhflow.apicheck.check" not in modules
+    (tmp_path / "cache" / "ovhflow" / "schemas").mkdir(parents=True)
+    proc, modules = imported_modules("run", recipe, "--timeout", "5", env=env)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "ovhflow.apicheck.check" in modules  # something was pulled once: the check looks for it

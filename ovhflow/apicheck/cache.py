@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 import requests
 
 from ovhflow.apicheck.catalog import Catalog
+from ovhflow.apischema.cache_folder import cache_root
 from ovhflow.apischema.document import INDEX_FILE
 from ovhflow.errors import ConfigError
 from ovhflow.files.atomic import write_atomic
@@ -34,13 +34,6 @@ SAFE_API_PATH = re.compile(r"^(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")
 TIMEOUT = 60
 WORKERS = 8
 ATTEMPTS = 3  # a busy or flaky endpoint gets two more tries per document
-
-
-def cache_root() -> Path:
-    """The folder all endpoints' schemas are cached under, following the XDG base directory spec."""
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return root / "ovhflow" / "schemas"
 
 
 def endpoint_folder(endpoint_url: str) -> Path:

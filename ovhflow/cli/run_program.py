@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ovhflow.apischema.cache_folder import cache_root
 from ovhflow.cli import collector
 from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.interrupts import Terminated, interruption
@@ -150,7 +151,9 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     )
     if plan is not None:
         check_secret_inputs(plan, inputs, str(options.plan_file))
-    if not options.no_api_check:  # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas
+    # issue 10: when `ovhflow schemas pull` cached the endpoint's schemas (nothing pulled ever: the checker
+    # is not even imported, start-up time)
+    if not options.no_api_check and cache_root().is_dir():
         # lazy: loaded when this command runs, not at start-up
         from ovhflow.apicheck.commands import check_before_run
 
