@@ -64,6 +64,43 @@ def format_result(result: Any, pretty: bool) -> str:
     return json.dumps(result, separators=(",", ":"), ensure_ascii=False)
 
 
+def checked_verb(method: str, path: str) -> str:
+    """The upper-cased method, refused (usage error) when it or the path is not one a call can send."""
+    verb = method.upper()
+    if verb not in METHODS:
+        raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")
+    if not path.startswith("/"):
+        raise UsageError(f"path {path!r} must start with /")
+    return verb
+
+
+def check_option_combinations(
+    verb: str,
+    path: str,
+    sandbox: bool,
+    names_an_account: str | None,
+    no_auth: bool,
+    all_pages: bool,
+    page_size: int | None,
+) -> None:
+    """Options that make no sense together are refused before any client is built (usage error)."""
+    if page_size is not None and not all_pages:
+        raise UsageError("--page-size goes with --all")
+    if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
+        raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
+    if sandbox and names_an_account:
+        raise UsageError("--sandbox calls a local sandbox: drop --endpoint and --config")
+
+
+def print_answer(request: str, result: Any, status: str | None, text: bool) -> None:
+    """The answer on stdout; an answer without a body is said on stderr (``no content``), never as
+    ``null``, so a pipe reading stdout gets nothing rather than a JSON value the API did not send."""
+    if status is not None and (result is None or text and not result):
+        click.echo(f"{request}: {status}, no content", err=True)
+        return
+    click.echo(result if text else format_result(result, pretty=sys.stdout.isatty()))
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("method")
 @click.argument("path")
@@ -109,21 +146,12 @@ def call(
     if debug:
         redact_tracebacks(redactor)
     with reported_errors(debug, redactor):
-        verb = method.upper()
-        if verb not in METHODS:
-            raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")
-        if not path.startswith("/"):
-            raise UsageError(f"path {path!r} must start with /")
+        verb = checked_verb(method, path)
         # lazy: not needed at start-up
         from ovhflow.recipe.params import CALL_ARGUMENTS, parse_params
 
         arguments = parse_params(params, CALL_ARGUMENTS)
-        if page_size is not None and not all_pages:
-            raise UsageError("--page-size goes with --all")
-        if all_pages and (verb != "GET" or not path.startswith("/v2/") or no_auth):
-            raise UsageError("--all follows the cursor pages of a signed GET on a /v2/... listing")
-        if sandbox and (endpoint or config_file):
-            raise UsageError("--sandbox calls a local sandbox: drop --endpoint and --config")
+        check_option_combinations(verb, path, sandbox, endpoint or config_file, no_auth, all_pages, page_size)
         with contextlib.ExitStack() as stack:
             if sandbox:  # the sandbox run --sandbox calls
                 client = stack.enter_context(open_client(True, None, 1, redactor, **client_deadline(timeout)))
@@ -136,7 +164,4 @@ def call(
                     status, text = None, False
                 else:
                     result, status, text = send(client, verb, path, arguments, not no_auth)
-        if status is not None and (result is None or text and not result):  # no body: say so, not `null`
-            click.echo(f"{verb} {path}: {status}, no content", err=True)
-            return
-        click.echo(result if text else format_result(result, pretty=sys.stdout.isatty()))
+        print_answer(f"{verb} {path}", result, status, text)

@@ -13,7 +13,7 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -51,19 +51,17 @@ def unit_name(recipe: Path, name: str | None = None) -> str:
     return f"ovhflow-{stem}"
 
 
-def checked_recipe(recipe: Path, plugins_dir: str | None) -> Any:
-    """Load and validate the recipe now: a job that cannot run should fail here, not at 3 a.m."""
+def checked_recipe(recipe: str, plugins_dir: str | None) -> tuple[Path, Any]:
+    """The recipe's absolute path and the recipe, loaded and validated now: a job that cannot run
+    should fail here, not at 3 a.m."""
+    path = Path(recipe).resolve()
+    if not path.is_file():
+        raise UsageError(f"recipe {recipe}: no such file")
     # lazy: loaded when this command runs, not at start-up
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.loader import load_recipe
 
-    return load_recipe(recipe, load_plugins(plugins_dir))
-
-
-KUBERNETES_WHY = (
-    "the job reads its recipe from a ConfigMap, its credentials and env: inputs from the Secret, logs "
-    "to the pod's stderr, and concurrencyPolicy: Forbid replaces the lock; give plain inputs with -p"
-)
+    return path, load_recipe(path, load_plugins(plugins_dir))
 
 
 def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) -> None:
@@ -127,7 +125,6 @@ def run_arguments(
     params_file: str | None,
     config_file: str | None,
     endpoint: str | None,
-    wait_lock: float | None,
 ) -> list[str]:
     """The ``ovhflow run ...`` argument list, every path absolute."""
     arguments = ["run", str(recipe), "--log-format", "json", "--report", str(report)]
@@ -139,8 +136,14 @@ def run_arguments(
         arguments += ["--config", str(Path(config_file).resolve())]
     if endpoint:
         arguments += ["--endpoint", endpoint]
-    if wait_lock is not None:
-        arguments += ["--wait-lock", f"{wait_lock:g}"]
+    return arguments
+
+
+def run_waits_and_plugins(wait_lock: float | None, plugins_dir: str | None) -> list[str]:
+    """The job's ``--wait-lock`` and ``--plugins-dir``, the folder made absolute (cron starts in $HOME)."""
+    arguments = ["--wait-lock", f"{wait_lock:g}"] if wait_lock is not None else []
+    if plugins_dir:
+        arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
     return arguments
 
 
@@ -190,6 +193,22 @@ WantedBy=timers.target
 
 # Then: {systemctl} daemon-reload && {systemctl} enable --now {name}.timer
 """
+
+
+class JobFiles(NamedTuple):
+    """Where a scheduled job writes: its JSON log (stderr), its results (stdout) and its report."""
+
+    log: Path
+    out: Path
+    report: Path
+
+    @classmethod
+    def resolve(cls, job: str, log_file: str | None, report_file: str | None) -> JobFiles:
+        """The files given, made absolute now (the job starts in another folder), else the state folder's."""
+        folder = state_dir()
+        log = Path(log_file).resolve() if log_file else folder / f"{job}.log"
+        report = Path(report_file).resolve() if report_file else folder / f"{job}.report.json"
+        return cls(log, log.with_suffix(".out"), report)
 
 
 @click.command()
@@ -252,39 +271,26 @@ def cron(
       ovhflow cron recipes/burst-sbg1.yaml --schedule "0 3 * * *" --kubernetes --secret ovh-credentials
     """
     with reported_errors(debug):
-        recipe_path = Path(recipe).resolve()
-        if not recipe_path.is_file():
-            raise UsageError(f"recipe {recipe}: no such file")
         parse_schedule(schedule)
-        loaded = checked_recipe(recipe_path, plugins_dir)
+        recipe_path, loaded = checked_recipe(recipe, plugins_dir)
         check_inputs(loaded, params, params_file)
         job = unit_name(recipe_path, name)
         if kubernetes:
-            unused: dict[str, object] = {
-                "--params": params_file,
-                "--config": config_file,
-                "--log-file": log_file,
-            }
-            unused |= {"--report": report_file, "--wait-lock": wait_lock, "--plugins-dir": plugins_dir}
-            given = [option for option, value in unused.items() if value is not None]
-            if given:
-                raise UsageError(f"--kubernetes does not take {', '.join(given)}: {KUBERNETES_WHY}")
             # lazy: only --kubernetes needs it
-            from ovhflow.cli.cron_kubernetes import manifests, render_kubernetes
+            from ovhflow.cli.cron_kubernetes import kubernetes_text
 
-            config_map, cron_job = manifests(
-                loaded, job, parse_schedule(schedule).text, params, endpoint, secret, image, time_zone
+            unused: dict[str, object] = {"--params": params_file, "--config": config_file}
+            unused |= {"--log-file": log_file, "--report": report_file}
+            unused |= {"--wait-lock": wait_lock, "--plugins-dir": plugins_dir}
+            pod = (endpoint, secret, image, time_zone)
+            click.echo(
+                kubernetes_text(loaded, job, parse_schedule(schedule).text, params, pod, unused), nl=False
             )
-            click.echo(render_kubernetes(loaded, cron_job, config_map, secret), nl=False)
             return
-        folder = state_dir()
-        log = Path(log_file).resolve() if log_file else folder / f"{job}.log"
-        out = log.with_suffix(".out")
-        report = Path(report_file).resolve() if report_file else folder / f"{job}.report.json"
+        files = JobFiles.resolve(job, log_file, report_file)
         if config_file is None and Path("ovh.conf").is_file():
             config_file = "ovh.conf"  # cron starts in $HOME: the ./ovh.conf seen here would be missed
-        arguments = run_arguments(recipe_path, report, params, params_file, config_file, endpoint, wait_lock)
-        if plugins_dir:
-            arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
-        text = render(schedule, recipe_path, job, ovhflow_command() + arguments, log, out, report)
+        arguments = run_arguments(recipe_path, files.report, params, params_file, config_file, endpoint)
+        arguments += run_waits_and_plugins(wait_lock, plugins_dir)
+        text = render(schedule, recipe_path, job, ovhflow_command() + arguments, *files)
         click.echo(environment_note(loaded, params) + text, nl=False)

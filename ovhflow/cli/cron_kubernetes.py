@@ -12,6 +12,7 @@ to look at (its writes were reported), not to be repeated blindly.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,10 @@ CREDENTIAL_KEYS = {
     "application_secret": "OVH_APPLICATION_SECRET",
     "consumer_key": "OVH_CONSUMER_KEY",
 }
+KUBERNETES_WHY = (
+    "the job reads its recipe from a ConfigMap, its credentials and env: inputs from the Secret, logs "
+    "to the pod's stderr, and concurrencyPolicy: Forbid replaces the lock; give plain inputs with -p"
+)
 _MAX_NAME = 52  # a CronJob's name: its Jobs add 11 characters to it and must stay within 63
 
 
@@ -76,6 +81,25 @@ def _secret_env(variable: str, secret: str, key: str) -> dict[str, Any]:
     return {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
 
 
+def kubernetes_text(
+    recipe: Any,
+    name: str,
+    schedule: str,
+    params: tuple[str, ...],
+    pod: tuple[str | None, str, str, str],
+    host_options: Mapping[str, object],
+) -> str:
+    """What ``cron --kubernetes`` prints; ``pod`` is the endpoint, Secret, image and time zone.
+
+    Options about files on this host are refused (usage error): they mean nothing in a pod."""
+    given = [option for option, value in host_options.items() if value is not None]
+    if given:
+        raise UsageError(f"--kubernetes does not take {', '.join(given)}: {KUBERNETES_WHY}")
+    endpoint, secret, image, time_zone = pod
+    config_map, cron_job = manifests(recipe, name, schedule, params, endpoint, secret, image, time_zone)
+    return render_kubernetes(recipe, cron_job, config_map, secret)
+
+
 def manifests(
     recipe: Any,
     name: str,
@@ -99,6 +123,24 @@ def manifests(
     arguments = ["run", f"{RECIPE_FOLDER}/{main_file}", "--log-format", "json", "--no-lock"]
     for param in params:
         arguments += ["-p", param]
+    container = {
+        "name": CONTAINER,
+        "image": image,
+        "command": ["ovhflow"],
+        "args": arguments,
+        "env": container_env(recipe, params, endpoint, secret),
+        "volumeMounts": [{"name": "recipe", "mountPath": RECIPE_FOLDER, "readOnly": True}],
+        "securityContext": {"allowPrivilegeEscalation": False},
+    }
+    items = [{"key": _key(relative), "path": relative} for relative in files]
+    return config_map, cron_job_manifest(job, schedule, time_zone, container, items)
+
+
+def container_env(
+    recipe: Any, params: tuple[str, ...], endpoint: str | None, secret: str
+) -> list[dict[str, Any]]:
+    """The container's environment: the endpoint (given, else from the Secret), the credentials and
+    the inputs read with ``env:`` that no ``-p`` gives, each from the Secret, never in the manifest."""
     env: list[dict[str, Any]] = [
         {"name": "OVH_ENDPOINT", "value": endpoint}
         if endpoint
@@ -109,17 +151,15 @@ def manifests(
     for input_name, spec in recipe.inputs.items():
         if spec.env and input_name not in given:
             env.append(_secret_env(spec.env, secret, spec.env))
-    container = {
-        "name": CONTAINER,
-        "image": image,
-        "command": ["ovhflow"],
-        "args": arguments,
-        "env": env,
-        "volumeMounts": [{"name": "recipe", "mountPath": RECIPE_FOLDER, "readOnly": True}],
-        "securityContext": {"allowPrivilegeEscalation": False},
-    }
-    items = [{"key": _key(relative), "path": relative} for relative in files]
-    cron_job = {
+    return env
+
+
+def cron_job_manifest(
+    job: str, schedule: str, time_zone: str, container: dict[str, Any], items: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The CronJob: one run at a time (Forbid), none repeated on failure (backoffLimit 0), the recipe's
+    files mounted from the ConfigMap ``items`` name."""
+    return {
         "apiVersion": "batch/v1",
         "kind": "CronJob",
         "metadata": {"name": job, "labels": {"app.kubernetes.io/name": "ovhflow"}},
@@ -144,7 +184,6 @@ def manifests(
             },
         },
     }
-    return config_map, cron_job
 
 
 def render_kubernetes(recipe: Any, cron_job: dict[str, Any], config_map: dict[str, Any], secret: str) -> str:
