@@ -206,25 +206,9 @@ def _applications_and_credentials(rng: random.Random, now: dt.datetime) -> tuple
     return applications, credentials
 
 
-def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Build a whole account from ``seed``: the same seed and sizes give the same data (on a given day).
-
-    Dates are relative to ``now`` (default: today 00:00 UTC) so that "recent bills" queries find some.
-    The sandbox's own application and consumer key are added by :mod:`ovhflow.sandbox.auth`.
-    """
-    if now is None:
-        now = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    rng = random.Random(seed)
-    server_objects, bursts = _servers(rng, servers, now)
-    bill_objects, details = _bills(rng, bills, now, list(server_objects))
-    applications, credentials = _applications_and_credentials(rng, now)
-    email, zones = email_and_zone(rng)
-    resources = iam_resources(rng, server_objects)
-    for resource in resources:  # dedicated.server.DedicatedWithIAM carries its IAM metadata
-        if resource["type"] == "dedicatedServer":
-            iam = {key: resource[key] for key in ("displayName", "id", "tags", "urn")}
-            server_objects[resource["name"]]["iam"] = {**iam, "state": "OK"}
-    me = {
+def _me(rng: random.Random) -> dict[str, Any]:
+    """The account holder (``GET /me``); only its customer code and nic handle are drawn from ``rng``."""
+    return {
         "address": "2 rue Kellermann",
         "area": "",
         "birthCity": None,
@@ -259,6 +243,32 @@ def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | Non
         "vat": "FR00123456789",
         "zip": "59100",
     }
+
+
+def _attach_iam(servers: dict[str, Any], resources: list[dict[str, Any]]) -> None:
+    """A dedicated server carries its IAM metadata, as dedicated.server.DedicatedWithIAM does."""
+    for resource in resources:
+        if resource["type"] == "dedicatedServer":
+            iam = {key: resource[key] for key in ("displayName", "id", "tags", "urn")}
+            servers[resource["name"]]["iam"] = {**iam, "state": "OK"}
+
+
+def generate_account(seed: int, servers: int, bills: int, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Build a whole account from ``seed``: the same seed and sizes give the same data (on a given day).
+
+    Dates are relative to ``now`` (default: today 00:00 UTC) so that "recent bills" queries find some.
+    The sandbox's own application and consumer key are added by :mod:`ovhflow.sandbox.auth`.
+    """
+    if now is None:
+        now = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    rng = random.Random(seed)
+    server_objects, bursts = _servers(rng, servers, now)
+    bill_objects, details = _bills(rng, bills, now, list(server_objects))
+    applications, credentials = _applications_and_credentials(rng, now)
+    email, zones = email_and_zone(rng)
+    resources = iam_resources(rng, server_objects)
+    _attach_iam(server_objects, resources)
+    me = _me(rng)
     return {
         "format": 1,
         "seed": seed,
