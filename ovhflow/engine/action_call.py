@@ -159,6 +159,7 @@ class StepCall:
             item = next((item[key] for key in ITEM_NAME_KEYS if key in item), None)
         details: dict[str, Any] = {
             "step_id": self._step.id or self._step.name,
+            "action": self._step.action,  # how plan show names a step with neither id nor name
             "location": str(self._step.location),
             "item": item,
             "query": dict(request.query) if request.query else None,

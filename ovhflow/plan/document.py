@@ -86,6 +86,10 @@ _WRITE_SCHEMA: dict[str, Any] = {
     "properties": {
         "step": {"type": ["string", "null"], "description": "the step's id (or name)"},
         "location": {"type": "string", "description": "FILE:LINE:COL of the step"},
+        "action": {
+            "type": ["string", "null"],
+            "description": "the step's action (put, post, delete, or a plugin's); absent in older plans",
+        },
         "item": {"description": "the loop item the write was made for (its name when it has one)"},
         "method": {"enum": ["POST", "PUT", "DELETE", "PATCH"]},
         "path": {"type": "string", "description": "the percent-encoded API path"},
@@ -218,7 +222,7 @@ def new_plan(recipe: Recipe, endpoint: str, account: str | None, inputs: dict[st
 
 def planned_writes(changes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The run's planned HTTP writes (its ``changes`` with status ``planned``), in the plan's shape."""
-    keys = ("location", "item", "method", "path", "query", "body", "diff")
+    keys = ("action", "location", "item", "method", "path", "query", "body", "diff")
     return [
         {
             "step": change.get("step_id"),

@@ -36,7 +36,7 @@ def plan_text(plan: Mapping[str, Any]) -> str:
         if step != current_step:
             current_step = step
             in_step = sum(1 for w in writes if (w.get("step"), w.get("location")) == step)
-            lines.append(f"\nstep {write.get('step') or '?'} ({write.get('location')}): {in_step} write(s)")
+            lines.append(f"\n{step_label(write)} ({write.get('location')}): {in_step} write(s)")
         describe = describe_write(write["method"], write["path"], write.get("query"), write.get("body"))
         lines.append(f"  {describe}")
         changes = write.get("diff")
@@ -46,6 +46,13 @@ def plan_text(plan: Mapping[str, Any]) -> str:
         lines.extend(f"      {line}" for line in placeholder_lines(write.get("placeholders")))
         lines.extend(f"      {line}" for line in attempts_lines(write.get("attempts")))
     return "\n".join(lines)
+
+
+def step_label(write: Mapping[str, Any]) -> str:
+    """How a reviewer finds the step of a write: its id or name, else its action (the location follows)."""
+    if write.get("step"):
+        return f"step {write['step']}"
+    return f"unnamed {write['action']} step" if write.get("action") else "unnamed step"
 
 
 def attempts_lines(attempts: int | None) -> list[str]:

@@ -1,0 +1,54 @@
+"""``plan show`` tells a reviewer where each write comes from, even from a step with no id or name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ovhflow.sandbox import Sandbox
+from tests.cli_invoke import invoke
+from tests.plan.test_plan_apply import make_plan
+
+ZONE = "/domain/zone/example.com"
+UNNAMED = f"""name: unnamed
+steps:
+  - post: {ZONE}/record
+    body: {{fieldType: TXT, subDomain: review, target: x}}
+  - id: refresh
+    post: {ZONE}/refresh
+"""
+
+
+@pytest.fixture
+def sandbox():
+    with Sandbox(servers=2, bills=1, seed=7) as sb:
+        yield sb
+
+
+def test_a_step_without_id_or_name_is_shown_by_its_action_and_place(sandbox: Sandbox, tmp_path: Path) -> None:
+    recipe = tmp_path / "unnamed.yaml"
+    recipe.write_text(UNNAMED)
+    plan_file, _ = make_plan(sandbox, tmp_path, recipe)
+    writes = json.loads(plan_file.read_text())["writes"]
+    assert [(w["step"], w["action"]) for w in writes] == [(None, "post"), ("refresh", "post")]
+    assert writes[0]["location"].startswith(f"{recipe}:3:")
+    shown = invoke("plan", "show", str(plan_file))
+    assert shown.exit_code == 0, shown.stderr
+    assert f"\nunnamed post step ({writes[0]['location']}): 1 write(s)\n" in shown.stdout
+    assert f"\nstep refresh ({writes[1]['location']}): 1 write(s)\n" in shown.stdout
+    assert "step ?" not in shown.stdout
+
+
+def test_a_plan_without_actions_still_shows_where_its_steps_are(sandbox: Sandbox, tmp_path: Path) -> None:
+    recipe = tmp_path / "unnamed.yaml"
+    recipe.write_text(UNNAMED)
+    plan_file, _ = make_plan(sandbox, tmp_path, recipe)
+    plan = json.loads(plan_file.read_text())
+    for write in plan["writes"]:  # as a plan made before writes recorded their action
+        del write["action"]
+    plan_file.write_text(json.dumps(plan))
+    shown = invoke("plan", "show", str(plan_file))
+    assert shown.exit_code == 0, shown.stderr
+    assert f"\nunnamed step ({plan['writes'][0]['location']}): 1 write(s)\n" in shown.stdout
