@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from ovhflow.sandbox import Sandbox
 from tests.cli_invoke import invoke
 from tests.plan.test_plan_apply import make_plan
@@ -19,12 +17,6 @@ steps:
   - id: refresh
     post: {ZONE}/refresh
 """
-
-
-@pytest.fixture
-def sandbox():
-    with Sandbox(servers=2, bills=1, seed=7) as sb:
-        yield sb
 
 
 def test_a_step_without_id_or_name_is_shown_by_its_action_and_place(sandbox: Sandbox, tmp_path: Path) -> None:
