@@ -30,6 +30,7 @@ from ovhflow.plan.apply import (
     check_secret_inputs,
     load_for_apply,
     planned_values,
+    warn_about_other_version,
 )
 from ovhflow.plan.document import new_plan, plan_inputs, planned_writes, write_plan
 from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
@@ -171,6 +172,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     if options.check:
         plugins.manager.register(check_mode.CheckMode(), name=check_mode.PLUGIN_NAME)
     if plan is not None:
+        warn_about_other_version(plan, str(options.plan_file), logger.warning)
         gate = PlanGate(plan["writes"], redactor, str(plan["recipe"]["path"]), str(recipe.path))
         plugins.manager.register(gate, name=GATE_NAME)
     return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan)

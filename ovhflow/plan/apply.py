@@ -7,9 +7,10 @@ another endpoint or account.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from ovhflow import __version__
 from ovhflow.errors import UsageError
 from ovhflow.plan.document import (
     DEFAULT_MAX_AGE,
@@ -39,6 +40,20 @@ def load_for_apply(plan_path: str, recipe: Recipe, max_age: str | None) -> dict[
         raise UsageError(_changed(str(recipe.path), plan_path))
     check_includes(plan, plan_path, recipe)
     return plan
+
+
+def warn_about_other_version(plan: Mapping[str, Any], plan_path: str, warn: Callable[[str], None]) -> None:
+    """Warn, not refuse, when another ovhflow made the plan: the plan's format version says whether this
+    one reads it, and each write is still compared with the reviewed ones (one that differs is not sent,
+    exit 5), so another version cannot send what was not reviewed; the warning says why it may stop."""
+    made_by = plan.get("ovhflow_version")
+    if made_by == __version__:
+        return
+    who = f"ovhflow {made_by}" if made_by else "an ovhflow that did not record its version"
+    warn(
+        f"plan {plan_path} was made by {who}, this is ovhflow {__version__}: a write this version makes "
+        "differently from the plan is not sent (exit 5); if that happens, make and review a new plan with it"
+    )
 
 
 def _changed(path: str, plan_path: str) -> str:

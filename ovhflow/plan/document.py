@@ -2,9 +2,9 @@
 
 A plan holds what a reviewer must see and what applying it must match: the recipe (path, name and the
 SHA-256 of its content, and of each file it includes), the endpoint and account it was made against,
-when, the inputs (a secret input only as a salted hash: a plan is pasted into tickets), and every planned
-write in order. It is written
-atomically with mode 0600, as the other files ovhflow writes that an operator relies on.
+when and by which ovhflow version, the inputs (a secret input only as a salted hash: a plan is pasted
+into tickets), and every planned write in order. It is written atomically with mode 0600, as the other
+files ovhflow writes that an operator relies on.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ovhflow import __version__
 from ovhflow.errors import RecipeError, UsageError
 from ovhflow.files.atomic import write_atomic
 from ovhflow.recipe.model import Recipe
@@ -132,6 +133,11 @@ PLAN_SCHEMA: dict[str, Any] = {
             "description": "2 adds placeholders, 3 the included files; version 1 and 2 plans are read",
         },
         "created_at": {"type": "string", "format": "date-time"},
+        "ovhflow_version": {
+            "type": "string",
+            "description": "the version of ovhflow that made the plan (absent in plans made before it was "
+            "recorded); applying with another version warns",
+        },
         "recipe": {
             "type": "object",
             "required": ["path", "name", "sha256"],
@@ -207,6 +213,7 @@ def new_plan(recipe: Recipe, endpoint: str, account: str | None, inputs: dict[st
         "format": FORMAT,
         "version": VERSION,
         "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "ovhflow_version": __version__,
         "recipe": {
             "path": str(recipe.path),
             "name": recipe.name,

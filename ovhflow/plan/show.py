@@ -17,7 +17,7 @@ def plan_text(plan: Mapping[str, Any]) -> str:
     writes = plan["writes"]
     lines = [
         f"Plan for {recipe['name']} ({recipe['path']}, sha256 {recipe['sha256'][:12]})",
-        f"made {plan['created_at']} against {plan['endpoint']}"
+        f"made {plan['created_at']} by {made_by(plan)} against {plan['endpoint']}"
         + (f", account {plan['account']}" if plan.get("account") else ""),
     ]
     if recipe.get("includes"):
@@ -46,6 +46,12 @@ def plan_text(plan: Mapping[str, Any]) -> str:
         lines.extend(f"      {line}" for line in placeholder_lines(write.get("placeholders")))
         lines.extend(f"      {line}" for line in attempts_lines(write.get("attempts")))
     return "\n".join(lines)
+
+
+def made_by(plan: Mapping[str, Any]) -> str:
+    """The ovhflow that made the plan, as a reviewer reads it."""
+    version = plan.get("ovhflow_version")
+    return f"ovhflow {version}" if version else "an ovhflow that did not record its version"
 
 
 def step_label(write: Mapping[str, Any]) -> str:
