@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ovhflow import hookspecs
+from ovhflow import PROJECT_NAME, hookspecs
 from ovhflow.plugin.manager import hook_names
 from tests.cli_invoke import invoke, invoke_ovhflow
 from tests.helpers import REPO_ROOT
@@ -43,6 +43,23 @@ def test_hook_is_documented_with_its_signature(hook: str) -> None:
     line = next(line for line in SECTION.splitlines() if signature in line)
     assert line.count("|") >= 4, (
         f"{hook}: the hooks table row should say when it is called and what it returns"
+    )
+
+
+FIRSTRESULT = "Stops at the first non-None result (``firstresult``)."
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_hook_spec_documents_each_argument_and_firstresult(hook: str) -> None:
+    """A plugin author reads the spec's docstring: each argument has its ``:param``, and a firstresult
+    hook says so (the first non-None answer wins, the other implementations are not called)."""
+    spec = getattr(hookspecs, hook)
+    doc = inspect.getdoc(spec) or ""
+    undocumented = [name for name in inspect.signature(spec).parameters if f":param {name}:" not in doc]
+    assert undocumented == [], f"{hook}: no :param for {', '.join(undocumented)}"
+    firstresult = getattr(spec, f"{PROJECT_NAME}_spec")["firstresult"]
+    assert (FIRSTRESULT in " ".join(doc.split())) == firstresult, (
+        f"{hook}: the docstring should say {FIRSTRESULT!r} exactly when the spec is firstresult"
     )
 
 
