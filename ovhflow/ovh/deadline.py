@@ -205,11 +205,13 @@ class _Watched:
             raise ResolveTimeout(self, str(error)) from error
         failed: Exception | None = None
         try:
-            for address in addresses:  # each address in turn, as urllib3 does with those it resolves
+            # each address in turn, as urllib3 does with those it resolves: one that refuses or whose
+            # connect times out (ConnectTimeoutError, NewConnectionError's base) gives way to the next
+            for address in addresses:
                 self._dns_host = address
                 try:
                     return super()._new_conn()  # type: ignore[misc]
-                except NewConnectionError as error:
+                except ConnectTimeoutError as error:
                     failed = error
         finally:
             self._dns_host = name

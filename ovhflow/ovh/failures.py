@@ -48,7 +48,10 @@ def describe(error: BaseException | None, response: Any = None, call: CallClock 
     if call is not None and call.cut or any(isinstance(e, DeadlineExceeded) for e in _causes(error)):
         deadline = call.deadline if call is not None else None
         return f"no complete answer within {deadline:g} s (deadline)" if deadline else "deadline exceeded"
-    for cause in reversed(_causes(error)):
+    causes = _causes(error)
+    if any(type(cause) is ConnectTimeoutError for cause in causes):  # over the socket.timeout it wraps
+        return "connecting timed out"
+    for cause in reversed(causes):
         text = _describe_one(cause)
         if text:
             return text

@@ -4,10 +4,14 @@ ovhflow's words (issue 14 "The network", issue 19 "An unreachable API")."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import time
+from collections.abc import Iterator
+from unittest import mock
 
+import ovh as python_ovh
 import pytest
 
 from ovhflow import ovh
@@ -110,3 +114,50 @@ def test_each_retry_is_one_line_in_ovhflow_words(caplog: pytest.LogCaptureFixtur
     ]
     assert caught.value.message == f"GET /auth/time: 127.0.0.1:{port}: connection refused (4 attempts)"
     assert isinstance(caught.value.args[1], Exception)  # python-ovh's shape: the cause comes second
+
+
+@contextlib.contextmanager
+def _silent_address(address: str, port: int) -> Iterator[None]:
+    """``address:port`` accepts no connection: its listener's accept queue is full, so a connect to it
+    times out (on loopback, like an address whose packets are dropped)."""
+    with socket.create_server((address, port), backlog=0) as silent, contextlib.ExitStack() as held:
+        for _ in range(4):
+            try:
+                held.enter_context(socket.create_connection((address, port), timeout=0.3))
+            except TimeoutError:
+                break
+        else:
+            pytest.fail(f"{address}:{port} still accepts connections")
+        assert silent.fileno() >= 0
+        yield
+
+
+def test_an_address_that_does_not_answer_is_passed_over_for_the_next_one_as_python_ovh_does(
+    server: CaptureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host name with two addresses, the first silent: urllib3 (under python-ovh) tries the next one
+    once the first's connect timeout is over, within the same attempt; so does the resolution that
+    ovhflow waits for within the deadline."""
+    port = int(server.root.rsplit(":", 1)[1])
+    resolve = socket.getaddrinfo
+
+    def two_addresses(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host == "api.two-addresses.example":
+            return [*resolve("127.0.0.2", *args, **kwargs), *resolve("127.0.0.1", *args, **kwargs)]
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    url = server.url.replace("127.0.0.1", "api.two-addresses.example")
+    with _silent_address("127.0.0.2", port), mock.patch.dict(python_ovh.client.ENDPOINTS, {"two": url}):
+        theirs = python_ovh.Client("two", **CREDENTIALS, timeout=(0.5, 5)).get("/me")
+        ours = ovh.Client(url, **CREDENTIALS, timeout=(0.5, 5), retries=0).get("/me")
+    assert ours == theirs == {"path": "/1.0/me"}
+    assert {r.header("Host") for r in server.requests} == {f"api.two-addresses.example:{port}"}
+
+
+def test_an_address_that_does_not_answer_is_said_to_time_out_connecting(server: CaptureServer) -> None:
+    port = int(server.root.rsplit(":", 1)[1])
+    with _silent_address("127.0.0.2", port), pytest.raises(ovh.HTTPError) as caught:
+        ovh.Client(f"http://127.0.0.2:{port}/1.0", **CREDENTIALS, timeout=(0.3, 5), retries=0).get("/me")
+    assert caught.value.message == f"GET /auth/time: 127.0.0.2:{port}: connecting timed out"
+    assert server.requests == []
