@@ -96,7 +96,9 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
         current = _existing_header(path, delimiter)
         if current is not None:
             if current != headers:
-                raise ValueError(f"csv: {path} has columns {current}, not {headers}; cannot append")
+                # the file's text is never quoted: a recipe may name any file it can read (credentials)
+                found = plural(len(current), "column")
+                raise ValueError(f"csv: {path} has another header ({found}) than {headers}; won't append")
             header_needed = False
     count = 0
     with open_atomic(path, append=append, newline="") as stream:

@@ -104,9 +104,22 @@ def test_append_adds_rows_without_a_second_header(tmp_path: Path, fake_call) -> 
 def test_append_refuses_a_file_with_other_columns(tmp_path: Path, fake_call) -> None:
     target = tmp_path / "bills.csv"
     target.write_bytes(b"a,b\r\n1,2\r\n")
-    with pytest.raises(ValueError, match="cannot append"):
+    with pytest.raises(ValueError, match="append"):
         export_csv(fake_call({"path": str(target), "rows": BILLS, "columns": COLUMNS, "append": True}))
     assert target.read_bytes() == b"a,b\r\n1,2\r\n"
+
+
+def test_append_to_another_file_never_quotes_what_it_holds(tmp_path: Path, fake_call) -> None:
+    """A recipe may name any file it can read: its first line (a credential, split by a chosen delimiter
+    so that no mask finds it whole) must not come back in the error, which goes to logs and webhooks."""
+    target = tmp_path / "ovhflow.env"
+    target.write_bytes(b"OVH_APPLICATION_SECRET=c6OLSaZC1cuHfpsStCZEPTyb\n")
+    args = {"path": str(target), "rows": [], "columns": {"a": "x"}, "append": True, "delimiter": "S"}
+    with pytest.raises(ValueError, match="won.t append") as caught:
+        export_csv(fake_call(args))
+    for piece in ("OVH_APPLICATION_", "ECRET=c6OL", "aZC1cuHfps", "tCZEPTyb"):
+        assert piece not in str(caught.value)
+    assert "4 columns" in str(caught.value)
 
 
 def test_a_failing_row_leaves_the_previous_file_and_no_temporary_file(tmp_path: Path, fake_call) -> None:
