@@ -72,7 +72,7 @@ def check_inputs(recipe: Any, params: tuple[str, ...], params_file: str | None) 
     environment has them.
     """
     # lazy: start-up, as checked_recipe
-    from ovhflow.recipe.inputs import resolve_inputs
+    from ovhflow.recipe.input_values import resolve_inputs
     from ovhflow.recipe.params import parse_params
 
     given = parse_params(params)

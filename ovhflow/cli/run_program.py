@@ -134,7 +134,7 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     from ovhflow.engine import check_mode
     from ovhflow.plugin.manager import load_plugins
     from ovhflow.recipe.environment_access import refuse_credential_reads
-    from ovhflow.recipe.inputs import resolve_inputs
+    from ovhflow.recipe.input_values import resolve_inputs
     from ovhflow.recipe.loader import load_recipe
     from ovhflow.recipe.params import parse_params
     from ovhflow.reporting.run_log import RunLogger

@@ -5,7 +5,7 @@
 checks the names they use, and returns a :class:`Recipe`; every problem is a located :class:`RecipeError`.
 """
 
-from ovhflow.recipe.inputs import resolve_inputs
+from ovhflow.recipe.input_values import resolve_inputs
 from ovhflow.recipe.loader import load_recipe
 from ovhflow.recipe.model import (
     CONTEXT_NAMES,

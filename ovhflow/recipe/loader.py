@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, OvhflowError, RecipeError, RecipeErrors
 from ovhflow.recipe.environment_access import environment_reads, refused_by_name
-from ovhflow.recipe.inputs import TYPE_WORDS, build_input_specs, matches_type, without_positions
+from ovhflow.recipe.input_specs import build_input_specs
+from ovhflow.recipe.inputs import TYPE_WORDS, matches_type, without_positions
 from ovhflow.recipe.messages import describe, kind
 from ovhflow.recipe.model import (
     DEFAULT_DELAY,
