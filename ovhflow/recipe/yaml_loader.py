@@ -21,12 +21,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 
-from ovhflow.errors import Location, RecipeError
-from ovhflow.files.yaml_import import yaml  # first: PyYAML imported without its slowest line
-
-# isort: split
+import yaml
 from yaml.constructor import ConstructorError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from ovhflow.errors import Location, RecipeError
 
 MAX_FILE_SIZE = 1024 * 1024  # 1 MiB
 MAX_DEPTH = 64
