@@ -7,7 +7,7 @@ jsonschema is the heaviest import of the recipe language, and a valid recipe nev
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -70,74 +70,83 @@ def choose(error: ValidationError) -> ValidationError:
 
 
 def _format(error: ValidationError, document: Any, prefix: Sequence[Any]) -> RecipeError:
+    """One error as a sentence at its place: the key for a bad or unknown key, else the value."""
     parts = [*prefix, *error.absolute_path]
     where_words = path_words(parts) or "the recipe"
     instance, location = follow(document, parts)
-    found = error.instance
     # A top-level value may be the first thing read of a file that is no recipe at all (an include: of a
     # credentials file): its content is never quoted there, only its kind and size; deeper, a string may
     # be a secret pasted in: its size only.
-    shown = kind(found) if len(parts) <= 1 else unquoted(found)
-    validator, schema, value = error.validator, error.schema, error.validator_value
+    shown = kind(error.instance) if len(parts) <= 1 else unquoted(error.instance)
+    schema = error.schema
     if "x-accepts" in schema:
         return RecipeError(f"{where_words}: expected {schema['x-accepts']}, got {shown}", location)
     if "propertyNames" in error.relative_schema_path:
         key = error.instance
         if isinstance(instance, LocatedDict):
             location = instance.key_locations.get(key, location)
-        pattern = str(schema.get("pattern", ""))
-        letters = "letters" if "A-Z" in pattern or not pattern else "lowercase letters"
-        hint = schema.get("x-hint") or f"use {letters}, digits and _, not starting with a digit"
-        return RecipeError(f"{where_words}: {key!r} is not a valid name: {hint}", location)
-    if validator == "additionalProperties" and isinstance(instance, dict):
-        known = list(schema.get("properties", {}))
-        extra = [key for key in instance if key not in known]
-        key = extra[0] if extra else "?"
-        if isinstance(instance, LocatedDict):
-            location = instance.key_locations.get(key, location)
-        hint = did_you_mean(key, known)
-        if isinstance(instance, LocatedDict) and instance.get(key, "") is None and not hint:
-            mapping_line = instance.location.line
-            if instance.key_locations.get(key, instance.location).line == mapping_line:
-                hint = " (in a {...} mapping a comma ends the value: quote text that holds commas)"
-        if not hint and not error.absolute_path and not prefix:  # a top-level section comes from plugins
-            hint = missing_plugin_hint(key)
-        return RecipeError(f"unknown key {key!r} in {where_words}{hint}", location)
-    if validator == "required":
-        missing = [key for key in value if not isinstance(instance, dict) or key not in instance]
-        key = missing[0] if missing else value[0]
-        return RecipeError(f"{where_words}: missing required key {key!r}", location)
-    if validator == "type":
-        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {shown}", location)
-    if validator == "enum":
-        choices = ", ".join(str(choice) for choice in value)
-        return RecipeError(f"{where_words}: must be one of {choices}; got {shown}", location)
-    if validator == "const":
-        return RecipeError(f"{where_words}: must be {value!r}; got {shown}", location)
-    if validator in ("anyOf", "oneOf"):
-        return RecipeError(f"{where_words}: expected {accepted(schema)}, got {shown}", location)
-    if validator == "minProperties" and value == 1:
-        return RecipeError(f"{where_words}: must not be empty", location)
-    if validator == "minItems" and value == 1:
-        return RecipeError(f"{where_words}: must not be empty", location)
-    if validator == "minLength" and value == 1:
-        return RecipeError(f"{where_words}: must not be empty", location)
-    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        relation = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[
-            validator
-        ]
-        return RecipeError(f"{where_words}: must be {relation} {value}, got {preview(found)}", location)
-    if validator == "pattern":
-        hint = schema.get("x-hint")
-        why = f": {hint}" if hint else f" (must match {value})"
-        return RecipeError(f"{where_words}: {unquoted(found)} is not valid{why}", location)
-    if validator == "dependentRequired":
+        return RecipeError(f"{where_words}: {key!r} is not a valid name: {_name_hint(schema)}", location)
+    if error.validator == "additionalProperties" and isinstance(instance, dict):
+        top_level = not error.absolute_path and not prefix  # a top-level section comes from plugins
+        return _unknown_key(instance, list(schema.get("properties", {})), where_words, location, top_level)
+    if error.validator == "dependentRequired":
+        value = error.validator_value
         needing = next((k for k in value if isinstance(instance, dict) and k in instance), "?")
         if isinstance(instance, LocatedDict):
             location = instance.key_locations.get(needing, location)
         needed = " and ".join(repr(k) for k in value.get(needing, []))
         return RecipeError(f"{where_words}: {needing!r} only applies with {needed}", location)
-    return RecipeError(f"{where_words}: {error.message}", location)
+    return RecipeError(f"{where_words}: {_sentence(error, instance, shown)}", location)
+
+
+def _name_hint(schema: Mapping[str, Any]) -> str:
+    """What a key's name may be made of: the schema's own hint, else read from its pattern."""
+    pattern = str(schema.get("pattern", ""))
+    letters = "letters" if "A-Z" in pattern or not pattern else "lowercase letters"
+    return str(schema.get("x-hint") or f"use {letters}, digits and _, not starting with a digit")
+
+
+def _unknown_key(
+    instance: dict[str, Any], known: list[str], where_words: str, location: Any, top_level: bool
+) -> RecipeError:
+    """The first key the schema does not know, at the key, with the nearest known one or a hint."""
+    extra = [key for key in instance if key not in known]
+    key = extra[0] if extra else "?"
+    if isinstance(instance, LocatedDict):
+        location = instance.key_locations.get(key, location)
+    hint = did_you_mean(key, known)
+    if isinstance(instance, LocatedDict) and instance.get(key, "") is None and not hint:
+        mapping_line = instance.location.line
+        if instance.key_locations.get(key, instance.location).line == mapping_line:
+            hint = " (in a {...} mapping a comma ends the value: quote text that holds commas)"
+    if not hint and top_level:
+        hint = missing_plugin_hint(key)
+    return RecipeError(f"unknown key {key!r} in {where_words}{hint}", location)
+
+
+_RELATIONS = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+
+
+def _sentence(error: ValidationError, instance: Any, shown: str) -> str:
+    """What is wrong with a value, after its place (``steps[2].put: ...``)."""
+    validator, schema, value, found = error.validator, error.schema, error.validator_value, error.instance
+    if validator == "required":
+        missing = [key for key in value if not isinstance(instance, dict) or key not in instance]
+        return f"missing required key {missing[0] if missing else value[0]!r}"
+    if validator in ("type", "anyOf", "oneOf"):
+        return f"expected {accepted(schema)}, got {shown}"
+    if validator == "enum":
+        return f"must be one of {', '.join(str(choice) for choice in value)}; got {shown}"
+    if validator == "const":
+        return f"must be {value!r}; got {shown}"
+    if validator in ("minProperties", "minItems", "minLength") and value == 1:
+        return "must not be empty"
+    if validator in _RELATIONS:
+        return f"must be {_RELATIONS[validator]} {value}, got {preview(found)}"
+    if validator == "pattern":
+        hint = schema.get("x-hint")
+        return f"{unquoted(found)} is not valid" + (f": {hint}" if hint else f" (must match {value})")
+    return str(error.message)
 
 
 def schema_errors(
