@@ -101,7 +101,7 @@ def schema(plan: bool, plugins_dir: str | None, debug: bool) -> None:
 
     if plan:
         # lazy: loaded when this command runs, not at start-up
-        from ovhflow.plan.document import PLAN_SCHEMA
+        from ovhflow.plan.schema import PLAN_SCHEMA
 
         click.echo(json.dumps(PLAN_SCHEMA, indent=2))
         return
