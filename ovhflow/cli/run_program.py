@@ -20,9 +20,11 @@ from ovhflow.apischema.cache_folder import cache_root
 from ovhflow.cli import collector
 from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.interrupts import Terminated, interruption
+from ovhflow.cli.locking import lock_dir
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
 from ovhflow.errors import OvhflowError, UsageError
 from ovhflow.exit_status import ExitStatus
+from ovhflow.plan.applied import consume, refuse_if_applied
 from ovhflow.plan.apply import (
     account_of,
     check_account,
@@ -194,7 +196,9 @@ def check_plan_options(options: RunOptions, recipe: Recipe) -> dict[str, Any] | 
             raise UsageError(f"--plan-out {options.plan_out}: folder {folder} is missing or not writable")
     if not options.plan_file:
         return None
-    return load_for_apply(options.plan_file, recipe, options.max_age)
+    plan = load_for_apply(options.plan_file, recipe, options.max_age)
+    refuse_if_applied(lock_dir(), plan, options.plan_file)  # early; consumed under the lock (execute_run)
+    return plan
 
 
 def execute_run(run: PreparedRun) -> ExitStatus:
@@ -225,6 +229,8 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         ) as client,
     ):
         target = plan_target(run, client) if options.plan_out or run.plan is not None else None
+        if run.plan is not None:  # checked, not yet written: from here the plan is used up (README)
+            consume(lock_dir(), run.plan, str(options.plan_file), str(run.recipe.path))
         # What start-up built (modules, schemas, compiled templates) lives until the end: out of the
         # garbage collector's sight, full collections during a long loop stop re-walking it.
         gc.freeze()
