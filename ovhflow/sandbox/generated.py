@@ -18,21 +18,21 @@ from typing import Any
 from ovhflow.apischema.document import ApiDocument, Operation, concrete, is_param
 from ovhflow.apischema.types import element_type, resolve_model, unalias
 from ovhflow.sandbox.api import Call, bad_request, conflict, not_found
+from ovhflow.sandbox.generated_routes import OperationRouter
 from ovhflow.sandbox.identity import id_in, id_type, identity_fields, literal_before, make_ids
 from ovhflow.sandbox.router import Route
 from ovhflow.sandbox.schema_store import SchemaStore
 from ovhflow.sandbox.tasks import is_task_type, start_task, task_progress
 from ovhflow.sandbox.values import Values
 
-REMEMBERED_PATHS = 4096
 HandWritten = Callable[[str, str], tuple[Route | None, dict[str, str]]]  # (version, path) -> GET route
 
 
-class GeneratedApi:
+class GeneratedApi(OperationRouter):
     """Routes and answers for whatever the hand-written routes do not serve."""
 
     def __init__(self, store: SchemaStore, state: dict[str, Any], handwritten: HandWritten) -> None:
-        self.store = store
+        super().__init__(store)
         self.handwritten = handwritten
         today = dt.datetime.now(dt.timezone.utc).date().isoformat()
         self.kept: dict[str, Any] = state.setdefault("generated", {"today": today})
@@ -41,45 +41,6 @@ class GeneratedApi:
         self.kept.setdefault("deleted", [])
         self.kept.setdefault("counter", 1000)
         self.values = Values(int(state.get("seed", 1)), dt.date.fromisoformat(self.kept["today"]))
-        self._routes: dict[tuple[str, str, str, str], Route] = {}  # (version, source, template, method)
-        self._by_path: dict[tuple[str, str, str], tuple[Route | None, dict[str, str], bool]] = {}
-
-    def route(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-        """The operation for ``method path``, its parameters, and whether another method would fit.
-
-        Remembered per path (the documents never change), so a loop over the same paths looks each up
-        once; the memory is emptied when it holds :data:`REMEMBERED_PATHS`.
-        """
-        key = (version, method, path)
-        found = self._by_path.get(key)
-        if found is None:
-            if len(self._by_path) >= REMEMBERED_PATHS:
-                self._by_path.clear()
-            found = self._by_path[key] = self._lookup(version, method, path)
-        route, params, other_method = found
-        return route, dict(params), other_method
-
-    def _lookup(self, version: str, method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
-        document = self.store.document_for(version, path)
-        if document is None:
-            return None, {}, False
-        hits = document.match(path)
-        for template, params in hits:
-            operation = document.operation(template, method)
-            if operation is not None:
-                key = (version, document.source, template, method)
-                route = self._routes.get(key)
-                if route is None:  # made once per operation: requests only look it up
-                    route = self._routes[key] = self._route_of(version, operation)
-                return route, params, False
-        return None, {}, bool(hits)
-
-    def _route_of(self, version: str, operation: Operation) -> Route:
-        def handler(call: Call, **values: str) -> Any:
-            return self.answer(call, version, operation, values)
-
-        auth = "none" if operation.no_authentication else "signed"
-        return Route(operation.method, operation.path, operation.segments, handler, auth, False)
 
     # answering
     def answer(self, call: Call, version: str, operation: Operation, params: dict[str, str]) -> Any:
