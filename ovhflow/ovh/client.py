@@ -13,7 +13,6 @@ and the exceptions; and the client's ``_canonicalize_kwargs``, ``_prepare_query_
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -46,9 +45,9 @@ from ovhflow.ovh.exceptions import (  # noqa: F401 (python-ovh's client module o
     ResourceNotFoundError,
     decode_response,
 )
-from ovhflow.ovh.failures import describe
 from ovhflow.ovh.oauth2 import OAuth2
-from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, signature, target_url, with_query
+from ovhflow.ovh.sending import network_failure, signed_headers, timed_request
+from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, target_url, with_query
 from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
 from ovhflow.ovh.transport import (
     DEFAULT_POOL_SIZE,
@@ -63,7 +62,6 @@ from ovhflow.ovh.transport import (
 __all__ = ["ENDPOINTS", "OAUTH2_TOKEN_URLS", "TIMEOUT", "Client", "Session", "config"]
 
 TIMEOUT = 180  # python-ovh's per-socket-operation timeout; the deadlines bound the whole request
-log = logging.getLogger("ovhflow.ovh")
 
 
 class Client:
@@ -257,18 +255,11 @@ class Client:
         try:
             response = self.raw_call(method, path, data, need_auth, headers)
         except AnswerCutAfterSuccess as error:
-            message = self._network_failure(method, path, error)
+            message = network_failure(method, path, self._endpoint, error)
             raise AnswerUnreadable(message, error, response=error.response) from error
         except RequestException as error:
-            raise HTTPError(self._network_failure(method, path, error), error) from error
+            raise HTTPError(network_failure(method, path, self._endpoint, error), error) from error
         return decode_response(response), response
-
-    def _network_failure(self, method: str, path: str, error: RequestException) -> str:
-        host = urlsplit(self._endpoint).netloc
-        what = getattr(error, "failure", None) or describe(error)
-        attempts = getattr(error, "attempts", 0)
-        tries = f" ({attempts} attempts)" if attempts > 1 else ""
-        return f"{method} {path.split('?', 1)[0]}: {host}: {what}{tries}"
 
     def raw_call(
         self,
@@ -294,18 +285,8 @@ class Client:
         if need_auth and self._oauth2 is not None:
             return self._send_oauth2(method, url, headers, body)
         if need_auth:
-            if not self._application_secret:
-                raise InvalidKey("Missing application secret: configure application_secret to sign requests")
-            if not self._consumer_key:
-                raise InvalidKey(
-                    "Missing consumer key: configure consumer_key or call request_consumerkey() first"
-                )
-            now = str(int(time.time()) + self.time_delta)
-            headers["X-Ovh-Consumer"] = self._consumer_key
-            headers["X-Ovh-Timestamp"] = now
-            headers["X-Ovh-Signature"] = signature(
-                self._application_secret, self._consumer_key, method, url, body, now
-            )
+            secret, consumer_key = self._application_secret, self._consumer_key
+            headers |= signed_headers(secret, consumer_key, method, url, body, lambda: self.time_delta)
         headers["X-Ovh-Application"] = self._application_key  # type: ignore[assignment]
         return self._send(method, url, headers, body)
 
@@ -327,27 +308,10 @@ class Client:
         ``extra`` keyword arguments go to ``Session.request`` (OAuth2 calls add ``files=None``, as
         python-ovh's do: users' tests assert on that call shape)."""
         budget = self._throttle_budget if method in self._throttle_methods else 0.0
-        return self._rate_limiter.send(lambda: self._send_once(method, url, headers, body, **extra), budget)
-
-    def _send_once(
-        self, method: str, url: str, headers: dict[str, str], body: str, **extra: Any
-    ) -> requests.Response:
-        started = time.monotonic()
-        try:
-            response = self._session.request(
-                method, url, headers=headers, data=body, **extra, timeout=self._timeout
-            )
-        except requests.RequestException as error:
-            log.debug(
-                "%s %s -> failed after %.1f ms: %s", method, url, _ms_since(started), type(error).__name__
-            )
-            raise
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug(
-                "%s %s -> %s in %.1f ms (query id %s)", method, url, response.status_code,
-                _ms_since(started), response.headers.get("X-OVH-QUERYID", "-"),
-            )  # fmt: skip
-        return response
+        session, timeout = self._session, self._timeout
+        return self._rate_limiter.send(
+            lambda: timed_request(session, method, url, headers, body, timeout, **extra), budget
+        )
 
     # beyond python-ovh
 
@@ -385,7 +349,3 @@ class Client:
         """A GET with extra headers, as :mod:`ovhflow.ovh.listing` sends them."""
         answer, response = self.call_with_response("GET", path, headers=dict(headers) if headers else None)
         return answer, response.headers
-
-
-def _ms_since(started: float) -> float:
-    return (time.monotonic() - started) * 1000
