@@ -17,12 +17,27 @@ from ovhflow.plugin_api import ActionCall, ActionSpec, ApiClient, HttpRequest, H
 from ovhflow.templating.undefined import kind_of
 
 TEMPLATE: dict[str, Any] = {"type": "string", "pattern": r"\{\{"}
+# No '#' outside {{ }}, {% %} and {# #}: a URL's fragment is never sent, so the path signed (with it)
+# is not the one the API reads and the call failed as "Invalid signature". A '#' a template outputs is
+# percent-encoded (%23) like any other character of a value (ovhflow/templating/values.py).
+NO_FRAGMENT = (  # a tag left open passes: the template's syntax error says what is wrong
+    r"^(?:[^#{]|\{(?![{%#])|\{\{(?:[^}]|\}(?!\}))*(?:\}\}|$)|\{%(?:[^%]|%(?!\}))*(?:%\}|$)"
+    r"|\{#(?:[^#]|#(?!\}))*(?:#\}|$))*$"
+)
 PATH_SCHEMA: dict[str, Any] = {
     "type": "string",
     "minLength": 1,
-    "pattern": "^/",
-    "x-hint": "an API path starts with / (/me/bill, /dedicated/server/{{ name }}, "
-    "/{{ kind | segments }}/{{ id }})",
+    "allOf": [
+        {
+            "pattern": "^/",
+            "x-hint": "an API path starts with / (/me/bill, /dedicated/server/{{ name }}, "
+            "/{{ kind | segments }}/{{ id }})",
+        },
+        {
+            "pattern": NO_FRAGMENT,
+            "x-hint": "an API path has no '#' (a URL fragment is never sent; write a literal # as %23)",
+        },
+    ],
     "description": "API path, e.g. /me or /dedicated/server/{{ item }}",
 }
 FLAG: dict[str, Any] = {"anyOf": [{"type": "boolean"}, TEMPLATE]}

@@ -71,6 +71,8 @@ def checked_verb(method: str, path: str) -> str:
         raise UsageError(f"method {method!r}: expected one of {', '.join(METHODS)}")
     if not path.startswith("/"):
         raise UsageError(f"path {path!r} must start with /")
+    if "#" in path:  # a URL's fragment is never sent: the path signed would not be the one the API reads
+        raise UsageError(f"path {path!r} has a '#': a URL fragment is never sent; write a literal # as %23")
     return verb
 
 

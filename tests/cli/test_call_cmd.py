@@ -73,6 +73,10 @@ def test_usage_errors_exit_2(full_env, tmp_path: Path) -> None:
         (("FETCH", "/me"), "method 'FETCH'"),
         (("GET", "me"), "must start with /"),
         (
+            ("GET", "/me#x"),
+            "path '/me#x' has a '#'",
+        ),  # a fragment is never sent: it failed as a bad signature
+        (
             ("POST", "/me/x", "a=1", "hunter22"),
             "argument #2: expected NAME=VALUE or NAME:=JSON (no '=' found)",
         ),

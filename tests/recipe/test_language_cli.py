@@ -422,6 +422,41 @@ def test_paths_without_a_leading_slash_are_refused_before_any_request(sandbox, r
     assert paths(sandbox) == []
 
 
+def test_a_fragment_in_a_path_is_refused_by_validate_and_a_value_with_hash_is_encoded(sandbox, recipe):
+    """A '#' starts a URL's fragment, which is never sent: the request signed with it was refused as
+    "Invalid signature" (exit 3, blaming the credentials). Literal text with '#' is refused before any
+    request; a value rendered into the path has its '#' percent-encoded like any other character."""
+    path = recipe(
+        """
+        name: fragment
+        steps:
+          - get: '/me?x=1#frag'
+          - put: "/dedicated/server/{{ inputs.name }}#x"
+            body: {status: active}
+        inputs:
+          name: {default: a}
+        """
+    )
+    checked = ovhflow("validate", str(path))
+    assert checked.exit_code == 2
+    said = "is not valid: an API path has no '#'"
+    assert f"{path}:3:10: steps[0].get: a string of 12 characters {said}" in checked.stderr
+    assert f"{path}:4:10: steps[1].put:" in checked.stderr and "Traceback" not in checked.stderr
+    done = ovhflow("run", str(path), env=sandbox.env())
+    assert done.exit_code == 2 and paths(sandbox) == []
+    encoded = recipe(
+        """
+        name: hash in a value
+        steps:
+          - get: "/me/bill/{{ 'a#b' }}{# a comment # #}"
+            ignore_errors: true
+        """
+    )
+    assert ovhflow("validate", str(encoded)).exit_code == 0
+    ovhflow("run", str(encoded), env=sandbox.env())
+    assert [p for p in paths(sandbox) if "bill" in p] == ["/me/bill/a%23b"]
+
+
 # -- 8. messages -------------------------------------------------------------------------------------
 
 
