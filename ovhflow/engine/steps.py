@@ -81,6 +81,9 @@ class StepRunner:
             outcome, items, stopping = run_loop(self, step, scope)
             record = StepRecord.looped(outcome.status, items, outcome.error)
         scope.record(step.id, record)
+        # ignore_errors ignores the step's own failure, not rejected credentials or configuration (nor a
+        # refused plan write): those stop the run; the step's line and counts say 'failed', as its exit does
+        fatal = stopping is not None and not isinstance(stopping, RunInterrupted)
         if events:  # a step inside a loop iteration reports through its item: no report to build
             report = step_report(
                 step,
@@ -90,7 +93,7 @@ class StepRunner:
                 name=step.label,
                 action=step.action,
                 location=location,
-                status=shown_status(step, outcome.status),
+                status=outcome.status if fatal else shown_status(step, outcome.status),
                 duration=time.monotonic() - started,
                 error=self.runtime.redactor.text(outcome.error) if outcome.error else None,
                 query_id=outcome.query_id,

@@ -66,3 +66,20 @@ def test_the_conversion_says_what_and_keeps_the_query_id() -> None:
     assert isinstance(error, ConfigError) and error.exit_status == 3
     assert str(error) == "InvalidKey: Invalid application key (OVH query id EU.ext-1.2)"
     assert str(configuration_error(OSError("unreadable"), "configuration")) == "configuration: unreadable"
+
+
+@pytest.mark.parametrize("loop", ["", "    loop: [a, b]\n"])
+def test_rejected_credentials_stop_a_run_even_under_ignore_errors(
+    loop: str, full_env: dict[str, str], tmp_path: Path
+) -> None:
+    """No later step can succeed with rejected credentials: ignore_errors does not apply, and the step's
+    line and the summary say 'failed', as the exit code does (they said '1 ignored, 0 failed', exit 3)."""
+    recipe = f"name: r\nsteps:\n  - get: /me\n    ignore_errors: true\n{loop}  - log: never said\n"
+    (tmp_path / "r.yaml").write_text(recipe)
+    done = invoke("run", "r.yaml", env={**full_env, "OVH_CONSUMER_KEY": BAD_KEY}, cwd=tmp_path)
+    assert done.exit_code == 3, done.stderr
+    assert "never said" not in done.stderr and "ignored  " not in done.stderr
+    assert re.search(r"failed +get \(\d+ ms\): credentials or configuration rejected", done.stderr), (
+        done.stderr
+    )
+    assert "0 skipped, 0 ignored, 1 failed" in done.stderr, done.stderr
