@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import ssl
 from typing import Any
 
 from urllib3.exceptions import (
@@ -56,6 +57,11 @@ def describe(error: BaseException | None, response: Any = None, call: CallClock 
         if text:
             return text
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def is_certificate_failure(error: BaseException | None) -> bool:
+    """The server's certificate failed verification: another attempt would fail the same way."""
+    return any(isinstance(cause, ssl.SSLCertVerificationError) for cause in _causes(error))
 
 
 def _describe_one(error: BaseException) -> str | None:  # noqa: PLR0911 (one answer per kind)

@@ -39,7 +39,7 @@ from ovhflow.ovh.deadline import (
     calling,
     current_call,
 )
-from ovhflow.ovh.failures import describe, retry_line
+from ovhflow.ovh.failures import describe, is_certificate_failure, retry_line
 
 DEFAULT_RETRIES = 3
 DEFAULT_POOL_SIZE = 16
@@ -61,7 +61,8 @@ class PoliteRetry(Retry):
     and telling each retry in one line of its own (urllib3's own "Retrying (Retry(...))" is dropped).
 
     It leaves 429 answers alone even with ``Retry-After``: the client's shared rate limiter retries them,
-    slowing every thread down (ovhflow/ovh/throttle.py).
+    slowing every thread down (ovhflow/ovh/throttle.py). A certificate that fails verification ends the
+    call at once, as in python-ovh.
     """
 
     RETRY_AFTER_STATUS_CODES = frozenset({413, 503})
@@ -78,6 +79,8 @@ class PoliteRetry(Retry):
         call = current_call()
         if call is not None:
             call.attempts = max(call.attempts, len(self.history) + 1)
+        if is_certificate_failure(error):  # not retried (nor by python-ovh): it would not verify again
+            raise MaxRetryError(_pool, url or "", error)
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         if call is None:
             return new

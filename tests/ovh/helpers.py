@@ -13,11 +13,13 @@ for the transport's retries on a reset connection).
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 SERVER_TIME = 1_700_000_000
@@ -62,11 +64,19 @@ def default_responder(request: Captured) -> Reply:
     return Reply(body={"path": request.target}, headers={"X-OVH-QUERYID": "EU.ext-1.abc"})
 
 
-class CaptureServer:
-    """A threaded HTTP/1.1 server recording requests; ``url`` ends with ``/1.0`` like an OVH endpoint."""
+# test-only: localhost.pem/.key (for localhost and 127.0.0.1, self-signed), another-ca.pem (an unrelated CA)
+TLS_DIR = Path(__file__).parent / "tls"
 
-    def __init__(self) -> None:
+
+class CaptureServer:
+    """A threaded HTTP/1.1 server recording requests; ``url`` ends with ``/1.0`` like an OVH endpoint.
+
+    ``connections`` counts the TCP connections accepted. With ``tls``, it answers HTTPS for the name
+    ``localhost`` with the self-signed certificate in ``TLS_DIR`` (``root`` and ``url`` use that name)."""
+
+    def __init__(self, tls: bool = False) -> None:
         self.requests: list[Captured] = []
+        self.connections = 0
         self.responder: Responder = default_responder
         self._lock = threading.Lock()
         server = self
@@ -101,9 +111,20 @@ class CaptureServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _handle  # noqa: N815
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = _server_tls_context() if tls else None
+
+        class Server(ThreadingHTTPServer):
+            def get_request(self) -> tuple[Any, Any]:
+                connection, address = self.socket.accept()
+                server.connections += 1
+                if context is not None:  # a failed handshake raises here: socketserver drops it
+                    connection = context.wrap_socket(connection, server_side=True)
+                return connection, address
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self.root = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.port = self._httpd.server_address[1]
+        self.root = f"https://localhost:{self.port}" if tls else f"http://127.0.0.1:{self.port}"
         self.url = self.root + "/1.0"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
@@ -114,6 +135,12 @@ class CaptureServer:
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def _server_tls_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(TLS_DIR / "localhost.pem", TLS_DIR / "localhost.key")
+    return context
 
 
 CREDENTIALS = {
