@@ -12,7 +12,7 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -253,17 +253,23 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         )
     if options.plan_out and target is not None:
         save_plan(run, result.info, target)
-    for status, why in (("not needed", "already done"), ("not reached", "the run stopped before them")):
-        left = [c for c in result.info.changes if c.get("status") == status]
-        if left:
-            paths = ", ".join(f"{c['method']} {c['path']}" for c in left)
-            run.logger.warning(f"{len(left)} planned write(s) {status} ({why}): {paths}")
+    warn_about_unused_planned_writes(run, result.info.changes)
     if result.error is not None:
         if options.debug and result.error.__cause__ is not None:
             raise result.error.__cause__
         if options.log_format != "json":  # in JSON the run_end event carries the error
             print(f"error: {redactor.text(str(result.error))}", file=sys.stderr, flush=True)
     return ExitStatus(result.exit_status)
+
+
+def warn_about_unused_planned_writes(run: PreparedRun, changes: Sequence[Mapping[str, Any]]) -> None:
+    """Planned writes an applied plan did not use are no error, but the operator hears of them: those
+    someone did meanwhile (not needed) and those after a stop (not reached)."""
+    for status, why in (("not needed", "already done"), ("not reached", "the run stopped before them")):
+        left = [c for c in changes if c.get("status") == status]
+        if left:
+            paths = ", ".join(f"{c['method']} {c['path']}" for c in left)
+            run.logger.warning(f"{len(left)} planned write(s) {status} ({why}): {paths}")
 
 
 def plan_target(run: PreparedRun, client: Any) -> tuple[str, str | None]:
