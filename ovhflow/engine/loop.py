@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.engine.batch import ReadAhead
+from ovhflow.engine.loop_records import ALL, LoopRecords
 from ovhflow.engine.namespace import Namespace
 from ovhflow.engine.outcome import Outcome, aggregate, failure, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
@@ -174,17 +175,17 @@ def _parallel_safe(step: Any) -> bool:
 
 def run_loop(
     runner: StepRunner, step: Step, scope: Scope
-) -> tuple[Outcome, list[dict[str, Any]], BaseException | None]:
-    """Run a looped step; return its overall outcome, one record per item that ran, and the error that
-    stops the run (interrupt, rejected credentials, a bug), for the caller to raise once it reported the
-    step."""
+) -> tuple[Outcome, LoopRecords, BaseException | None]:
+    """Run a looped step; return its overall outcome, the records of the items that ran (as much of them
+    as engine/loop_records.py says to keep), and the error that stops the run (interrupt, rejected
+    credentials, a bug), for the caller to raise once it reported the step."""
     runtime = runner.runtime
     context = scope.context()
     where = step.value_locations.get("loop", step.location)  # errors of the list point at `loop:`
     try:
         values = runtime.renderer.render(step.loop, context)
         if runtime.check and is_planned(values):  # planned answers exist in check mode only
-            return Outcome("planned", PLANNED, counted=True), [], None
+            return Outcome("planned", PLANNED, counted=True), LoopRecords(0, ALL), None
         if not isinstance(values, (list, tuple)):
             raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
         concurrency = runtime.default_concurrency or automatic_concurrency(step)
@@ -192,15 +193,15 @@ def run_loop(
             concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
     except Exception as error:
         if runtime.check and caused_by_planned(error):
-            return Outcome("planned", PLANNED, counted=True), [], None
+            return Outcome("planned", PLANNED, counted=True), LoopRecords(0, ALL), None
         outcome = failure(error, where)
         runtime.add_error(outcome.error or "loop failed", str(outcome.location), None, step.ignore_errors)
         outcome.counted = True
-        return outcome, [], None
+        return outcome, LoopRecords(0, ALL), None
 
     items = list(values)
     variable = step.as_ or "item"
-    records: list[dict[str, Any] | None] = [None] * len(items)
+    records = LoopRecords(len(items), runtime.loop_keeping.get(id(step), ALL))
     failures: dict[int, Outcome] = {}
 
     def names(index: int) -> dict[str, Any]:
@@ -214,7 +215,7 @@ def run_loop(
             "error": outcome.error,
             "query_id": outcome.query_id,
         }
-        records[index] = record
+        records.add(index, record)
         if outcome.failed:
             failures[index] = outcome
         shown = {**record, "status": shown_status(step, outcome.status), "length": len(items)}
@@ -225,9 +226,8 @@ def run_loop(
 
     with ReadAhead(runner, step, scope, len(items), names, concurrency) as reader:
         stopping = run_items(len(items), work, concurrency, runtime.stop, step.ignore_errors, on_done, reader)
-    ordered = [record for record in records if record is not None]
     first_failure = failures[min(failures)] if failures else None
-    overall = Outcome(aggregate(record["status"] for record in ordered), counted=True)
+    overall = Outcome(aggregate(records.statuses()), counted=True)
     if first_failure is not None:
         overall.error = first_failure.error
         overall.query_id = first_failure.query_id
@@ -236,4 +236,4 @@ def run_loop(
         stopped = failure(stopping, step.location)
         overall.status, overall.error, overall.location = "failed", stopped.error, stopped.location
         overall.query_id = getattr(stopping, "query_id", None)
-    return overall, ordered, stopping
+    return overall, records, stopping

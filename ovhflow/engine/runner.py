@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ovhflow.engine import composite
+from ovhflow.engine.loop_records import loop_keeping
 from ovhflow.engine.runtime import Runtime
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.steps import CompositeAction, StepRunner
@@ -147,6 +148,7 @@ def run_recipe(
         load_include=load_include,
         diff=diff,
     )
+    runtime.loop_keeping = loop_keeping(recipe.steps, runtime.renderer, plugins)
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
     root = Scope(inputs=inputs, run=run_names)
     error: OvhflowError | None = None

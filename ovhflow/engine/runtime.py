@@ -80,6 +80,8 @@ class Runtime:
         self.reporter: Reporter = reporter or ConsoleReporter()
         self.load_include = load_include
         self.diff = diff  # read what each PUT would change before it is planned or sent (--diff)
+        # what a top-level loop keeps of its items, by id of its step (engine/loop_records.py); all else
+        self.loop_keeping: dict[int, str] = {}
         self.refusals = Refusals()  # batch reads and expanded listings the API refused, per path
         self._lock = threading.RLock()
         self._in_flight: dict[int, tuple[HttpRequest, str | None]] = {}

@@ -73,17 +73,22 @@ class LazyStepReport(StepReport):
         return counts
 
 
-def step_report(step: Any, result: Any, looped: list[dict[str, Any]] | None, **fields: Any) -> StepReport:
-    """The report of ``step``: ``looped`` is a loop's item records (``None`` for a step without loop),
-    ``result`` the result of a step without loop or the loop's list of results."""
-    if looped is None:
+def step_report(
+    step: Any, result: Any, statuses: list[str] | None, looped: list[dict[str, Any]] | None, **fields: Any
+) -> StepReport:
+    """The report of ``step``: ``statuses`` are a loop's items' statuses (``None`` for a step without
+    loop), ``looped`` their records (``None`` too when the loop did not keep them, engine/loop_records.py:
+    no plugin then reads them); ``result`` is the result of a step without loop or the loop's results."""
+    if statuses is None:
         return LazyStepReport(lambda: json_ready(result), list, [], **fields)
-    statuses = [shown_status(step, str(item["status"])) for item in looped]
+    shown = [shown_status(step, status) for status in statuses]
 
     def items() -> list[dict[str, Any]]:
-        return [json_ready(_shown(item, status)) for item, status in zip(looped, statuses, strict=True)]
+        if looped is None:
+            raise RuntimeError(f"the items of step {step.label!r} were not kept: no plugin was to read them")
+        return [json_ready(_shown(item, status)) for item, status in zip(looped, shown, strict=True)]
 
-    return LazyStepReport(lambda: json_ready(result), items, statuses, **fields)
+    return LazyStepReport(lambda: json_ready(result), items, shown, **fields)
 
 
 def _shown(item: dict[str, Any], status: str) -> dict[str, Any]:

@@ -64,7 +64,8 @@ class StepRunner:
             self.runtime.emit("ovhflow_step_start", step_id=step.id, name=step.label, location=location)
         # An error that stops the run (interrupt, rejected credentials) is raised once the step is reported.
         stopping: BaseException | None = None
-        items: list[dict[str, Any]] = []
+        items: list[dict[str, Any]] | None = None
+        statuses: list[str] | None = None
         if step.loop is None:
             try:
                 outcome = self.run_once(step, scope)
@@ -78,8 +79,9 @@ class StepRunner:
                     self.runtime.add_error(outcome.error or "step stopped", where, outcome.query_id)
             record = StepRecord.single(outcome.status, outcome.result, outcome.error)
         else:
-            outcome, items, stopping = run_loop(self, step, scope)
-            record = StepRecord.looped(outcome.status, items, outcome.error)
+            outcome, kept, stopping = run_loop(self, step, scope)
+            record = kept.step_record(outcome.status, outcome.error)
+            items, statuses = kept.items(), kept.statuses()
         scope.record(step.id, record)
         # ignore_errors ignores the step's own failure, not rejected credentials or configuration (nor a
         # refused plan write): those stop the run; the step's line and counts say 'failed', as its exit does
@@ -88,7 +90,8 @@ class StepRunner:
             report = step_report(
                 step,
                 record["results"] if step.loop is not None else outcome.result,
-                items if step.loop is not None else None,
+                statuses,
+                items,
                 step_id=step.id,
                 name=step.label,
                 action=step.action,

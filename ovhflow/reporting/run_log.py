@@ -73,6 +73,10 @@ class RunLogger:
     for loops; by default only when ``stream`` is a terminal and the format is text, never in cron.
     """
 
+    # its ovhflow_step_end reads a report's item_counts(), never its items or result: a loop whose
+    # records nothing else reads need not keep them (ovhflow/engine/loop_records.py)
+    STEP_END_READS_STATUSES_ONLY = True
+
     def __init__(
         self,
         stream: TextIO | None = None,

@@ -69,6 +69,10 @@ def check_report_path(path: Path) -> None:
 class ReportWriter:
     """Collects step reports during a run and writes the JSON report when it ends."""
 
+    # its ovhflow_step_end reads a report's item_counts(), never its items or result: a loop whose
+    # records nothing else reads need not keep them (ovhflow/engine/loop_records.py)
+    STEP_END_READS_STATUSES_ONLY = True
+
     def __init__(
         self,
         path: str | Path,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import meta, nodes
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
 from ovhflow.templating.expressions import expression_arguments
@@ -163,6 +164,44 @@ class TemplateAnalysis:
                     other |= nested.whole | nested.other
                     unnamed = unnamed or nested.unnamed
         return InputUses(frozenset(whole), frozenset(other), unnamed)
+
+    def steps_read(self, text: str) -> dict[str, set[str]] | None:
+        """What a string of a recipe reads of ``steps``, read as a template, or as a bare expression
+        (``when``) when it is no template: ``{id: {"results", ...}}``, ``"*"`` for a record read whole;
+        ``None`` when ``steps`` is read in a way that names no step (``steps[name]``, ``steps | ...``)."""
+        if "steps" not in text:
+            return {}
+        try:
+            tree = self._tree(text, expression=not is_template(text))
+        except TemplateSyntaxError:  # no template and no expression: text, which reads nothing
+            return {}
+        except Exception:  # noqa: BLE001 - whatever it is, what it reads cannot be told
+            return None
+        named: dict[int, str] = {}  # id of each steps.<id> node -> the id
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            target, key = getattr(node, "node", None), _key(node)
+            if key is not None and isinstance(target, nodes.Name) and target.name == "steps":
+                named[id(node)] = key
+        loads = [n for n in tree.find_all(nodes.Name) if n.name == "steps" and n.ctx == "load"]
+        if len(loads) > len(named):
+            return None
+        reads: dict[str, set[str]] = {}
+        whole = set(named)
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            target, key = getattr(node, "node", None), _key(node)
+            if key is not None and id(target) in named:
+                reads.setdefault(named[id(target)], set()).add(key)
+                whole.discard(id(target))
+        for node_id in whole:
+            reads.setdefault(named[node_id], set()).add("*")
+        for filter_node in tree.find_all(nodes.Filter):
+            inner = expression_arguments(filter_node)
+            nested = self.steps_read(inner[0]) if inner is not None else {}
+            if nested is None:
+                return None
+            for name, fields in nested.items():
+                reads.setdefault(name, set()).update(fields)
+        return reads
 
     def names_used(self, source: str, expression: bool = False) -> set[str]:
         """Top-level names a template reads without defining them (``inputs``, ``item``...)."""
