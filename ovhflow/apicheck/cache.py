@@ -26,8 +26,9 @@ from ovhflow.apischema.cache_folder import cache_root
 from ovhflow.apischema.document import INDEX_FILE
 from ovhflow.errors import ConfigError
 from ovhflow.files.atomic import write_atomic
+from ovhflow.ovh.retries import retry_policy
 from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
-from ovhflow.ovh.transport import build_session, retry_policy
+from ovhflow.ovh.transport import build_session
 
 META_FILE = ".meta.json"
 SAFE_API_PATH = re.compile(r"^(/[A-Za-z0-9_][A-Za-z0-9_.-]*)+$")

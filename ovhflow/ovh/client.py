@@ -46,18 +46,11 @@ from ovhflow.ovh.exceptions import (  # noqa: F401 (python-ovh's client module o
     decode_response,
 )
 from ovhflow.ovh.oauth2 import OAuth2
+from ovhflow.ovh.retries import IDEMPOTENT_METHODS, RetrySetting, retry_policy
 from ovhflow.ovh.sending import network_failure, signed_headers, timed_request
 from ovhflow.ovh.signing import canonical_kwargs, json_body, query_string, target_url, with_query
 from ovhflow.ovh.throttle import THROTTLE_BUDGET, RateLimiter
-from ovhflow.ovh.transport import (
-    DEFAULT_POOL_SIZE,
-    IDEMPOTENT_METHODS,
-    AnswerCutAfterSuccess,
-    RetrySetting,
-    Session,
-    build_session,
-    retry_policy,
-)
+from ovhflow.ovh.transport import DEFAULT_POOL_SIZE, AnswerCutAfterSuccess, Session, build_session
 
 __all__ = ["ENDPOINTS", "OAUTH2_TOKEN_URLS", "TIMEOUT", "Client", "Session", "config"]
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ovhflow import ovh
-from ovhflow.ovh.transport import retry_policy
+from ovhflow.ovh.retries import retry_policy
 from tests.helpers import REPO_ROOT
 
 FAST_RETRIES = retry_policy(6, backoff_factor=0)

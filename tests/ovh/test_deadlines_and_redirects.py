@@ -15,7 +15,8 @@ import ovh as python_ovh
 import pytest
 
 from ovhflow import ovh
-from ovhflow.ovh.transport import build_session, retry_policy
+from ovhflow.ovh.retries import retry_policy
+from ovhflow.ovh.transport import build_session
 from ovhflow.sandbox import NetworkFaults, Sandbox
 from tests.helpers import Listener
 from tests.ovh.helpers import CREDENTIALS, CaptureServer, Reply

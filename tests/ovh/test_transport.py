@@ -11,8 +11,8 @@ import pytest
 from urllib3.util import Retry
 
 from ovhflow import ovh
+from ovhflow.ovh.retries import IDEMPOTENT_METHODS, retry_policy
 from ovhflow.ovh.throttle import RateLimiter
-from ovhflow.ovh.transport import IDEMPOTENT_METHODS, retry_policy
 from tests.ovh.helpers import CREDENTIALS, SERVER_TIME, CaptureServer, Reply, fail_first
 
 FAST = retry_policy(3, backoff_factor=0)  # the default policy's rules without the waiting
@@ -160,7 +160,7 @@ def test_close_and_context_manager(server: CaptureServer) -> None:
 def test_environment_proxies_are_read_once_per_host_and_still_honoured(monkeypatch) -> None:
     import requests
 
-    from ovhflow.ovh.transport import build_session, retry_policy
+    from ovhflow.ovh.transport import build_session
 
     calls: list[str] = []
     original = requests.Session.merge_environment_settings
