@@ -1,10 +1,12 @@
 """The data types that cross the plugin boundary: what hooks receive and return.
 
 Plugins import from here (and ``hookimpl`` from :mod:`ovhflow`); nothing else of ovhflow is a promise to
-plugin authors. Helpers every output plugin needs are part of that promise: :func:`open_atomic` (write
-a file so that a crash never leaves half of it), :func:`destination_problem` (whether it could, for
-check mode), :class:`ExitStatus` (what a run's exit code means) and :func:`describe_write` (a write on
-one line, as plans show it).
+plugin authors. Helpers every output plugin needs are part of that promise: ``call.output_folder``, an
+:class:`OutputFolder` (the one way to write a file a recipe names: confined to the run's ``--output-dir``,
+written atomically, mode 0600; ``problem(path)`` says whether it could, for check mode; a refused path
+raises :class:`OutputRefused`), :func:`open_atomic` and :func:`destination_problem` (the same for a
+file the plugin itself chooses, never one a recipe names), :class:`ExitStatus` (what a run's exit code
+means) and :func:`describe_write` (a write on one line, as plans show it).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from typing import Any, Protocol
 
 from ovhflow.exit_status import ExitStatus
 from ovhflow.files.atomic import destination_problem, open_atomic
+from ovhflow.files.output_folder import OutputFolder, OutputRefused
 from ovhflow.recipe.environment_access import ENV_SETTING, read_environment
 
 __all__ = [
     "ActionCall", "ActionSpec", "ApiClient", "ApiResponse", "ExitStatus", "HttpRequest", "HttpResponse",
-    "ENV_SETTING", "RunInfo", "StepReport", "describe_write", "destination_problem", "open_atomic",
-    "read_environment",
+    "ENV_SETTING", "OutputFolder", "OutputRefused", "RunInfo", "StepReport", "describe_write",
+    "destination_problem", "open_atomic", "read_environment",
 ]  # fmt: skip
 
 
@@ -110,6 +113,8 @@ class ActionCall(Protocol):
     args: Any
     options: Mapping[str, Any]
     check: bool  # check mode: do not change anything, report the plan
+    # every file a recipe names is written with it: `with call.output_folder.open(path) as stream:`
+    output_folder: OutputFolder
 
     def render(self, value: Any, extra: Mapping[str, Any] | None = None) -> Any:
         """Render a template (or a structure of them) in the step's context plus ``extra`` names."""
@@ -146,9 +151,9 @@ class ActionSpec:
     ``run(call)`` performs the action and returns its result (recorded as ``steps.<id>.result``).
     ``lazy`` names options that hold per-row templates the action renders itself (csv's ``columns``).
     ``writes`` says whether the action changes something outside ovhflow (check mode then plans it).
-    ``output_paths`` names the keys of the action's mapping that are files it writes: when templated, their
-    rendered value must stay in the folder the template's literal text names (no ``..`` segment; absolute
-    or starting with ``~`` only when the literal text says so); the engine refuses it, located.
+    ``output_paths`` names the keys of the action's mapping that are files it writes (with
+    ``call.output_folder``): validation refuses a literal one the output folder never takes (absolute,
+    ``..``, ``ovh.conf``, ``*.pth``...), located, and the engine a rendered one before the action runs.
     """
 
     name: str

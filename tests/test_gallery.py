@@ -31,7 +31,7 @@ def _params(name: str, sandbox, tmp_path: Path) -> list[str]:
     params = needed.get(name, [])
     inputs = yaml.safe_load((RECIPES_DIR / f"{name}.yaml").read_text()).get("inputs") or {}
     if "output" in inputs:
-        params += ["-p", f"output={tmp_path / 'out.csv'}"]
+        params += ["-p", "output=out.csv", "--output-dir", str(tmp_path)]
     return params
 
 
@@ -149,7 +149,13 @@ def test_revoke_deletes_only_old_credentials_and_never_its_own(sandbox, ovhflow_
 def test_server_inventory_csv_lists_every_server(sandbox, ovhflow_invoke, tmp_path):
     out = tmp_path / "servers.csv"
     done = ovhflow_invoke(
-        "run", str(RECIPES_DIR / "server-inventory-csv.yaml"), "-p", f"output={out}", env=sandbox.env()
+        "run",
+        str(RECIPES_DIR / "server-inventory-csv.yaml"),
+        "-p",
+        f"output={out.name}",
+        "--output-dir",
+        str(tmp_path),
+        env=sandbox.env(),
     )
     assert done.returncode == 0, done.stderr
     with out.open(newline="", encoding="utf-8") as handle:

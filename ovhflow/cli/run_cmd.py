@@ -65,6 +65,13 @@ from ovhflow.cli.unattended import unattended_options
     metavar="FILE",
     help="Apply a reviewed plan: send only the writes it has; anything else stops the run (exit 5).",
 )
+@click.option(
+    "--output-dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=".",
+    metavar="DIR",
+    help="The folder every file the recipe writes (csv, json...) goes in, by relative path (default: .).",
+)
 @click.option("--max-age", metavar="DURATION", help="With --plan: refuse an older plan (default 24h).")
 @unattended_options  # --log-format, --report, --wait-lock, --no-lock (ovhflow/cli/unattended.py)
 @plugins_dir_option

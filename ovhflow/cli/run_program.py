@@ -21,6 +21,7 @@ from ovhflow.cli import collector
 from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.interrupts import Terminated, interruption
 from ovhflow.cli.locking import lock_dir
+from ovhflow.cli.output_dir import output_folder
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
 from ovhflow.errors import OvhflowError, UsageError
 from ovhflow.exit_status import ExitStatus
@@ -72,6 +73,7 @@ class RunOptions:
     plan_out: str | None = None  # with check: save the plan there
     plan_file: str | None = None  # apply this saved plan: only its writes are sent
     max_age: str | None = None  # with plan_file: refuse an older plan (default: 24h)
+    output_dir: str = "."  # every file the recipe writes goes in it (ovhflow/files/output_folder.py)
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ), repr=False)
 
 
@@ -88,6 +90,7 @@ class PreparedRun:
     settings: dict[str, Any]
     logger: Any  # ovhflow.reporting.run_log.RunLogger, the run's reporter
     plan: dict[str, Any] | None = None  # the saved plan being applied (run --plan)
+    output_folder: Any = None  # ovhflow.files.output_folder.OutputFolder: where outputs may write
 
 
 def program(options: RunOptions) -> ExitStatus:
@@ -177,7 +180,8 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
         warn_about_other_version(plan, str(options.plan_file), logger.warning)
         gate = PlanGate(plan["writes"], redactor, str(plan["recipe"]["path"]), str(recipe.path))
         plugins.manager.register(gate, name=GATE_NAME)
-    return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan)
+    folder = output_folder(options)
+    return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan, folder)
 
 
 def check_plan_options(options: RunOptions, recipe: Recipe) -> dict[str, Any] | None:
@@ -250,6 +254,7 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             templates=run.templates,
             diff=options.diff or bool(options.plan_out),
             endpoint="sandbox" if options.sandbox else None,
+            output_folder=run.output_folder,
         )
     if options.plan_out and target is not None:
         save_plan(run, result.info, target)

@@ -46,6 +46,7 @@ class StepCall:
         self.args = args
         self.options = options
         self.check = runtime.check
+        self.output_folder = runtime.output_folder
         self.sent_writes = 0
         self.planned_writes = 0
         self.query_id: str | None = None

@@ -23,6 +23,7 @@ from ovhflow.engine.steps import CompositeAction, StepRunner
 from ovhflow.engine.stop import StopRequest
 from ovhflow.errors import OvhflowError, StepFailed
 from ovhflow.exit_status import ExitStatus
+from ovhflow.files.output_folder import OutputFolder
 from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import ApiClient, RunInfo
 from ovhflow.recipe.inputs import matches_type
@@ -103,6 +104,7 @@ def run_recipe(
     templates: Templates | None = None,
     diff: bool = False,
     endpoint: str | None = None,
+    output_folder: OutputFolder | None = None,
 ) -> RunResult:
     """Run ``recipe`` and call the run-event hooks; see the module docstring.
 
@@ -111,6 +113,9 @@ def run_recipe(
     ``templates`` is the :class:`~ovhflow.templating.templates.Templates` the recipe was loaded with, so
     its templates are compiled once; without it the run builds its own. ``endpoint`` names the API the
     run talks to (``sandbox`` for its own local sandbox); by default the client's configured endpoint.
+
+    ``output_folder`` takes every file the recipe's outputs write (``run --output-dir``); by default the
+    current folder, without the run's own files to protect.
 
     ``diff``: before each PUT, read the path it writes and log the fields it changes (``--diff``).
     """
@@ -147,6 +152,7 @@ def run_recipe(
         reporter=reporter,
         load_include=load_include,
         diff=diff,
+        output_folder=output_folder,
     )
     runtime.loop_keeping = loop_keeping(recipe.steps, runtime.renderer, plugins)
     run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}

@@ -14,6 +14,7 @@ from typing import Any
 
 from ovhflow.engine.stop import RequestAbandoned, RunInterrupted, StopRequest
 from ovhflow.errors import StepFailed
+from ovhflow.files.output_folder import OutputFolder
 from ovhflow.ovh.listing import Refusals
 from ovhflow.plugin.manager import Plugins
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo
@@ -66,6 +67,7 @@ class Runtime:
         load_include: Callable[[Step, Mapping[str, Any]], tuple[Recipe, dict[str, Any]]] | None = None,
         diff: bool = False,
         batch_reads: bool = True,
+        output_folder: OutputFolder | None = None,
     ) -> None:
         self.plugins = plugins
         self.client = client
@@ -79,6 +81,8 @@ class Runtime:
         self._read_ahead: dict[str, tuple[Any, str | None]] = {}
         self.reporter: Reporter = reporter or ConsoleReporter()
         self.load_include = load_include
+        # every file an output writes goes through it (ovhflow/files/output_folder.py, run --output-dir)
+        self.output_folder = output_folder or OutputFolder.at(".")
         self.diff = diff  # read what each PUT would change before it is planned or sent (--diff)
         # what a top-level loop keeps of its items, by id of its step (engine/loop_records.py); all else
         self.loop_keeping: dict[int, str] = {}

@@ -240,7 +240,7 @@ class StepRunner:
         if spec.output_paths:
             where = getattr(step.args, "value_locations", {})
             check_output_paths(
-                step.args, args, spec.output_paths, spec.name, where, step.location, self.runtime.info.inputs
+                args, spec.output_paths, spec.name, self.runtime.output_folder, where, step.location
             )
         # planned values exist in check mode only: outside it, skip the deep scans (one per call)
         if self.runtime.check and (is_planned(args) or is_planned(options)):

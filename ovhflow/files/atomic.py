@@ -45,14 +45,16 @@ def open_atomic(
     append: bool = False,
     binary: bool = False,
     newline: str | None = None,
+    new_mode: int = 0o666,
 ) -> Iterator[IO[Any]]:
     """Open a stream whose content replaces ``path`` only once the block ends without error.
 
     Text streams are UTF-8. ``mode`` sets the file's permission bits exactly (``0o600`` for files
     holding secrets: the temporary file is created with them, so the secret is never readable by
-    others, not even for an instant). Without ``mode`` a new file gets ``0o666`` minus the umask and an
-    existing file keeps its bits. With ``append`` the current content is copied in first, so appending
-    is atomic too. Temporary files left by a killed earlier writer of the same ``path`` are removed.
+    others, not even for an instant). Without ``mode`` a new file gets ``new_mode`` (``0o666``) minus the
+    umask and an existing file keeps its bits. With ``append`` the current content is copied in first (never
+    through a symbolic link), so appending is atomic too. Temporary files left by a killed earlier writer
+    of the same ``path`` are removed.
     """
     target = Path(path)
     _remove_stale_temps(target)
@@ -60,7 +62,7 @@ def open_atomic(
         try:
             create_mode, exact = target.stat().st_mode & 0o7777, True
         except FileNotFoundError:
-            create_mode, exact = 0o666, False
+            create_mode, exact = new_mode, False
     else:
         create_mode, exact = mode, True
     temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
@@ -76,7 +78,8 @@ def open_atomic(
             if append and target.exists():
                 import shutil  # here: plugin_api imports this module, and `validate` needs none of it
 
-                with open(target, "rb" if binary else "r", **({} if binary else _TEXT_READ)) as current:
+                current_fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+                with open(current_fd, "rb" if binary else "r", **({} if binary else _TEXT_READ)) as current:
                     shutil.copyfileobj(current, stream)
             yield stream
             stream.flush()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.errors import Location, OvhflowError, RecipeError, RecipeErrors
+from ovhflow.files.output_folder import path_problem
 from ovhflow.recipe.environment_access import environment_reads, refused_by_name
 from ovhflow.recipe.input_specs import build_input_specs
 from ovhflow.recipe.inputs import TYPE_WORDS, matches_type, without_positions
@@ -88,6 +89,7 @@ class RecipeLoader:
         self.templates = templates
         self.structure = StructureValidator(plugins)
         self.lazy = {name: frozenset(spec.lazy) for name, spec in plugins.actions.items()}
+        self.output_paths = {name: spec.output_paths for name, spec in plugins.actions.items()}
         self.loaded: dict[Path, Recipe] = {}
 
     def load(self, path: Path, chain: tuple[Path, ...]) -> Recipe:
@@ -156,6 +158,7 @@ class RecipeLoader:
             key_locations=dict(raw.key_locations),
             value_locations=dict(raw.value_locations),
         )
+        errors.extend(literal_output_problems(step, self.output_paths.get(action, frozenset())))
         if action == GROUP_ACTION:
             step.steps = [self.build_step(child, path, chain, errors) for child in raw[GROUP_ACTION]]
         elif action == INCLUDE_ACTION:
@@ -226,3 +229,20 @@ class RecipeLoader:
                         f"with: missing required input {name!r} of {included.path.name}", with_location
                     )
                 )
+
+
+def literal_output_problems(step: Step, keys: frozenset[str]) -> list[RecipeError]:
+    """A literal output path (``keys`` of the step's mapping) no output folder takes (absolute, ``..``,
+    ``ovh.conf``, ``*.pth``...: :func:`ovhflow.files.output_folder.path_problem`), located at its value;
+    a templated one is checked once rendered, by the engine."""
+    if not keys or not isinstance(step.args, LocatedDict):
+        return []
+    errors = []
+    for key in sorted(keys):
+        value = step.args.get(key)
+        if isinstance(value, str) and not is_template(value):
+            problem = path_problem(value)
+            if problem is not None:
+                where = step.args.value_locations.get(key, step.location)
+                errors.append(RecipeError(f"{step.action}: {key} {value!r} {problem}", where))
+    return errors

@@ -2,8 +2,9 @@
 
 Each module is one plugin, registered through the ``ovhflow`` entry-point group exactly like a
 third-party plugin would be. What several of them share lives here: reading the engine's step records
-and yes/no arguments. Files are written with ovhflow's own
-:func:`ovhflow.files.atomic.open_atomic`, so a crash never leaves half of one behind.
+and yes/no arguments. Files are written with the run's ``call.output_folder``
+(:class:`ovhflow.plugin_api.OutputFolder`): atomically, so a crash never leaves half of one behind, and
+only inside the folder the operator chose (``run --output-dir``).
 """
 
 from __future__ import annotations

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ActionCall, ActionSpec, destination_problem, open_atomic
+from ovhflow.plugin_api import ActionCall, ActionSpec
 from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name, plural
 from ovhflow_plugins.rows import SORT_SCHEMA, sorted_records
 
@@ -61,7 +62,7 @@ def _rows_of(value: Any) -> Iterable[Any]:
 def _existing_header(path: Path, delimiter: str) -> list[str] | None:
     """The first row of ``path``, or None when there is no file or it is empty."""
     try:
-        with open(path, encoding="utf-8", newline="") as stream:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), encoding="utf-8", newline="") as stream:
             return next(csv.reader(stream, delimiter=delimiter), None)
     except FileNotFoundError:
         return None
@@ -70,7 +71,7 @@ def _existing_header(path: Path, delimiter: str) -> list[str] | None:
 def export_csv(call: ActionCall) -> dict[str, Any]:
     """Render ``columns`` for each row and write them to ``path``; in check mode only count the rows."""
     args = call.args
-    path = Path(str(args["path"]))
+    path = str(args["path"])  # inside the run's output folder (call.output_folder)
     columns: Mapping[str, Any] = args["columns"]
     headers = [str(header) for header in columns]
     delimiter = str(args.get("delimiter", ","))
@@ -84,16 +85,16 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
         for values in records:
             yield [_cell(values[header]) for header in columns]
 
-    problem = destination_problem(path)
+    problem = call.output_folder.problem(path)
     if problem:  # in check mode too: the night run must not be the one to find out
         raise ValueError(f"csv: cannot write {path}: {problem}")
     if call.check:
         count = sum(1 for _ in rendered_rows())
         call.log(f"csv: would write {plural(count, 'row')} to {path}" + (" (append)" if append else ""))
-        return {"path": str(path), "rows": count, "planned": True}
+        return {"path": path, "rows": count, "planned": True}
     header_needed = True
     if append:
-        current = _existing_header(path, delimiter)
+        current = _existing_header(call.output_folder.target(path), delimiter)
         if current is not None:
             if current != headers:
                 # the file's text is never quoted: a recipe may name any file it can read (credentials)
@@ -101,7 +102,7 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
                 raise ValueError(f"csv: {path} has another header ({found}) than {headers}; won't append")
             header_needed = False
     count = 0
-    with open_atomic(path, append=append, newline="") as stream:
+    with call.output_folder.open(path, append=append, newline="") as stream:
         writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
         if header_needed:
             writer.writerow(headers)
@@ -109,7 +110,7 @@ def export_csv(call: ActionCall) -> dict[str, Any]:
             writer.writerow(values)
             count += 1
     call.log(f"csv: wrote {plural(count, 'row')} to {path}")
-    return {"path": str(path), "rows": count}
+    return {"path": path, "rows": count}
 
 
 @hookimpl

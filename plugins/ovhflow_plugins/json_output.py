@@ -1,18 +1,17 @@
 """The ``json:`` action: hand data to another program as JSON or JSON Lines, on stdout or in a file.
 
-Files are written atomically (see :func:`ovhflow.files.atomic.open_atomic`) so a reader never sees half a
-document; on stdout the document is a result, kept apart from the logs on stderr.
+Files are written atomically in the run's output folder (``call.output_folder``: confined, mode 0600) so a
+reader never sees half a document; on stdout the document is a result, kept apart from the logs on stderr.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from ovhflow import hookimpl
-from ovhflow.plugin_api import ActionCall, ActionSpec, destination_problem, open_atomic
+from ovhflow.plugin_api import ActionCall, ActionSpec
 from ovhflow_plugins import as_flag, is_mapping_like, json_default, kind_name, plural
 
 TEMPLATE = {"type": "string"}
@@ -70,21 +69,21 @@ def write_json(call: ActionCall) -> dict[str, Any]:
         if chunks:  # JSON Lines of an empty list is no line at all
             call.output("".join(chunks).removesuffix("\n"))
         return {"path": None, "items": len(chunks)}
-    target = Path(str(path))
-    problem = destination_problem(target)
+    target = str(path)  # inside the run's output folder (call.output_folder)
+    problem = call.output_folder.problem(target)
     if problem:  # in check mode too: the night run must not be the one to find out
         raise ValueError(f"json: cannot write {target}: {problem}")
     if call.check:
         count = sum(1 for _ in _chunks(data, lines, indent))
         call.log(f"json: would write {_what(count, lines)} to {target}")
-        return {"path": str(target), "items": count, "planned": True}
+        return {"path": target, "items": count, "planned": True}
     count = 0
-    with open_atomic(target) as stream:
+    with call.output_folder.open(target) as stream:
         for chunk in _chunks(data, lines, indent):
             stream.write(chunk)
             count += 1
     call.log(f"json: wrote {_what(count, lines)} to {target}")
-    return {"path": str(target), "items": count}
+    return {"path": target, "items": count}
 
 
 @hookimpl

@@ -1,5 +1,5 @@
 """A hostile recipe or params file through the real ``ovhflow run`` (subprocess, sandbox over HTTP): it
-cannot read a credential from the environment, write outside its folder through a templated path, open
+cannot read a credential from the environment, write outside the output folder through a templated path, open
 more than 256 requests at once, or put NaN/Infinity on the wire."""
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def test_data_cannot_make_a_templated_output_path_absolute_or_home_relative(
         result = _in_process(recipe, _env(sandbox, isolated))
         assert result.returncode == 1, result.stderr
         assert f"{recipe}:6:13: csv: path '{name}.csv' {shown}" in result.stderr
-        assert "must stay in the folder its literal text or the run's inputs name" in result.stderr
+        assert "an output path is relative to the output folder" in result.stderr
     rooted = "{{ '/' }}" + str(outside)[1:] + "/x"  # '/' comes from a value, not from the literal text
     root_by_template = write_recipe(
         CSV_FROM_API.replace("exports/{{ steps.me.result.firstname }}", rooted), "r.yaml"
@@ -195,26 +195,30 @@ def test_data_cannot_make_a_templated_output_path_absolute_or_home_relative(
     assert all(entry["path"] != "/me/bill" for entry in sandbox.journal)  # each run stopped at the csv
 
 
-def test_a_literal_absolute_output_folder_still_takes_templated_names(
+def test_an_absolute_output_folder_is_the_operators_output_dir_not_the_recipes(
     sandbox, isolated, write_recipe, tmp_path
 ):
     exports = tmp_path / "srv" / "exports"
-    exports.mkdir(parents=True)
-    sandbox.state["me"]["firstname"] = "sub/Alice"
-    (exports / "sub").mkdir()
-    templated = write_recipe(CSV_FROM_API.replace("exports/{{", f"{exports}/{{{{"), "templated.yaml")
-    assert _in_process(templated, _env(sandbox, isolated)).returncode == 0
-    assert (exports / "sub" / "Alice.csv").read_bytes() == b"n\r\n1\r\n"
+    (exports / "sub").mkdir(parents=True)
     literal = write_recipe(CSV_FROM_API.replace("exports/{{ steps.me.result.firstname }}", f"{exports}/all"))
-    assert _in_process(literal, _env(sandbox, isolated)).returncode == 0
-    assert (exports / "all.csv").exists()
-    chosen_by_the_run = write_recipe(
-        JSON_FROM_INPUT.replace("exports/{{", "{{"), "json.yaml"
-    )  # -p output=/...
+    refused = _in_process(literal, _env(sandbox, isolated))
+    assert refused.returncode == 2 and f"{literal}:6:13: csv: path '{exports}/all.csv' is absolute" in (
+        refused.stderr
+    )
+    assert list((exports / "sub").iterdir()) == [] and sandbox.journal == []  # before any request
+    sandbox.state["me"]["firstname"] = "sub/Alice"
+    templated = write_recipe(CSV_FROM_API.replace("exports/{{", "{{"), "templated.yaml")
+    assert _in_process(templated, _env(sandbox, isolated), "--output-dir", str(exports)).returncode == 0
+    assert (exports / "sub" / "Alice.csv").read_bytes() == b"n\r\n1\r\n"
+    chosen_by_the_run = write_recipe(JSON_FROM_INPUT.replace("exports/{{", "{{"), "json.yaml")
     by_input = _in_process(chosen_by_the_run, _env(sandbox, isolated), "-p", f"name={exports}/from-p")
-    assert by_input.returncode == 0 and (exports / "from-p.json").read_text() == "[\n  1\n]\n"
-    sandbox.state["me"]["firstname"] = "/../../evil"
-    climbing = _in_process(templated, _env(sandbox, isolated))
+    assert by_input.returncode == 1 and "is absolute" in by_input.stderr  # a params file is not trusted
+    given = _in_process(
+        chosen_by_the_run, _env(sandbox, isolated), "-p", "name=from-p", "--output-dir", str(exports)
+    )
+    assert given.returncode == 0 and (exports / "from-p.json").read_text() == "[\n  1\n]\n"
+    sandbox.state["me"]["firstname"] = "sub/../../evil"
+    climbing = _in_process(templated, _env(sandbox, isolated), "--output-dir", str(exports))
     assert climbing.returncode == 1 and "has a '..' segment" in climbing.stderr
     assert not (tmp_path / "evil.csv").exists()
 

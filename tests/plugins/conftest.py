@@ -20,7 +20,9 @@ WEBHOOK_PATH = "/hooks/T000/SECRETTOKEN"  # a secret in the URL, as Slack's are:
 
 
 @pytest.fixture
-def fake_call() -> type[FakeCall]:
+def fake_call(tmp_path, monkeypatch: pytest.MonkeyPatch) -> type[FakeCall]:
+    """FakeCall, run in ``tmp_path``: its output folder (the run's --output-dir) is the current one."""
+    monkeypatch.chdir(tmp_path)
     return FakeCall
 
 

@@ -18,6 +18,8 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from ovhflow_plugins.filters import FILTERS
 
+from ovhflow.plugin_api import OutputFolder
+
 LONE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}).)*)\}\}$", re.DOTALL)
 
 
@@ -32,6 +34,7 @@ class FakeCall:
         self.logs: list[str] = []
         self.outputs: list[str] = []
         self.rendered = 0
+        self.output_folder = OutputFolder.at(".")  # the test's folder (tests/plugins/conftest.py)
         self.env = SandboxedEnvironment(undefined=jinja2.StrictUndefined)
         self.env.filters.update(FILTERS)
 

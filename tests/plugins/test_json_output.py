@@ -16,19 +16,19 @@ DATA = [{"billId": "FR001", "total": 12.5, "label": "Serveur dédié"}, {"billId
 
 def test_writes_an_indented_document_to_a_file(tmp_path: Path, fake_call) -> None:
     target = tmp_path / "bills.json"
-    call = fake_call({"path": str(target), "data": DATA})
-    assert write_json(call) == {"path": str(target), "items": 1}
+    call = fake_call({"path": target.name, "data": DATA})
+    assert write_json(call) == {"path": target.name, "items": 1}
     text = target.read_text(encoding="utf-8")
     assert text == json.dumps(DATA, ensure_ascii=False, indent=2) + "\n"
     assert "dédié" in text  # UTF-8, not \u escapes
     assert call.outputs == []
-    assert call.logs == [f"json: wrote a document to {target}"]
+    assert call.logs == [f"json: wrote a document to {target.name}"]
 
 
 def test_json_lines_one_compact_document_per_item(tmp_path: Path, fake_call) -> None:
     target = tmp_path / "bills.jsonl"
-    result = write_json(fake_call({"path": str(target), "data": DATA, "lines": True}))
-    assert result == {"path": str(target), "items": 2}
+    result = write_json(fake_call({"path": target.name, "data": DATA, "lines": True}))
+    assert result == {"path": target.name, "items": 2}
     assert target.read_text(encoding="utf-8") == (
         '{"billId": "FR001", "total": 12.5, "label": "Serveur dédié"}\n{"billId": "FR002", "total": 3}\n'
     )
@@ -56,9 +56,9 @@ def test_values_json_cannot_encode_become_text(fake_call) -> None:
 
 
 def test_check_mode_writes_nothing(tmp_path: Path, fake_call) -> None:
-    call = fake_call({"path": str(tmp_path / "x.jsonl"), "data": DATA, "lines": True}, check=True)
-    assert write_json(call) == {"path": str(tmp_path / "x.jsonl"), "items": 2, "planned": True}
-    assert call.logs == [f"json: would write 2 lines to {tmp_path / 'x.jsonl'}"]
+    call = fake_call({"path": "x.jsonl", "data": DATA, "lines": True}, check=True)
+    assert write_json(call) == {"path": "x.jsonl", "items": 2, "planned": True}
+    assert call.logs == ["json: would write 2 lines to x.jsonl"]
     assert list(tmp_path.iterdir()) == []
 
 
@@ -66,7 +66,7 @@ def test_error_keeps_the_previous_file(tmp_path: Path, fake_call) -> None:
     target = tmp_path / "x.jsonl"
     target.write_text("previous\n", encoding="utf-8")
     with pytest.raises(ValueError, match="needs a list"):
-        write_json(fake_call({"path": str(target), "data": {"not": "a list"}, "lines": True}))
+        write_json(fake_call({"path": target.name, "data": {"not": "a list"}, "lines": True}))
     assert target.read_text(encoding="utf-8") == "previous\n"
     assert [p for p in tmp_path.iterdir() if p.name.endswith(TEMP_SUFFIX)] == []
 

@@ -164,7 +164,10 @@ def test_failing_run_alerts_the_webhook(sandbox, tmp_path: Path, webhook_receive
     assert body["status"] == "failed"
     assert body["exit_code"] == 1
     assert body["counts"]["failed"] == 1
-    assert "csv: folder missing-folder does not exist" in body["error"]
+    assert (
+        f"csv: cannot write missing-folder/bills.csv: folder {tmp_path}/missing-folder does not exist"
+        in (body["error"])
+    )
     assert body["text"].startswith("ovhflow: Nightly bill export with failure alert failed (exit 1)")
     assert "warning" not in result.stderr
 
@@ -275,9 +278,11 @@ def kill_during_export(sandbox, folder: Path, target: Path) -> None:
         "--plugins-dir",
         str(plugins),
         "-p",
-        f"output={target}",
+        f"output={target.name}",
     ]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=folder
+    )
     try:
         pattern = f".{target.name}.*{TEMP_SUFFIX}"
         while not list(target.parent.glob(pattern)):  # the export has started writing
@@ -303,14 +308,14 @@ def test_killed_export_leaves_no_file(sandbox, tmp_path: Path) -> None:
 @pytest.mark.timeout(60)
 def test_killed_export_leaves_the_previous_file(sandbox, tmp_path: Path) -> None:
     target = tmp_path / "bills.csv"
-    first = run_recipe("bills-csv.yaml", sandbox, "-p", f"output={target}", cwd=tmp_path)
+    first = run_recipe("bills-csv.yaml", sandbox, "-p", f"output={target.name}", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     previous = target.read_bytes()
     assert previous.count(b"\r\n") == 7
     kill_during_export(sandbox, tmp_path, target)
     assert target.read_bytes() == previous
     # the next run replaces the file and removes what the killed writer left behind
-    again = run_recipe("bills-csv.yaml", sandbox, "-p", f"output={target}", cwd=tmp_path)
+    again = run_recipe("bills-csv.yaml", sandbox, "-p", f"output={target.name}", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert target.read_bytes() == previous
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}"))

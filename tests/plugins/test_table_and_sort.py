@@ -83,7 +83,7 @@ def test_csv_sorts_its_rows(tmp_path: Path) -> None:
 name: Csv
 steps:
   - csv:
-      path: {target}
+      path: {target.name}
       rows: "{{{{ {ROWS} }}}}"
       columns: {{Name: "{{{{ row.n }}}}", Value: "{{{{ row.v }}}}"}}
       sort: -Value

@@ -134,13 +134,15 @@ def test_select_expr_and_map_expr_in_loop_set_and_rows(sandbox, recipe, tmp_path
             loop: "{{{{ here | map_expr('item.name') }}}}"
             get: /dedicated/server/{{{{ item }}}}/burst
           - csv:
-              path: {out}
+              path: {out.name}
               rows: "{{{{ steps.servers.results | select_expr('item.datacenter == inputs.datacenter') }}}}"
               columns: {{name: "{{{{ row.name }}}}"}}
           - print: "{{{{ here | length }}}} {{{{ elsewhere | length }}}} {{{{ steps.names.result|length }}}}"
         """
     )
-    done = ovhflow("run", "--no-batch", str(path), env=sandbox.env())  # one GET per server, as counted
+    done = ovhflow(
+        "run", "--no-batch", str(path), "--output-dir", str(tmp_path), env=sandbox.env()
+    )  # one GET each
     assert done.exit_code == 0, done.output
     servers = sandbox.state["servers"]
     in_sbg = sorted(name for name, server in servers.items() if server["datacenter"] == "sbg1")
