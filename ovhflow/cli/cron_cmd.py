@@ -8,6 +8,7 @@ absolute paths, the lock (on by default in ``ovhflow run``), a JSON log file and
 from __future__ import annotations
 
 import os
+import pwd
 import re
 import shlex
 import shutil
@@ -139,9 +140,12 @@ def run_arguments(
     return arguments
 
 
-def run_waits_and_plugins(wait_lock: float | None, plugins_dir: str | None) -> list[str]:
-    """The job's ``--wait-lock`` and ``--plugins-dir``, the folder made absolute (cron starts in $HOME)."""
-    arguments = ["--wait-lock", f"{wait_lock:g}"] if wait_lock is not None else []
+def run_waits_and_plugins(wait_lock: float | None, plugins_dir: str | None, output_dir: str) -> list[str]:
+    """The job's ``--output-dir`` (always: cron starts in $HOME, where a recipe's outputs would otherwise
+    land), ``--wait-lock`` and ``--plugins-dir``, folders made absolute."""
+    arguments = ["--output-dir", str(Path(output_dir).resolve())]
+    if wait_lock is not None:
+        arguments += ["--wait-lock", f"{wait_lock:g}"]
     if plugins_dir:
         arguments += ["--plugins-dir", str(Path(plugins_dir).resolve())]
     return arguments
@@ -158,6 +162,8 @@ def render(
     cron_line += f"2>> {shlex.quote(str(log))}"
     calendars = "\n".join(f"OnCalendar={value}" for value in on_calendar(schedule))
     exec_start = " ".join(systemd_quote(word) for word in command)
+    # a system unit without User= runs as root: name who runs it (a user unit runs as its user)
+    user = f"User={pwd.getpwuid(os.geteuid()).pw_name}\n" if os.geteuid() == 0 else ""
     escaped_out, escaped_log = (str(p).replace("%", "%%") for p in (out, log))
     return f"""\
 # Runs {recipe} on schedule "{schedule.text}" ({name}).
@@ -176,6 +182,8 @@ After=network-online.target
 
 [Service]
 Type=oneshot
+{user}UMask=0077
+NoNewPrivileges=yes
 ExecStart={exec_start}
 StandardOutput=append:{escaped_out}
 StandardError=append:{escaped_log}
@@ -226,6 +234,11 @@ class JobFiles(NamedTuple):
 @click.option(
     "--report", "report_file", type=click.Path(dir_okay=False), help="Report file of the latest run."
 )
+@click.option(
+    "--output-dir",
+    type=click.Path(exists=True, file_okay=False),
+    help="The folder the recipe's outputs go in (default: this one, made absolute).",
+)
 @click.option("--name", help="Job name, used for the units and default file names.")
 @click.option("--wait-lock", type=FiniteFloat(min=0), help="Seconds a run waits for the previous one.")
 @click.option("--kubernetes", is_flag=True, help="Print a Kubernetes CronJob and ConfigMap instead.")
@@ -250,6 +263,7 @@ def cron(
     endpoint: str | None,
     log_file: str | None,
     report_file: str | None,
+    output_dir: str | None,
     name: str | None,
     wait_lock: float | None,
     kubernetes: bool,
@@ -267,7 +281,7 @@ def cron(
     \b
     Examples:
       ovhflow cron recipes/burst-sbg1.yaml --schedule "0 3 * * *"
-      ovhflow cron recipes/bills-csv.yaml --schedule @daily -p output=/srv/exports/bills.csv
+      ovhflow cron recipes/bills-csv.yaml --schedule @daily --output-dir /srv/exports -p output=bills.csv
       ovhflow cron recipes/burst-sbg1.yaml --schedule "0 3 * * *" --kubernetes --secret ovh-credentials
     """
     with reported_errors(debug):
@@ -280,7 +294,7 @@ def cron(
             from ovhflow.cli.cron_kubernetes import kubernetes_text
 
             unused: dict[str, object] = {"--params": params_file, "--config": config_file}
-            unused |= {"--log-file": log_file, "--report": report_file}
+            unused |= {"--log-file": log_file, "--report": report_file, "--output-dir": output_dir}
             unused |= {"--wait-lock": wait_lock, "--plugins-dir": plugins_dir}
             pod = (endpoint, secret, image, time_zone)
             click.echo(
@@ -291,6 +305,6 @@ def cron(
         if config_file is None and Path("ovh.conf").is_file():
             config_file = "ovh.conf"  # cron starts in $HOME: the ./ovh.conf seen here would be missed
         arguments = run_arguments(recipe_path, files.report, params, params_file, config_file, endpoint)
-        arguments += run_waits_and_plugins(wait_lock, plugins_dir)
+        arguments += run_waits_and_plugins(wait_lock, plugins_dir, output_dir or ".")
         text = render(schedule, recipe_path, job, ovhflow_command() + arguments, *files)
         click.echo(environment_note(loaded, params) + text, nl=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import subprocess
@@ -156,6 +157,9 @@ def test_cron_prints_crontab_line_and_units(tmp_path: Path, isolated_env: dict[s
     assert f"2>> {state}/ovhflow-night-job.log" in cron_line
     assert f"--config {tmp_path / 'ovh.conf'}" in cron_line  # ./ovh.conf made absolute: cron runs in $HOME
     assert "-p dc=sbg1" in cron_line and "--wait-lock 300" in cron_line
+    assert f"--output-dir {tmp_path}" in cron_line  # outputs where cron was set up, not in $HOME
+    assert "UMask=0077" in text and "NoNewPrivileges=yes" in text
+    assert ("\nUser=" in text) == (os.geteuid() == 0)  # a system unit names its user; a user unit runs as it
     executable = cron_line.split()[5]
     assert Path(executable).is_absolute()
     assert "OnCalendar=Mon..Fri *-*-* 03:00:00" in text
