@@ -243,7 +243,9 @@ class Templates(TemplateAnalysis):
                 f"template {short(source)}: refused by the sandbox: {public_message(str(exc))}"
             )
         if isinstance(exc, (TemplateLimitError, OverflowError, MemoryError)):
-            return RenderError(f"template {short(source)}: over a limit: {exc}")
+            # Python's MemoryError usually says nothing: name what ran out
+            said = str(exc) or "out of memory (the template built a value too large to hold)"
+            return RenderError(f"template {short(source)}: over a limit: {said}")
         if isinstance(exc, PathSegmentError):
             return RenderError(f"template {short(source)}: {exc}")
         if isinstance(exc, RecursionError):

@@ -69,6 +69,7 @@ def test_no_environment_access(templates: Templates) -> None:
             templates.render(source, {})
 
 
+TOTAL = f"over a limit: format builds over {MAX_SIZE:,} characters in all"
 LIMITS = [
     ("{{ range(10**9) | list }}", f"range() of 1,000,000,000 items is over the limit of {MAX_RANGE:,}"),
     ("{{ range(10**9) }}", "over a limit"),
@@ -91,6 +92,14 @@ LIMITS = [
     ("{{ '{:>{w}}'.format('a', w=900000000) }}", "format width 900,000,000 is too large"),
     ("{{ '{a:{w}}'.format_map({'a': 1, 'w': 900000000}) }}", "format width 900,000,000 is too large"),
     ("{{ now(fmt='%999999999Y') }}", "too large"),
+    # each field within the limit, the whole output gigabytes: the total is bounded too
+    ("{{ ('{0:>999999}' * 90000).format(1) | length }}", TOTAL),
+    ("{{ ('{}' * 90000).format(*(['x' * 999999] * 90000)) | length }}", TOTAL),
+    ("{{ ('{a}' * 90000).format_map({'a': 'x' * 999999}) | length }}", TOTAL),
+    ("{{ ('%999999s' * 90000) % ((1,) * 90000) }}", TOTAL),
+    ("{{ ('%s' * 90000) % (('x' * 999999,) * 90000) }}", TOTAL),
+    ("{{ ('%(a)s' * 90000) % {'a': 'x' * 999999} }}", TOTAL),
+    ("{{ ('%.999999f' * 9000) | format(*([1.5] * 9000)) }}", TOTAL),
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "too much work"),
     (
         "{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
@@ -154,6 +163,16 @@ def test_limits_leave_room_for_real_work(templates: Templates) -> None:
     assert templates.render("{{ items | map('string') | join(',') | length }}", {"items": big}) == len(
         ",".join(map(str, big))
     )
+
+
+def test_formats_up_to_the_limit_still_build(templates: Templates) -> None:
+    assert templates.render("{{ ('{0:>9}' * 1000).format(1) | length }}", {}) == 9000
+    assert templates.render("{{ (('%9s' * 1000) % ((1,) * 1000)) | length }}", {}) == 9000
+
+
+def test_running_out_of_memory_is_said_in_words() -> None:
+    failure = Templates._render_failure("{{ x }}", MemoryError())  # Python's own says nothing
+    assert str(failure).endswith("over a limit: out of memory (the template built a value too large to hold)")
 
 
 def test_each_render_has_its_own_budget(templates: Templates) -> None:
