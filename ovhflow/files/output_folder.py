@@ -47,7 +47,7 @@ class OutputRefused(ValueError):
 def path_problem(path: str) -> str | None:
     """Why a recipe may not write ``path`` in any output folder, or None. Needs no folder: validation
     refuses a literal path with it, the run a rendered one."""
-    if not path or path.strip() in ("", "."):
+    if not path.strip():
         return "names no file"
     text = path.replace("\\", "/")
     if text.startswith("/"):
@@ -55,6 +55,8 @@ def path_problem(path: str) -> str | None:
     if text.startswith("~"):
         return "starts with '~' (a home folder): an output path is relative to the output folder"
     parts = PurePosixPath(text).parts
+    if not parts:
+        return "names no file"
     if ".." in parts:
         return "has a '..' segment: an output path stays in the output folder (run --output-dir DIR)"
     for part in parts:

