@@ -9,7 +9,7 @@ signs its requests for. So an output path is confined to the folder the operator
 - even there, it names no file that configures or runs code: hidden files and folders (``.ovh.conf``,
   ``.env``, ``.bashrc``, ``.ssh/``, ``.local/`` with its site-packages), ``ovh.conf``, Python modules
   and start-up files (``*.py``, ``*.pth``, ``sitecustomize``...), nor the run's own files (report, plan,
-  lock folder, plugin folder, ``--config``);
+  lock folder, plugin folder, ``--config``), nor an existing executable file (it would stay executable);
 - a new file is created readable by its owner only (0600); an existing file keeps its bits (a
   ``chmod 640`` the operator made stays).
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -112,6 +113,12 @@ class OutputFolder:
         for file, why in self.reserved:
             if _inside(resolved, file):
                 raise OutputRefused(f"{path!r} is {why}: an output may not replace it")
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(mode := os.stat(resolved).st_mode) and mode & 0o111:
+                raise OutputRefused(
+                    f"{path!r} is an executable file: an output keeps a file's mode, so its text would be "
+                    "code someone runs"
+                )
         return resolved
 
     def problem(self, path: str) -> str | None:

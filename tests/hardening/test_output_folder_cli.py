@@ -108,7 +108,7 @@ def test_a_templated_output_path_is_refused_at_run_time_before_anything_is_writt
     assert all(entry["path"] != "/me/bill" for entry in sandbox.journal)  # the run stopped at the csv
 
 
-def test_a_symbolic_link_out_of_the_output_folder_is_not_written_through(
+def test_a_symbolic_link_out_of_the_output_folder_or_an_executable_is_not_written(
     sandbox, isolated_env, tmp_path: Path
 ) -> None:
     outside, work = tmp_path / "outside", tmp_path / "work"
@@ -133,6 +133,12 @@ def test_a_symbolic_link_out_of_the_output_folder_is_not_written_through(
             result = _run(work, recipe, env)
             assert result.exit_code == 1, result.stderr
             assert f"{recipe}:4:13: csv: path '{path}' {why}" in result.stderr
+    (work / "tool").write_text("#!/bin/sh\n")
+    (work / "tool").chmod(0o755)  # on the PATH, say: its text would run
+    recipe.write_text(LITERAL.format(path="tool", header="curl 127.0.0.1:18480"))
+    result = _run(work, recipe, env)
+    assert result.exit_code == 1 and "csv: path 'tool' is an executable file" in result.stderr
+    assert (work / "tool").read_text() == "#!/bin/sh\n"
     assert _files(outside) == {"victim.csv"} and (outside / "victim.csv").read_text() == "kept\n"
     assert not (work / "ovh.conf").exists()
     assert (work / "bills.csv").is_symlink() and (work / "exports").is_symlink()
