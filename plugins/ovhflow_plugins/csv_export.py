@@ -27,7 +27,11 @@ SCHEMA: dict[str, Any] = {
     "required": ["path", "rows", "columns"],
     "additionalProperties": False,
     "properties": {
-        "path": {"type": "string", "minLength": 1, "description": "File to write (UTF-8)."},
+        "path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "File to write (UTF-8), in the output folder (run --output-dir).",
+        },
         "rows": {"anyOf": [{"type": "array"}, TEMPLATE], "description": "The list to export."},
         "columns": {
             "type": "object",

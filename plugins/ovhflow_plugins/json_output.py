@@ -25,7 +25,11 @@ SCHEMA: dict[str, Any] = {
         "data": {
             "description": "What to write: any value, usually a template such as {{ steps.x.results }}."
         },
-        "path": {"type": "string", "minLength": 1, "description": "File to write; stdout when absent."},
+        "path": {
+            "type": "string",
+            "minLength": 1,
+            "description": "File to write, in the output folder (run --output-dir); stdout when absent.",
+        },
         "lines": {
             "anyOf": [{"type": "boolean"}, TEMPLATE],
             "default": False,

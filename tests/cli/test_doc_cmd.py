@@ -36,7 +36,7 @@ def test_doc_lists_each_option_with_type_default_and_description() -> None:
     assert result.exit_code == 0, result.stderr
     text = _flat(result.stdout)
     assert text.startswith("csv (csv): Export a list to a CSV file")
-    assert "path a string; required. File to write (UTF-8)." in text
+    assert "path a string; required. File to write (UTF-8), in the output folder (run --output-dir)." in text
     assert 'delimiter a string; default ",".' in text
     assert "append true or false or a string; default false. Add rows to an existing file" in text
     assert "sort a string or a list. Column header(s) to sort the rows by" in text
