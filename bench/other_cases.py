@@ -69,7 +69,16 @@ def case_memory(ctx: Context) -> list[Row]:
     with contextlib.ExitStack() as sandboxes:  # both stay up: the small one serves the profile below
         for bills in sizes:
             output = ctx.workdir / f"bills-{bills}.csv"
-            argv = ovhflow_argv("run", recipe, "-p", f"output={output}", "--concurrency", "16")
+            argv = ovhflow_argv(
+                "run",
+                recipe,
+                "--output-dir",
+                str(ctx.workdir),
+                "-p",
+                f"output={output.name}",
+                "--concurrency",
+                "16",
+            )
             variant = Variant(f"ovhflow bills CSV, {bills:,} bills", argv)
             sandbox = sandboxes.enter_context(SandboxProcess(servers=ctx.size(10, 5), bills=bills, latency=0))
             envs.append(python_env(sandbox.env))
