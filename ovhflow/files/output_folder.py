@@ -30,7 +30,8 @@ from typing import IO, Any
 from ovhflow.files.atomic import destination_problem, open_atomic
 
 OUTPUT_FILE_MODE = 0o600  # a new output file: exports hold account data
-_CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyw", ".pth", ".so", ".pyd"})
+_CODE_SUFFIXES = frozenset({".py", ".pyc", ".pyo", ".pyw", ".pth", ".so", ".pyd", ".egg-link"})
+_PACKAGE_SUFFIXES = (".dist-info", ".egg-info")  # entry points in them load plugins (ovhflow's too)
 _CODE_STEMS = frozenset({"sitecustomize", "usercustomize", "__pycache__"})
 _CONFIG_NAMES = frozenset({"ovh.conf"})
 _WHY_CODE = "Python runs such a file (a .pth at every start, a module on the import path when imported)"
@@ -66,6 +67,8 @@ def path_problem(path: str) -> str | None:
         name = part.casefold()
         if name in _CONFIG_NAMES:
             return f"is an ovh.conf: {_WHY_CONFIG}"
+        if name.endswith(_PACKAGE_SUFFIXES):
+            return f"names an installed package's metadata ({part}): its entry points choose code that loads"
         stem, suffix = os.path.splitext(name)
         if suffix in _CODE_SUFFIXES or stem in _CODE_STEMS or name in _CODE_STEMS:
             return f"names Python code ({part}): {_WHY_CODE}"

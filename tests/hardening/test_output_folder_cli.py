@@ -227,7 +227,19 @@ def test_a_plugin_writing_through_the_plugin_api_is_confined_too(
     assert stat.S_IMODE(os.stat(work / "notes.txt").st_mode) == 0o600
 
 
-@pytest.mark.parametrize("path", ["", " ", ".", "./", "a/..", "sub/__pycache__/m.cpython-312.pyc", "x.so"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        " ",
+        ".",
+        "./",
+        "a/..",
+        "sub/__pycache__/m.cpython-312.pyc",
+        "x.so",
+        "evil-1.0.dist-info/entry_points.txt",
+    ],
+)
 def test_paths_that_name_no_file_or_code_are_refused(path: str) -> None:
     assert path_problem(path) is not None
 
