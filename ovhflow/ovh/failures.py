@@ -19,6 +19,7 @@ from urllib3.exceptions import (
     NameResolutionError,
     NewConnectionError,
     ProtocolError,
+    ProxyError,
     ReadTimeoutError,
     ResponseError,
     SSLError,
@@ -50,6 +51,17 @@ def describe(error: BaseException | None, response: Any = None, call: CallClock 
         deadline = call.deadline if call is not None else None
         return f"no complete answer within {deadline:g} s (deadline)" if deadline else "deadline exceeded"
     causes = _causes(error)
+    what = _innermost(error, causes)
+    proxy = _proxy_address(causes)
+    if proxy is None:
+        return what
+    unreachable = (NewConnectionError, ConnectTimeoutError, NameResolutionError, socket.gaierror)
+    if any(isinstance(cause, unreachable) for cause in causes):
+        return f"the proxy {proxy} was unreachable: {what}"
+    return f"the proxy {proxy} failed: {what}"
+
+
+def _innermost(error: BaseException, causes: list[BaseException]) -> str:
     if any(type(cause) is ConnectTimeoutError for cause in causes):  # over the socket.timeout it wraps
         return "connecting timed out"
     for cause in reversed(causes):
@@ -57,6 +69,25 @@ def describe(error: BaseException | None, response: Any = None, call: CallClock 
         if text:
             return text
     return " ".join(str(error).split()) or type(error).__name__
+
+
+def _proxy_address(causes: list[BaseException]) -> str | None:
+    """``host:port`` of the proxy an attempt failed to go through (never its user and password), or
+    None when no proxy is at fault: the connection urllib3 was opening is the proxy's."""
+    if not any(isinstance(cause, ProxyError) for cause in causes):
+        return None
+    for cause in causes:
+        pool = getattr(cause, "pool", None) if isinstance(cause, MaxRetryError) else None
+        connection = cause.__dict__.get("conn")  # urllib3's NewConnectionError: the proxy's connection
+        where = (
+            getattr(pool, "proxy", None)
+            or connection
+            or next((arg for arg in cause.args if hasattr(arg, "host") and hasattr(arg, "port")), None)
+        )
+        if where is not None and where.host:
+            host = f"[{where.host}]" if ":" in str(where.host) else str(where.host)
+            return f"{host}:{where.port}" if where.port else host
+    return "in use"
 
 
 def is_certificate_failure(error: BaseException | None) -> bool:
