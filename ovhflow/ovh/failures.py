@@ -112,6 +112,12 @@ def _describe_one(error: BaseException) -> str | None:  # noqa: PLR0911 (one ans
         return "connecting timed out"
     if isinstance(error, (ReadTimeoutError, TimeoutError, socket.timeout)):
         return "no answer in time (read timeout)"
+    if isinstance(error, ssl.SSLCertVerificationError):  # said apart: it is not retried (PoliteRetry)
+        why = str(error.verify_message or error.reason or "").rstrip(".")
+        return (
+            f"TLS: certificate verify failed ({why}), not retried (it would fail again); if a proxy or "
+            "firewall inspects TLS, give its CA certificate in REQUESTS_CA_BUNDLE"
+        )
     if isinstance(error, SSLError):
         return f"TLS error: {error}"
     if isinstance(error, ResponseError):

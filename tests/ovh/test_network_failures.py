@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import logging
 import socket
+from pathlib import Path
 
 import pytest
 
 from ovhflow import ovh
 from ovhflow.ovh.retries import retry_policy
-from tests.ovh.helpers import CREDENTIALS
+from tests.cli_invoke import invoke
+from tests.ovh.helpers import CREDENTIALS, CaptureServer
 
 FAST = retry_policy(3, backoff_factor=0)
 
@@ -36,3 +38,28 @@ def test_an_unreachable_proxy_is_named_not_the_api_host(
     retries = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(retries) == 3 and all(said in line for line in retries), retries
     assert not any("hunter22" in text or "bob" in text for text in [caught.value.message, *retries])
+
+
+def test_a_certificate_that_does_not_verify_fails_at_once_saying_so(tmp_path: Path) -> None:
+    """The self-signed certificate of a local TLS server: one handshake, no retry line, and one line that
+    says the certificate was not verified and why, not an OpenSSL error code."""
+    server = CaptureServer(tls=True)
+    try:
+        env = {
+            "OVH_ENDPOINT": server.url,
+            "OVH_APPLICATION_KEY": CREDENTIALS["application_key"],
+            "OVH_APPLICATION_SECRET": CREDENTIALS["application_secret"],
+            "OVH_CONSUMER_KEY": CREDENTIALS["consumer_key"],
+        }
+        done = invoke("call", "GET", "/me", env=env, cwd=tmp_path)
+        connections = server.connections
+    finally:
+        server.close()
+    said = (
+        f"GET /auth/time: localhost:{server.port}: TLS: certificate verify failed (self-signed certificate), "
+        "not retried (it would fail again); if a proxy or firewall inspects TLS, give its CA certificate "
+        "in REQUESTS_CA_BUNDLE"
+    )
+    assert done.exit_code != 0 and done.stderr.strip().endswith(said), done.stderr
+    assert "_ssl.c" not in done.stderr and "trying again" not in done.stderr
+    assert connections == 1
