@@ -14,6 +14,7 @@ from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
+from ovhflow.templating.expressions import FILTERS as EXPRESSION_FILTERS
 from ovhflow.templating.expressions import expression_arguments
 from ovhflow.templating.values import is_template, single_expression
 
@@ -68,6 +69,16 @@ def _printed_as_is(body: list[nodes.Node], found: set[int]) -> None:
                 for name in fields:
                     for part in getattr(node, name):
                         _printed_as_is(part.body if isinstance(part, nodes.If) else [part], found)
+
+
+def _reads_any_name(name: str, function: Any) -> bool:
+    """Whether a filter may read names its template does not show: an expression filter (given an
+    expression that is no constant here), or a plugin's filter handed the context (``@pass_context``;
+    Jinja's own use it only to call filters and tests by name)."""
+    if name in EXPRESSION_FILTERS:
+        return True
+    passed = getattr(function, "jinja_pass_arg", None)
+    return getattr(passed, "name", None) == "context" and not function.__module__.startswith("jinja2.")
 
 
 class TemplateAnalysis:
@@ -169,7 +180,7 @@ class TemplateAnalysis:
         """What a string of a recipe reads of ``steps``, read as a template, or as a bare expression
         (``when``) when it is no template: ``{id: {"results", ...}}``, ``"*"`` for a record read whole;
         ``None`` when ``steps`` is read in a way that names no step (``steps[name]``, ``steps | ...``)."""
-        if "steps" not in text:
+        if "steps" not in text and "|" not in text:
             return {}
         try:
             tree = self._tree(text, expression=not is_template(text))
@@ -196,6 +207,8 @@ class TemplateAnalysis:
             reads.setdefault(named[node_id], set()).add("*")
         for filter_node in tree.find_all(nodes.Filter):
             inner = expression_arguments(filter_node)
+            if inner is None and _reads_any_name(filter_node.name, self.env.filters.get(filter_node.name)):
+                return None  # it may read steps from its context, or from an expression not written here
             nested = self.steps_read(inner[0]) if inner is not None else {}
             if nested is None:
                 return None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from jinja2 import pass_context
 
 from ovhflow import hookimpl
 from ovhflow.engine.loop_records import ALL, RESULTS, STATUSES, loop_keeping
@@ -31,10 +32,13 @@ from tests.helpers import RECIPES_DIR
         ("{{ steps[name] }}", None),
         ("{{ steps | tojson }}", None),
         ("steps", None),
+        ("{{ xs | select_expr(expression) | list }}", None),  # an expression not written here
+        ("{{ xs | mine }}", None),  # a plugin's filter handed the context
+        ('{{ xs | map(attribute="a") | join(",") }}', {}),  # Jinja's own: no name read
     ],
 )
 def test_what_a_string_reads_of_steps(text: str, read: Any) -> None:
-    assert Templates().steps_read(text) == read
+    assert Templates({"mine": pass_context(lambda context, value: value)}).steps_read(text) == read
 
 
 def test_the_gallery_burst_recipe_keeps_the_details_results_and_the_burst_statuses() -> None:
