@@ -12,6 +12,7 @@ import logging
 import socket
 import ssl
 from typing import Any
+from urllib.parse import urlsplit
 
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -133,7 +134,7 @@ def retry_line(
     method: str | None, url: str | None, host: str, failed: str, attempt: int, total: int | None, wait: float
 ) -> str:
     """One line per retry: ``GET /me on host: connection refused (attempt 1 of 4); trying again in 0.5 s``."""
-    path = (url or "").split("?", 1)[0]
+    path = urlsplit(url or "").path  # relative, or absolute through a plain HTTP proxy
     of = f" of {total}" if total else ""
     return f"{method} {path} on {host}: {failed} (attempt {attempt}{of}); trying again in {wait:.1f} s"
 

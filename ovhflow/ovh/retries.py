@@ -66,7 +66,9 @@ class PoliteRetry(Retry):
             raise MaxRetryError(_pool, url or "", error or _pool_error(failed))
         call.retry = new
         attempt, total = len(new.history), _attempts(self, len(self.history))
-        host = f"{_pool.host}:{_pool.port}" if _pool is not None and _pool.port else call.host
+        # through a plain HTTP proxy the pool is the proxy's: the line still names the call's host
+        direct = _pool is not None and _pool.port and getattr(_pool, "proxy", None) is None
+        host = f"{_pool.host}:{_pool.port}" if direct else call.host
         log.warning(retry_line(method, url, host, failed, attempt, total, wait))
         return new
 

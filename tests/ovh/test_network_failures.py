@@ -37,6 +37,8 @@ def test_an_unreachable_proxy_is_named_not_the_api_host(
     assert caught.value.message == f"GET /auth/time: localhost:{api}: {said} (4 attempts)"
     retries = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(retries) == 3 and all(said in line for line in retries), retries
+    # each retry line names the call on the API host, as without a proxy (not the proxy's absolute URL)
+    assert all(line.startswith(f"GET /1.0/auth/time on localhost:{api}: ") for line in retries), retries
     assert not any("hunter22" in text or "bob" in text for text in [caught.value.message, *retries])
 
 
