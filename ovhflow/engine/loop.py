@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ovhflow.engine.batch import ReadAhead
@@ -51,58 +52,81 @@ def run_items(
     threads take the next index themselves and call ``on_done`` in their own thread: no hand-off through
     the calling thread per item, which with 16 threads on a GIL costs as much as the engine's own work.
     """
+    items = _Iterations(count, work, stop, keep_going, on_done, reader)
     if concurrency <= 1 or count <= 1:
-        for index in range(count):
-            if stop.requested:
-                return RunInterrupted(stop)
+        return items.in_order()
+    return items.in_parallel(min(concurrency, count))
+
+
+@dataclass
+class _Iterations:
+    """What :func:`run_items` runs, held once for its two ways of running it."""
+
+    count: int
+    work: Callable[[int], Outcome]
+    stop: StopRequest
+    keep_going: bool
+    on_done: Callable[[int, Outcome], None]
+    reader: ReadAhead | None
+
+    def in_order(self) -> BaseException | None:
+        """One iteration at a time, in the calling thread: no worker thread to start or join when only
+        one iteration is ever in flight."""
+        for index in range(self.count):
+            if self.stop.requested:
+                return RunInterrupted(self.stop)
             try:
-                if reader is not None:
-                    reader.prepare(index)
-                outcome = work(index)
+                if self.reader is not None:
+                    self.reader.prepare(index)
+                outcome = self.work(index)
             except Exception as error:
                 return error
-            on_done(index, outcome)
-            if outcome.failed and not keep_going:
+            self.on_done(index, outcome)
+            if outcome.failed and not self.keep_going:
                 break
         return None
 
-    lock = threading.Lock()
-    taken = 0
-    failed = False
-    stopping: list[BaseException] = []  # the first run-stopping error, if any
+    def in_parallel(self, threads: int) -> BaseException | None:
+        """On ``threads`` worker threads that each take the next index under one lock, so a failure or a
+        stop request is seen before any further iteration starts."""
+        count, stop, reader = self.count, self.stop, self.reader
+        lock = threading.Lock()
+        taken = 0
+        failed = False
+        stopping: list[BaseException] = []  # the first run-stopping error, if any
 
-    def next_index() -> int | None:
-        nonlocal taken
-        while True:
-            with lock:
-                if stopping or failed or taken >= count:
-                    return None
-                if stop.requested:
-                    stopping.append(RunInterrupted(stop))
-                    return None
-                if reader is None or reader.ready(taken):
-                    taken += 1
-                    return taken - 1
-                wanted = taken
-            reader.prepare(wanted)  # joins in the batch calls of its window, waits for them
+        def next_index() -> int | None:
+            nonlocal taken
+            while True:
+                with lock:
+                    if stopping or failed or taken >= count:
+                        return None
+                    if stop.requested:
+                        stopping.append(RunInterrupted(stop))
+                        return None
+                    if reader is None or reader.ready(taken):
+                        taken += 1
+                        return taken - 1
+                    wanted = taken
+                reader.prepare(wanted)  # joins in the batch calls of its window, waits for them
 
-    def worker() -> None:
-        nonlocal failed
-        try:
-            while (index := next_index()) is not None:
-                outcome = work(index)
-                on_done(index, outcome)
-                if outcome.failed and not keep_going:
-                    with lock:
-                        failed = True
-                if reader is not None:
-                    reader.between(index)
-        except Exception as error:
-            with lock:
-                stopping.append(error)
+        def worker() -> None:
+            nonlocal failed
+            try:
+                while (index := next_index()) is not None:
+                    outcome = self.work(index)
+                    self.on_done(index, outcome)
+                    if outcome.failed and not self.keep_going:
+                        with lock:
+                            failed = True
+                    if reader is not None:
+                        reader.between(index)
+            except Exception as error:
+                with lock:
+                    stopping.append(error)
 
-    abandoned = _run_threads(min(concurrency, count), worker, stop)
-    return abandoned or (stopping[0] if stopping else None)
+        abandoned = _run_threads(threads, worker, stop)
+        return abandoned or (stopping[0] if stopping else None)
 
 
 def _run_threads(number: int, target: Callable[[], None], stop: StopRequest) -> RunInterrupted | None:
@@ -180,26 +204,10 @@ def run_loop(
     as engine/loop_records.py says to keep), and the error that stops the run (interrupt, rejected
     credentials, a bug), for the caller to raise once it reported the step."""
     runtime = runner.runtime
-    context = scope.context()
-    where = step.value_locations.get("loop", step.location)  # errors of the list point at `loop:`
-    try:
-        values = runtime.renderer.render(step.loop, context)
-        if runtime.check and is_planned(values):  # planned answers exist in check mode only
-            return Outcome("planned", PLANNED, counted=True), LoopRecords(0, ALL), None
-        if not isinstance(values, (list, tuple)):
-            raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
-        concurrency = runtime.default_concurrency or automatic_concurrency(step)
-        if step.concurrency is not None:
-            concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
-    except Exception as error:
-        if runtime.check and caused_by_planned(error):
-            return Outcome("planned", PLANNED, counted=True), LoopRecords(0, ALL), None
-        outcome = failure(error, where)
-        runtime.add_error(outcome.error or "loop failed", str(outcome.location), None, step.ignore_errors)
-        outcome.counted = True
-        return outcome, LoopRecords(0, ALL), None
-
-    items = list(values)
+    prepared = _loop_list(runner, step, scope)
+    if isinstance(prepared, Outcome):
+        return prepared, LoopRecords(0, ALL), None
+    items, concurrency = prepared
     variable = step.as_ or "item"
     records = LoopRecords(len(items), runtime.loop_keeping.get(id(step), ALL))
     failures: dict[int, Outcome] = {}
@@ -226,6 +234,40 @@ def run_loop(
 
     with ReadAhead(runner, step, scope, len(items), names, concurrency) as reader:
         stopping = run_items(len(items), work, concurrency, runtime.stop, step.ignore_errors, on_done, reader)
+    return _overall(step, records, failures, stopping), records, stopping
+
+
+def _loop_list(runner: StepRunner, step: Step, scope: Scope) -> Outcome | tuple[list[Any], int]:
+    """The rendered ``loop:`` list and the loop's concurrency, or the outcome that ends the step before
+    any item runs: planned (check mode, the list depends on a planned answer) or failed (reported here,
+    pointing at ``loop:``), so that :func:`run_loop` holds only the iterations themselves."""
+    runtime = runner.runtime
+    context = scope.context()
+    where = step.value_locations.get("loop", step.location)  # errors of the list point at `loop:`
+    try:
+        values = runtime.renderer.render(step.loop, context)
+        if runtime.check and is_planned(values):  # planned answers exist in check mode only
+            return Outcome("planned", PLANNED, counted=True)
+        if not isinstance(values, (list, tuple)):
+            raise StepFailed(f"loop: expected a list, got {kind_of(values)}", where)
+        concurrency = runtime.default_concurrency or automatic_concurrency(step)
+        if step.concurrency is not None:
+            concurrency = rendered_concurrency(runtime.renderer.render(step.concurrency, context), step)
+    except Exception as error:
+        if runtime.check and caused_by_planned(error):
+            return Outcome("planned", PLANNED, counted=True)
+        outcome = failure(error, where)
+        runtime.add_error(outcome.error or "loop failed", str(outcome.location), None, step.ignore_errors)
+        outcome.counted = True
+        return outcome
+    return list(values), concurrency
+
+
+def _overall(
+    step: Step, records: LoopRecords, failures: dict[int, Outcome], stopping: BaseException | None
+) -> Outcome:
+    """A looped step's own outcome: the items' statuses aggregated, the error of the first item (in list
+    order) that failed, or the run-stopping error other than an interruption, which fails the step."""
     first_failure = failures[min(failures)] if failures else None
     overall = Outcome(aggregate(records.statuses()), counted=True)
     if first_failure is not None:
@@ -236,4 +278,4 @@ def run_loop(
         stopped = failure(stopping, step.location)
         overall.status, overall.error, overall.location = "failed", stopped.error, stopped.location
         overall.query_id = getattr(stopping, "query_id", None)
-    return overall, records, stopping
+    return overall
