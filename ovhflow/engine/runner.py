@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -120,18 +120,61 @@ def run_recipe(
     ``diff``: before each PUT, read the path it writes and log the fields it changes (``--diff``).
     """
     redactor = redactor or Redactor()
-    stop = stop or StopRequest()
-    started = time.time()
-    info = RunInfo(
+    info = _run_info(recipe, inputs, redactor, client, check, settings, endpoint)
+    runtime = Runtime(
+        plugins,
+        client,
+        templates or Templates.for_plugins(plugins),
+        info,
+        redactor,
+        stop or StopRequest(),
+        default_concurrency=default_concurrency,
+        batch_reads=batch_reads,
+        reporter=reporter,
+        load_include=_include_loader(redactor),
+        diff=diff,
+        output_folder=output_folder,
+    )
+    runtime.loop_keeping = loop_keeping(recipe.steps, runtime.renderer, plugins)
+    run_names = {
+        "check": check,
+        "started_at": datetime.fromtimestamp(info.started_at, timezone.utc).isoformat(),
+    }
+    error = _run_steps(runtime, recipe, Scope(inputs=inputs, run=run_names))
+    runtime.abandon_in_flight()  # after a stop: what never answered is reported, never as done
+    info.exit_status = int(error.exit_status) if error is not None else int(ExitStatus.SUCCESS)
+    info.error = redactor.text(str(error)) if error is not None else None
+    _run_end(runtime)
+    return RunResult(info, error)
+
+
+def _run_info(
+    recipe: Recipe,
+    inputs: Mapping[str, Any],
+    redactor: Redactor,
+    client: ApiClient,
+    check: bool,
+    settings: Mapping[str, Any] | None,
+    endpoint: str | None,
+) -> RunInfo:
+    """The run's :class:`RunInfo` as it starts, fit for every plugin's eyes: secret inputs masked (their
+    values join ``redactor``) and any ``user:password@`` taken out of the endpoint's URLs."""
+    shown_settings = settings if settings is not None else getattr(recipe, "sections", {}) or {}
+    return RunInfo(
         recipe_name=recipe.name,
         recipe_path=str(recipe.path),
         inputs=masked_inputs(recipe, inputs, redactor),
         check=check,
-        started_at=started,
-        settings=dict(settings if settings is not None else getattr(recipe, "sections", {}) or {}),
+        started_at=time.time(),
+        settings=dict(shown_settings),
         endpoint=shown_url(endpoint or str(getattr(client, "endpoint", "") or "")),
         endpoint_url=shown_url(str(getattr(client, "base_url", "") or "")),
     )
+
+
+def _include_loader(redactor: Redactor) -> Callable[[Step, Mapping[str, Any]], tuple[Recipe, dict[str, Any]]]:
+    """How an ``include:`` step gets its recipe and inputs: the loader already resolved the recipe, and
+    the included recipe's secret inputs join the run's redactor like the top recipe's own."""
 
     def load_include(step: Step, values: Mapping[str, Any]) -> tuple[Recipe, dict[str, Any]]:
         if step.included is None:  # the loader resolves every include; this guards a step built by hand
@@ -140,37 +183,22 @@ def run_recipe(
         masked_inputs(step.included, resolved, redactor)
         return step.included, resolved
 
-    runtime = Runtime(
-        plugins,
-        client,
-        templates or Templates.for_plugins(plugins),
-        info,
-        redactor,
-        stop,
-        default_concurrency=default_concurrency,
-        batch_reads=batch_reads,
-        reporter=reporter,
-        load_include=load_include,
-        diff=diff,
-        output_folder=output_folder,
-    )
-    runtime.loop_keeping = loop_keeping(recipe.steps, runtime.renderer, plugins)
-    run_names = {"check": check, "started_at": datetime.fromtimestamp(started, timezone.utc).isoformat()}
-    root = Scope(inputs=inputs, run=run_names)
-    error: OvhflowError | None = None
+    return load_include
+
+
+def _run_steps(runtime: Runtime, recipe: Recipe, root: Scope) -> OvhflowError | None:
+    """Run the recipe's steps after the run-start event; return the error that ended the run early.
+    Never raises: even a defect in ovhflow or a plugin becomes an error, so the run-end events still run."""
     try:
         runtime.emit("ovhflow_run_start")  # inside: a failing plugin still ends the run with its events
         StepRunner(runtime, COMPOSITES).run_steps(recipe.steps, root)
     except OvhflowError as failure:
-        error = failure
+        return failure
     except Exception as bug:  # a defect in ovhflow or a plugin: still end the run properly
         error = StepFailed(f"internal error: {type(bug).__name__}: {bug} (rerun with --debug)")
         error.__cause__ = bug
-    runtime.abandon_in_flight()  # after a stop: what never answered is reported, never as done
-    info.exit_status = int(error.exit_status) if error is not None else int(ExitStatus.SUCCESS)
-    info.error = redactor.text(str(error)) if error is not None else None
-    _run_end(runtime)
-    return RunResult(info, error)
+        return error
+    return None
 
 
 def _run_end(runtime: Runtime) -> None:
