@@ -3,7 +3,8 @@
 A :class:`RunLogger` is a pluggy plugin object the ``run`` command registers: it listens to the run-event
 hooks and wraps ``ovhflow_http_request`` to time each call. Results go to stdout elsewhere; this module
 only ever writes to its stream (stderr). Every line passes through the run's :class:`Redactor` first, so a
-secret that slipped into an error message or a path is masked before it is written.
+secret that slipped into an error message or a path is masked before it is written. What each line says
+(level, text, fields) is built in reporting/log_lines.py; this module decides whether and where it goes.
 
 JSON events all carry ``time``, ``level`` (error, warning, info, debug) and ``event``:
 ``run_start`` (recipe, path, check, inputs, endpoint, endpoint_url), ``account`` (account: the
@@ -26,42 +27,34 @@ from datetime import datetime, timezone
 from typing import Any, TextIO
 
 from ovhflow import hookimpl
-from ovhflow.errors import PlanMismatch, http_status, one_line_message
 from ovhflow.plugin_api import ApiClient, HttpRequest, HttpResponse, RunInfo, StepReport
 from ovhflow.reporting.log_forwarding import LibraryLogForwarder
+from ovhflow.reporting.log_lines import (
+    DEBUG,
+    ERROR,
+    INFO,
+    LEVEL_NAMES,
+    WARNING,
+    item_line,
+    request_failed_line,
+    request_line,
+    run_end_line,
+    run_start_line,
+    status_level,
+    step_end_line,
+    unknown_outcome_lines,
+)
 from ovhflow.reporting.redaction import Redactor
 from ovhflow.reporting.reporter import write_result
 from ovhflow.reporting.run_progress import LoopProgress
 
-# Levels, most important first; a line is written when its level is at most the threshold.
-ERROR, WARNING, INFO, DEBUG = 0, 1, 2, 3
-LEVEL_NAMES = {ERROR: "error", WARNING: "warning", INFO: "info", DEBUG: "debug"}
 LOG_FORMATS = ("text", "json")
-_ITEM_TEXT_LIMIT = 80
 
 
 def iso_time(timestamp: float | None = None) -> str:
     """A local time with offset and milliseconds, as every JSON event carries (now by default)."""
     moment = datetime.fromtimestamp(time.time() if timestamp is None else timestamp, timezone.utc)
     return moment.astimezone().isoformat(timespec="milliseconds")
-
-
-def _seconds(duration: float) -> str:
-    return f"{duration * 1000:.0f} ms" if duration < 1 else f"{duration:.1f} s"
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= _ITEM_TEXT_LIMIT else text[: _ITEM_TEXT_LIMIT - 3] + "..."
-
-
-def endpoint_words(run: RunInfo) -> str:
-    """Where the run points, for a person: ``ovh-eu (https://eu.api.ovh.com/1.0)``, ``the local sandbox
-    (http://127.0.0.1:PORT/1.0)`` or a URL endpoint alone."""
-    name = "the local sandbox" if run.endpoint == "sandbox" else run.endpoint
-    if not run.endpoint_url or run.endpoint_url == name:
-        return name or run.endpoint_url
-    return f"{name} ({run.endpoint_url})" if name else run.endpoint_url
 
 
 class RunLogger:
@@ -152,17 +145,7 @@ class RunLogger:
     def ovhflow_run_start(self, run: RunInfo) -> None:
         self._library_logs.attach()  # urllib3's "Retrying ..." must not bypass format and redactor
         self._run = run
-        mode = " in check mode (no change will be made)" if run.check else ""
-        fields = {
-            "recipe": run.recipe_name,
-            "path": run.recipe_path,
-            "check": run.check,
-            "inputs": run.inputs,
-            "endpoint": run.endpoint,
-            "endpoint_url": run.endpoint_url,
-        }
-        against = f" against {endpoint_words(run)}" if run.endpoint or run.endpoint_url else ""
-        text = f"running {run.recipe_name!r} ({run.recipe_path}){against}{mode}"
+        text, fields = run_start_line(run)
         self._emit(INFO, "run_start", text, fields)
 
     @hookimpl
@@ -176,93 +159,28 @@ class RunLogger:
     ) -> None:
         self._advance_bar(step_id, record)
         status = str(record.get("status", ""))
-        level = (
-            ERROR
-            if status == "failed"
-            else WARNING
-            if status == "ignored"
-            else INFO
-            if self.fmt == "json"
-            else DEBUG
-        )
+        level = status_level(status)
+        if level == INFO and self.fmt == "text":
+            level = DEBUG  # in text, an item that went well is a detail (-v)
         if level > self._threshold():  # the common case without -v: a line per item nobody sees
             return
-        error = record.get("error")
-        item = record.get("item")
-        # a scalar item names itself; a whole object (a server's details) would make every line huge
-        shown = item if item is None or isinstance(item, (str, int, float, bool)) else _short(item)
-        fields = {"step": step_id, "index": index, "status": status, "item": shown}
-        if error:
-            fields["error"] = str(error)
-        if record.get("query_id"):
-            fields["query_id"] = record["query_id"]
-        text = f"  {status:<8} {step_id or 'item'}[{index}] {_short(record.get('item'))}"
-        if error:
-            text += f": {error}"
+        text, fields = item_line(step_id, index, record)
         self._emit(level, "item_end", text, fields)
 
     @hookimpl
     def ovhflow_step_end(self, run: RunInfo, report: StepReport) -> None:
         self._stop_bar()
-        label = report.name or report.step_id or report.action
-        counts = report.item_counts()
-        fields: dict[str, Any] = {
-            "step": report.step_id,
-            "name": report.name,
-            "action": report.action,
-            "location": report.location,
-            "status": report.status,
-            "duration": round(report.duration, 6),
-        }
-        if counts:
-            fields["items"] = counts
-        text = f"{report.status:<8} {label} ({_seconds(report.duration)})"
-        if counts:
-            text += " [" + ", ".join(f"{n} {status}" for status, n in counts.items()) + "]"
-        if report.error:
-            fields["error"] = report.error
-            text += f": {report.error}"
-        if report.query_id and report.status in ("failed", "ignored"):  # support asks for it on errors
-            fields["query_id"] = report.query_id
-            if report.query_id not in text:
-                text += f" (OVH query id {report.query_id})"
-        level = ERROR if report.status == "failed" else WARNING if report.status == "ignored" else INFO
-        self._emit(level, "step_end", text, fields)
+        text, fields = step_end_line(report)
+        self._emit(status_level(report.status), "step_end", text, fields)
 
     @hookimpl
     def ovhflow_run_end(self, run: RunInfo) -> None:
         self._stop_bar()
         self._library_logs.detach()
-        for change in run.changes:  # writes a stop abandoned or cut off: the operator must check each one
-            if change.get("status") == "unknown":
-                reason = change.get("reason") or "was sent and not answered before the run stopped"
-                text = (
-                    f"outcome unknown: {change.get('method')} {change.get('path')} {reason}; "
-                    "check it before running again"
-                )
-                fields = {"method": change.get("method"), "path": change.get("path"), "message": text}
-                self._emit(ERROR, "outcome_unknown", text, {**fields, "step": change.get("step")})
-        duration = max(time.time() - run.started_at, 0.0)
-        order = ("ok", "changed", "planned", "skipped", "ignored", "failed")
-        counts = {key: run.counts.get(key, 0) for key in order} | run.counts
-        summary = ", ".join(f"{counts[key]} {key}" for key in counts)
-        status = run.exit_status if run.exit_status is not None else 0
-        fields = {
-            "recipe": run.recipe_name,
-            "check": run.check,
-            "counts": counts,
-            "exit_status": status,
-            "duration": round(duration, 6),
-        }
-        if run.account:
-            fields["account"] = run.account
-        if run.error:
-            fields["error"] = run.error
-        if status == 0:
-            self._emit(INFO, "run_end", f"done in {_seconds(duration)}: {summary}", fields)
-        else:
-            text = f"run failed (exit {status}) after {_seconds(duration)}: {summary}"
-            self._emit(ERROR, "run_end", text, fields)
+        for text, fields in unknown_outcome_lines(run):  # the operator must check each one
+            self._emit(ERROR, "outcome_unknown", text, fields)
+        level, text, fields = run_end_line(run)
+        self._emit(level, "run_end", text, fields)
 
     # --- requests ------------------------------------------------------------------------------------
 
@@ -294,43 +212,12 @@ class RunLogger:
     def _request_done(self, request: HttpRequest, response: HttpResponse | None, elapsed: float) -> None:
         if self._threshold() < DEBUG:
             return  # not shown: skip the formatting, this runs for every request of the run
-        status = response.status if response is not None else None
-        planned = bool(response is not None and response.planned)
-        duration = response.duration if response is not None and response.duration else elapsed
-        fields: dict[str, Any] = {
-            "method": request.method,
-            "path": request.path,
-            "status": status,
-            "duration": round(duration, 6),
-        }
-        if planned:
-            fields["planned"] = True
-        text = f"  {request.method} {request.path} -> "
-        text += "planned, not sent" if planned else f"{status} in {_seconds(duration)}"
+        text, fields = request_line(request, response, elapsed)
         self._emit(DEBUG, "request", text, fields)
 
     def _request_failed(self, request: HttpRequest, error: BaseException, elapsed: float) -> None:
-        status = http_status(error)
-        query_id = getattr(error, "query_id", None)
-        fields: dict[str, Any] = {
-            "method": request.method,
-            "path": request.path,
-            "status": status,
-            "duration": round(elapsed, 6),
-            "error": one_line_message(error),
-        }
-        if isinstance(error, PlanMismatch):  # refused before sending: the run's error says the rest, once
-            fields["error"] = error.REASON
-            self._emit(WARNING, "request", f"  {request.method} {request.path} -> {error.REASON}", fields)
-            return
-        if query_id:
-            fields["query_id"] = query_id
-        text = f"  {request.method} {request.path} -> {status or 'no answer'} in {_seconds(elapsed)}: "
-        text += one_line_message(error) + (f" (OVH query id {query_id})" if query_id else "")
-        if _optional_mode_refused(request, error):  # batch reads, expanded listings: plain calls follow
-            self._emit(DEBUG, "request", text + " (refused: plain calls instead)", fields)
-            return
-        self._emit(WARNING, "request", text, fields)
+        level, text, fields = request_failed_line(request, error, elapsed)
+        self._emit(level, "request", text, fields)
 
     # --- progress bar --------------------------------------------------------------------------------
 
@@ -342,12 +229,3 @@ class RunLogger:
     def _stop_bar(self) -> None:
         with self._lock:
             self._bar.stop()
-
-
-def _optional_mode_refused(request: HttpRequest, error: BaseException) -> bool:
-    """A batch read or expanded listing the API does not offer here: the run falls back to plain
-    calls, so this is no more than a detail (``-v``)."""
-    from ovhflow.ovh.listing import OPTIONAL_MODE_HEADERS, refused_mode  # lazy: validate needs no requests
-
-    headers = request.headers or {}
-    return any(name in headers for name in OPTIONAL_MODE_HEADERS) and refused_mode(error)
