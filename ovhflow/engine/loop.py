@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ovhflow.engine.batch import ReadAhead
 from ovhflow.engine.loop_records import ALL, LoopRecords
 from ovhflow.engine.namespace import Namespace
-from ovhflow.engine.outcome import Outcome, aggregate, failure, shown_status
+from ovhflow.engine.outcome import Outcome, aggregate, failure, masked, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned
 from ovhflow.engine.scope import Scope
 from ovhflow.engine.session import MAX_CONCURRENCY
@@ -234,7 +234,7 @@ def run_loop(
 
     with ReadAhead(runner, step, scope, len(items), names, concurrency) as reader:
         stopping = run_items(len(items), work, concurrency, runtime.stop, step.ignore_errors, on_done, reader)
-    return _overall(step, records, failures, stopping), records, stopping
+    return masked(_overall(step, records, failures, stopping), runtime.redactor), records, stopping
 
 
 def _loop_list(runner: StepRunner, step: Step, scope: Scope) -> Outcome | tuple[list[Any], int]:
@@ -256,7 +256,7 @@ def _loop_list(runner: StepRunner, step: Step, scope: Scope) -> Outcome | tuple[
     except Exception as error:
         if runtime.check and caused_by_planned(error):
             return Outcome("planned", PLANNED, counted=True)
-        outcome = failure(error, where)
+        outcome = masked(failure(error, where), runtime.redactor)
         runtime.add_error(outcome.error or "loop failed", str(outcome.location), None, step.ignore_errors)
         outcome.counted = True
         return outcome

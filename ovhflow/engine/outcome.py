@@ -16,6 +16,7 @@ from ovhflow.errors import (
     is_configuration_error,
     one_line_message,
 )
+from ovhflow.reporting.redaction import Redactor
 
 STATUS_ORDER = ("failed", "changed", "planned", "ok", "skipped")  # the first present wins
 
@@ -71,6 +72,15 @@ def fatal_error(error: BaseException, location: Location | None) -> OvhflowError
     if is_configuration_error(error):
         return configuration_error(error, "credentials or configuration rejected", location)
     return None
+
+
+def masked(outcome: Outcome, redactor: Redactor) -> Outcome:
+    """``outcome`` with secrets masked in its error: the text is ovhflow's own and may quote a secret
+    (a path holding a secret input), and ``steps.<id>.error`` must not let a template unmask it (by
+    upper-casing it, say) before the output's redaction sees it."""
+    if outcome.error:
+        outcome.error = redactor.text(outcome.error)
+    return outcome
 
 
 def failure(error: BaseException, location: Location | None) -> Outcome:

@@ -15,7 +15,7 @@ from typing import Any
 from ovhflow.engine.action_call import StepCall
 from ovhflow.engine.loop import run_loop
 from ovhflow.engine.namespace import StepRecord
-from ovhflow.engine.outcome import Outcome, failure, fatal_error, shown_status
+from ovhflow.engine.outcome import Outcome, failure, fatal_error, masked, shown_status
 from ovhflow.engine.planned import PLANNED, caused_by_planned, is_planned, placeholders
 from ovhflow.engine.runtime import Runtime, retried
 from ovhflow.engine.scope import Scope
@@ -70,7 +70,7 @@ class StepRunner:
             try:
                 outcome = self.run_once(step, scope)
             except (RunInterrupted, ConfigError, PlanMismatch) as stop:
-                outcome, stopping = failure(stop, step.location), stop
+                outcome, stopping = masked(failure(stop, step.location), self.runtime.redactor), stop
                 # a group's inner step reported this failure already; a plain step's line shows it now,
                 # and the report's errors say which step the stop (or the rejection) ended and why
                 outcome.counted = step.action in self.composites
@@ -140,6 +140,7 @@ class StepRunner:
                 outcome = Outcome("planned", PLANNED)
             else:
                 outcome = failure(error, step.location)
+        masked(outcome, self.runtime.redactor)  # what steps.<id>.error and the report hold
         if outcome.failed and not outcome.counted:
             where = str(outcome.location or step.location)
             message = outcome.error or "step failed"

@@ -111,3 +111,27 @@ def test_a_secret_input_used_whole_still_reaches_the_api_and_is_masked(
     assert sandbox.writes()[-1]["body"] == {"status": "active", "note": SECRET}
     assert "given: ***" in done.stdout and "sent with ***" in done.stderr
     assert _leaks(done.stdout + done.stderr) == []
+
+
+def test_an_error_quoting_a_secret_path_is_recorded_masked_for_later_templates(
+    sandbox, isolated_env, tmp_path: Path
+) -> None:
+    """A secret in a path is allowed; the failed call's error quotes the path, and ``steps.<id>.error``
+    holds it masked, so upper-casing, replacing or testing it with ``in`` reveals nothing."""
+    recipe = _write(
+        tmp_path,
+        '  - id: a\n    get: "/me/{{ inputs.token }}x"\n    ignore_errors: true\n'
+        "  - when: \"'hunter2' in steps.a.error\"\n    print: found\n"
+        '  - print: "{{ steps.a.error | upper }}"\n'
+        "  - print: \"{{ steps.a.error | replace('h', 'H') }}\"\n",
+    )
+    report = tmp_path / "report.json"
+    env = {**isolated_env, **sandbox.env()}
+    done = invoke("run", str(recipe), "--report", str(report), "-p", f"token={SECRET}", env=env)
+    assert done.exit_code == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "found" not in lines, done.stdout
+    assert lines[0].startswith("GET /ME/***X: "), done.stdout
+    assert lines[1].startswith("GET /me/***x: "), done.stdout
+    assert _leaks(done.stdout + done.stderr + report.read_text()) == []
+    assert "unter2" not in (done.stdout + done.stderr + report.read_text()).lower()
