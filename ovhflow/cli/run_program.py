@@ -12,9 +12,9 @@ import contextlib
 import gc
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ovhflow.apischema.cache_folder import cache_root
 from ovhflow.cli import collector
@@ -22,26 +22,19 @@ from ovhflow.cli.common import client_deadline, reported_errors
 from ovhflow.cli.interrupts import Terminated, interruption
 from ovhflow.cli.locking import lock_dir
 from ovhflow.cli.output_dir import output_folder
+from ovhflow.cli.run_plan import check_plan_options, plan_target, save_plan, warn_about_unused_planned_writes
 from ovhflow.cli.unattended import errors_as_json, redact_tracebacks, report_early_exit, run_lock
-from ovhflow.errors import OvhflowError, UsageError
+from ovhflow.errors import OvhflowError
 from ovhflow.exit_status import ExitStatus
-from ovhflow.plan.applied import consume, refuse_if_applied
-from ovhflow.plan.apply import (
-    account_of,
-    check_account,
-    check_endpoint,
-    check_secret_inputs,
-    load_for_apply,
-    planned_values,
-    warn_about_other_version,
-)
-from ovhflow.plan.document import new_plan, plan_inputs, planned_writes, write_plan
+from ovhflow.plan.applied import consume
+from ovhflow.plan.apply import check_secret_inputs, planned_values, warn_about_other_version
 from ovhflow.plan.gate import PLUGIN_NAME as GATE_NAME
 from ovhflow.plan.gate import PlanGate
-from ovhflow.plugin_api import RunInfo
 from ovhflow.recipe.environment_access import mask_machine_credentials
-from ovhflow.recipe.model import Recipe
 from ovhflow.reporting.redaction import Redactor
+
+if TYPE_CHECKING:  # for annotations: the engine itself is imported lazily, in execute_run
+    from ovhflow.engine.runner import RunResult
 
 
 @dataclass(frozen=True)
@@ -184,27 +177,6 @@ def prepare_run(options: RunOptions, redactor: Redactor) -> PreparedRun:
     return PreparedRun(options, redactor, plugins, templates, recipe, inputs, settings, logger, plan, folder)
 
 
-def check_plan_options(options: RunOptions, recipe: Recipe) -> dict[str, Any] | None:
-    """Refuse plan options that do not go together; the plan to apply, if any, checked (age, recipe)."""
-    if options.plan_out and not options.check:
-        raise UsageError("--plan-out saves what a check run plans: add --check")
-    if options.plan_file and options.check:
-        raise UsageError(
-            "--plan applies a reviewed plan: drop --check (a plan is made with --check --plan-out)"
-        )
-    if options.max_age and not options.plan_file:
-        raise UsageError("--max-age is how old a plan applied with --plan may be: use it with --plan")
-    if options.plan_out:
-        folder = os.path.dirname(os.path.abspath(options.plan_out))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-            raise UsageError(f"--plan-out {options.plan_out}: folder {folder} is missing or not writable")
-    if not options.plan_file:
-        return None
-    plan = load_for_apply(options.plan_file, recipe, options.max_age)
-    refuse_if_applied(lock_dir(), plan, options.plan_file)  # early; consumed under the lock (execute_run)
-    return plan
-
-
 def execute_run(run: PreparedRun) -> ExitStatus:
     """Take the recipe's lock, open the client, run the steps; print the error that ended the run."""
     with nothing_sent_when_interrupted():  # until stop_on_signals below takes over Ctrl-C and SIGTERM
@@ -256,6 +228,13 @@ def execute_run(run: PreparedRun) -> ExitStatus:
             endpoint="sandbox" if options.sandbox else None,
             output_folder=run.output_folder,
         )
+    return finish_run(run, result, target)
+
+
+def finish_run(run: PreparedRun, result: RunResult, target: tuple[str, str | None] | None) -> ExitStatus:
+    """After the steps: save the plan a check run made, warn of planned writes left unused, print the
+    error that ended the run (unless the JSON log's run_end carries it); the run's exit status."""
+    options = run.options
     if options.plan_out and target is not None:
         save_plan(run, result.info, target)
     warn_about_unused_planned_writes(run, result.info.changes)
@@ -263,40 +242,5 @@ def execute_run(run: PreparedRun) -> ExitStatus:
         if options.debug and result.error.__cause__ is not None:
             raise result.error.__cause__
         if options.log_format != "json":  # in JSON the run_end event carries the error
-            print(f"error: {redactor.text(str(result.error))}", file=sys.stderr, flush=True)
+            print(f"error: {run.redactor.text(str(result.error))}", file=sys.stderr, flush=True)
     return ExitStatus(result.exit_status)
-
-
-def warn_about_unused_planned_writes(run: PreparedRun, changes: Sequence[Mapping[str, Any]]) -> None:
-    """Planned writes an applied plan did not use are no error, but the operator hears of them: those
-    someone did meanwhile (not needed) and those after a stop (not reached)."""
-    for status, why in (("not needed", "already done"), ("not reached", "the run stopped before them")):
-        left = [c for c in changes if c.get("status") == status]
-        if left:
-            paths = ", ".join(f"{c['method']} {c['path']}" for c in left)
-            run.logger.warning(f"{len(left)} planned write(s) {status} ({why}): {paths}")
-
-
-def plan_target(run: PreparedRun, client: Any) -> tuple[str, str | None]:
-    """The endpoint and account a plan is made for or applied to; applying, a plan made for another one
-    is refused here, before any write (the account is read with one GET /me)."""
-    options = run.options
-    endpoint = "sandbox" if options.sandbox else str(client.endpoint)
-    if run.plan is not None:
-        check_endpoint(run.plan, str(options.plan_file), endpoint)
-    account = account_of(run.plugins.hook, client, options.check)
-    if run.plan is not None:
-        check_account(run.plan, str(options.plan_file), account)
-    return endpoint, account
-
-
-def save_plan(run: PreparedRun, info: RunInfo, target: tuple[str, str | None]) -> None:
-    """Write the plan of a check run that succeeded; a failed check run leaves no plan to apply."""
-    if info.exit_status:
-        run.logger.warning(f"plan not written to {run.options.plan_out}: the check run did not succeed")
-        return
-    secret = {name for name, spec in run.recipe.inputs.items() if spec.secret}
-    plan = new_plan(run.recipe, *target, plan_inputs(run.inputs, secret))
-    plan["writes"] = planned_writes(info.changes)
-    write_plan(str(run.options.plan_out), plan)
-    run.logger.message(f"plan: {len(plan['writes'])} write(s) saved to {run.options.plan_out}", None)
