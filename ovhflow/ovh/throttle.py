@@ -2,10 +2,13 @@
 
 Without it, 16 threads that meet a rate limit all read the same ``Retry-After``, sleep it, retry at the
 same instant, meet the limit again and give up after a few attempts. Here, the first 429 lowers the
-rate of the whole client (to a little under what the API accepted during the last second), pauses
-every thread until ``Retry-After`` (plus jitter) has passed, then hands out evenly spaced slots. After
-a quiet period without 429 the rate rises again slowly, back to full speed (or the configured rate)
-when the API stops objecting. The start and the end of throttling are logged once each (WARNING).
+rate of the whole client (to a little under what the API accepted during the last second) and hands
+out evenly spaced slots from then on: the refused requests wait out ``Retry-After`` (plus jitter)
+before taking a slot again, the other threads go on at the lowered rate without that pause. A 429 for
+a request sent at the lowered rate (the API still objects) lowers the rate again and pauses every
+thread until ``Retry-After`` (plus jitter) has passed. After a quiet period without 429 the rate rises
+again slowly, back to full speed (or the configured rate) when the API stops objecting. The start and
+the end of throttling are logged once each (WARNING).
 
 A call keeps retrying its 429 answers for a time budget rather than a number of attempts: a run
 against a busy API gets slower, not broken, unless one call stays refused for longer than the budget.
@@ -109,9 +112,9 @@ class RateLimiter:
         return slot
 
     def send(self, send_once: Callable[[], AnswerT], budget: float) -> AnswerT:
-        """Call ``send_once`` when a slot comes; on 429, again after ``Retry-After`` (every thread slows
-        down meanwhile), until ``budget`` seconds have passed since the first 429: then the 429 is the
-        answer. A ``budget`` of 0 sends once."""
+        """Call ``send_once`` when a slot comes; on 429, again after ``Retry-After`` plus jitter (every
+        thread slows down meanwhile), until ``budget`` seconds have passed since the first 429: then the
+        429 is the answer. A ``budget`` of 0 sends once."""
         first_refusal: float | None = None
         while True:
             sent_at = self.wait()
@@ -122,10 +125,11 @@ class RateLimiter:
             now = time.monotonic()
             first_refusal = now if first_refusal is None else first_refusal
             pause = retry_after_seconds(response.headers)
-            self.refused(sent_at, pause)
+            delay = self.refused(sent_at, pause)
             if not budget or now + pause - first_refusal > budget:
                 return response
             response.close()
+            time.sleep(delay)
 
     def answered(self) -> None:
         """A request got an answer other than 429."""
@@ -138,16 +142,21 @@ class RateLimiter:
             if self._throttled and now - self._last_429 >= QUIET and now - self._raised_at >= RAISE_EVERY:
                 self._raise(now)
 
-    def refused(self, sent_at: float, retry_after: float) -> None:
-        """A request sent at ``sent_at`` was answered 429: slow every thread down, pause until
-        ``retry_after`` seconds (plus jitter) have passed."""
+    def refused(self, sent_at: float, retry_after: float) -> float:
+        """A request sent at ``sent_at`` was answered 429: slow every thread down; return the seconds
+        this request waits before it is sent again (``retry_after`` plus jitter). The first 429 only
+        lowers the rate; one for a request sent after a cut also pauses every thread for that long."""
         now = time.monotonic()
         with self._lock:
             self._last_429 = now
-            if sent_at > self._reduced_at:  # not one of the requests already in flight at the last cut
+            delay = retry_after + self._random.uniform(0, min(0.5, 0.1 * retry_after + 0.05))
+            if not self._throttled:  # the requests in flight meet the limit: pace the others from now
                 self._lower(now)
-            jitter = self._random.uniform(0, min(0.5, 0.1 * retry_after + 0.05))
-            self._next_slot = max(self._next_slot, now + retry_after + jitter)
+                self._next_slot = max(self._next_slot, now + self.interval)
+            elif sent_at > self._reduced_at:  # refused at the lowered rate: lower it again, and pause
+                self._lower(now)
+                self._next_slot = max(self._next_slot, now + delay)
+            return delay
 
     def _lower(self, now: float) -> None:
         recent = sum(1 for when in self._answers if when >= now - WINDOW)

@@ -1,8 +1,10 @@
-"""The client's shared, adaptive pacing: 429 slows every thread down, the rate recovers after a quiet
-period, waits follow ``Retry-After`` with jitter, and a call retries 429s for a time budget."""
+"""The client's shared, adaptive pacing: 429 slows every thread down (only the refused requests wait
+out ``Retry-After``, with jitter, unless the lowered rate is refused too), the rate recovers after a
+quiet period, and a call retries 429s for a time budget."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 from unittest import mock
 
@@ -44,18 +46,49 @@ def _answers(limiter: RateLimiter, clock: Clock, count: int, spacing: float) -> 
         clock.now += spacing
 
 
-def test_a_429_lowers_the_rate_below_what_the_api_accepted_and_pauses_every_thread(clock) -> None:
+def test_a_429_lowers_the_rate_below_what_the_api_accepted_and_paces_the_other_threads(clock) -> None:
     limiter = RateLimiter()
     assert limiter.rate is None  # unlimited until the API objects
     _answers(limiter, clock, 50, 0.02)  # 50 answers a second
     sent = limiter.wait()
-    limiter.refused(sent, retry_after=1.0)
+    delay = limiter.refused(sent, retry_after=1.0)
     assert limiter.throttled
     assert limiter.rate == pytest.approx(throttle.BACKOFF_SHARE * 50, rel=0.05)
-    first = limiter.wait()  # the next request waits out Retry-After plus jitter
-    assert 1.0 <= first - sent <= 1.25
+    assert 1.0 <= delay <= 1.25  # the refused request waits out Retry-After plus jitter
+    refused_at = clock.now
+    first = limiter.wait()  # the other threads do not: their next request is one slot away
+    assert first - refused_at == pytest.approx(1 / limiter.rate)
     second = limiter.wait()  # and the one after it is spaced at the new rate, whatever its thread
     assert second - first == pytest.approx(1 / limiter.rate)
+
+
+def test_only_the_refused_requests_wait_out_retry_after(clock) -> None:
+    """16 threads, the first wave of 429s: the refused calls wait Retry-After, the others are paced
+    (issue 17: pausing every thread for the first wave was most of a short run's wall time)."""
+    limiter = RateLimiter()
+    _answers(limiter, clock, 50, 0.02)
+    delays = [limiter.refused(sent, retry_after=1.0) for sent in [limiter.wait() for _ in range(16)]]
+    assert all(delay >= 1.0 for delay in delays)
+    waited = []
+    with mock.patch(
+        "ovhflow.ovh.throttle.time.sleep", side_effect=lambda s: (waited.append(s), clock.sleep(s))
+    ):
+        starts = [limiter.wait() for _ in range(20)]  # the other threads' requests, meanwhile
+    assert max(waited) < 0.1  # none of them waited out Retry-After
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert gaps == pytest.approx([1 / limiter.rate] * 19)
+
+
+def test_a_429_at_the_lowered_rate_pauses_every_thread(clock) -> None:
+    limiter = RateLimiter()
+    _answers(limiter, clock, 50, 0.02)
+    limiter.refused(limiter.wait(), retry_after=1.0)  # the first cut: pacing only
+    clock.now += 0.1
+    later = limiter.wait()  # sent after the cut, and still refused: the API wants a break
+    delay = limiter.refused(later, retry_after=2.0)
+    assert 2.0 <= delay <= 2.5
+    refused_at = clock.now
+    assert limiter.wait() - refused_at >= 2.0  # every thread's next request waits it out
 
 
 def test_requests_already_in_flight_at_the_cut_do_not_lower_the_rate_again(clock) -> None:
