@@ -14,9 +14,13 @@ for.
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
+import re
 from configparser import NoOptionError, NoSectionError, RawConfigParser
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ovhflow.ovh.exceptions import InvalidConfiguration, InvalidRegion
 
@@ -101,8 +105,38 @@ def resolve_endpoint(endpoint: str | None, where: str) -> str:
     if endpoint in ENDPOINTS:
         return ENDPOINTS[endpoint]
     if endpoint.startswith(("http://", "https://")):
+        problem = url_problem(endpoint)
+        if problem:
+            raise InvalidRegion(f"Invalid endpoint URL: {problem}")  # not the URL: it may hold a password
         return endpoint.rstrip("/")
     raise InvalidRegion(f"Unknown endpoint {endpoint}. Valid endpoints: {valid}, or an http(s):// URL")
+
+
+_LABEL = re.compile(r"[A-Za-z0-9_-]{1,63}")
+
+
+def url_problem(url: str) -> str | None:
+    """What makes an ``http(s)://`` endpoint URL's host or port unusable, or None: caught here, so that a
+    typo is a configuration error rather than a resolver's or an encoder's failure at the first call."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        return str(error)
+    del port
+    host = parts.hostname
+    if not host:
+        return "it has no host name (http(s)://HOST[:PORT]/PATH)"
+    with contextlib.suppress(ValueError):
+        ipaddress.ip_address(host)
+        return None
+    try:
+        labels = host.rstrip(".").encode("idna").decode("ascii").split(".")
+    except UnicodeError:
+        labels = [""]
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        return f"{host!r} is not a valid host name (empty label, or a character a host name cannot have)"
+    return None
 
 
 @dataclass(frozen=True)

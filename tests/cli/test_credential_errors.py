@@ -83,3 +83,26 @@ def test_rejected_credentials_stop_a_run_even_under_ignore_errors(
         done.stderr
     )
     assert "0 skipped, 0 ignored, 1 failed" in done.stderr, done.stderr
+
+
+BAD_URLS = {
+    "https://u:pw-in-url@exa..mple.com/1.0": "'exa..mple.com' is not a valid host name",
+    "https://exa mple.com/1.0": "'exa mple.com' is not a valid host name",
+    "https://eu.api.ovh.com:port/1.0": "Port could not be cast to integer value",
+    "http:///1.0": "it has no host name",
+}
+
+
+@pytest.mark.parametrize("url", sorted(BAD_URLS))
+@pytest.mark.parametrize("command", [("call", "GET", "/me"), ("run", "r.yaml")])
+def test_an_endpoint_url_with_an_invalid_host_is_a_configuration_error(
+    command: tuple[str, ...], url: str, isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Not the encoder's or the resolver's error at the first request: one line, exit 3, nothing sent;
+    the URL is not quoted whole (its user:password@ would be)."""
+    (tmp_path / "r.yaml").write_text(RECIPE)
+    done = invoke(*command, env={**isolated_env, "OVH_ENDPOINT": url}, cwd=tmp_path)
+    assert done.exit_code == 3, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: configuration: Invalid endpoint URL: "), lines
+    assert BAD_URLS[url] in lines[0] and "pw-in-url" not in done.stderr + done.stdout
