@@ -48,7 +48,8 @@ class SecretUses:
         found = []
         if uses.unnamed:
             found.append(
-                "inputs is read as a whole or by a computed name, and this recipe has secret inputs "
+                "inputs is read as a whole, by a computed name or by an expression filter given a computed "
+                "expression, and this recipe has secret inputs "
                 f"({', '.join(sorted(self.secret))}): read each input as inputs.NAME"
             )
         for name in sorted(self.secret & uses.other):

@@ -15,7 +15,7 @@ from jinja2.exceptions import TemplateSyntaxError
 from jinja2.parser import Parser
 
 from ovhflow.templating.expressions import FILTERS as EXPRESSION_FILTERS
-from ovhflow.templating.expressions import expression_arguments
+from ovhflow.templating.expressions import expression_uses, filter_calls
 from ovhflow.templating.values import is_template, single_expression
 
 
@@ -71,14 +71,13 @@ def _printed_as_is(body: list[nodes.Node], found: set[int]) -> None:
                         _printed_as_is(part.body if isinstance(part, nodes.If) else [part], found)
 
 
-def _reads_any_name(name: str, function: Any) -> bool:
-    """Whether a filter may read names its template does not show: an expression filter (given an
-    expression that is no constant here), or a plugin's filter handed the context (``@pass_context``;
-    Jinja's own use it only to call filters and tests by name)."""
-    if name in EXPRESSION_FILTERS:
-        return True
+def _reads_context(function: Any) -> bool:
+    """Whether a filter may read names its template does not show: a plugin's filter handed the context
+    (``@pass_context``; Jinja's own use it only to call filters and tests by name)."""
+    if getattr(function, "__module__", "").startswith("jinja2."):
+        return False
     passed = getattr(function, "jinja_pass_arg", None)
-    return getattr(passed, "name", None) == "context" and not function.__module__.startswith("jinja2.")
+    return getattr(passed, "name", None) == "context"
 
 
 class TemplateAnalysis:
@@ -132,9 +131,8 @@ class TemplateAnalysis:
                 root = getattr(target, "node", None)  # a chain: target is a Getattr or Getitem too
                 if middle is not None and isinstance(root, nodes.Name) and root.ctx == "load":
                     chains.add((root.name, middle, name))
-            for filter_node in tree.find_all(nodes.Filter):
-                inner = expression_arguments(filter_node)
-                if inner is None:
+            for inner in expression_uses(tree):
+                if inner is None:  # an expression not written here: its names cannot be checked
                     continue
                 # an expression filter's text is a template too: what it reads, less its item
                 text, bound = inner
@@ -168,19 +166,21 @@ class TemplateAnalysis:
                     (whole if id(node) in printed else other).add(name)
             loads = [n for n in tree.find_all(nodes.Name) if n.name == "inputs" and n.ctx == "load"]
             unnamed = len(loads) > named
-            for filter_node in tree.find_all(nodes.Filter):
-                inner = expression_arguments(filter_node)
-                if inner is not None:  # an expression filter applies its text to every item: never as is
-                    nested = self.input_uses(inner[0], expression=True)
-                    other |= nested.whole | nested.other
-                    unnamed = unnamed or nested.unnamed
+            for inner in expression_uses(tree):
+                if inner is None:  # an expression not written here may read inputs any way
+                    unnamed = True
+                    continue
+                # an expression filter applies its text to every item: never as is
+                nested = self.input_uses(inner[0], expression=True)
+                other |= nested.whole | nested.other
+                unnamed = unnamed or nested.unnamed
         return InputUses(frozenset(whole), frozenset(other), unnamed)
 
     def steps_read(self, text: str) -> dict[str, set[str]] | None:
         """What a string of a recipe reads of ``steps``, read as a template, or as a bare expression
         (``when``) when it is no template: ``{id: {"results", ...}}``, ``"*"`` for a record read whole;
         ``None`` when ``steps`` is read in a way that names no step (``steps[name]``, ``steps | ...``)."""
-        if "steps" not in text and "|" not in text:
+        if "steps" not in text and "|" not in text and "{%" not in text:  # no filter: reads nothing
             return {}
         try:
             tree = self._tree(text, expression=not is_template(text))
@@ -205,15 +205,15 @@ class TemplateAnalysis:
                 whole.discard(id(target))
         for node_id in whole:
             reads.setdefault(named[node_id], set()).add("*")
-        for filter_node in tree.find_all(nodes.Filter):
-            inner = expression_arguments(filter_node)
-            if inner is None and _reads_any_name(filter_node.name, self.env.filters.get(filter_node.name)):
-                return None  # it may read steps from its context, or from an expression not written here
-            nested = self.steps_read(inner[0]) if inner is not None else {}
-            if nested is None:
+        for inner in expression_uses(tree):
+            nested = self.steps_read(inner[0]) if inner is not None else None
+            if nested is None:  # an expression not written here, or one reading steps by no name
                 return None
             for name, fields in nested.items():
                 reads.setdefault(name, set()).update(fields)
+        others = (name for name, _, _ in filter_calls(tree) if name and name not in EXPRESSION_FILTERS)
+        if any(_reads_context(self.env.filters.get(name)) for name in others):
+            return None  # a plugin's filter may read steps from its context
         return reads
 
     def names_used(self, source: str, expression: bool = False) -> set[str]:
@@ -236,8 +236,7 @@ class TemplateAnalysis:
         if not (expression or is_template(source)):
             return []
         tree = self._tree(source, expression)
-        found = [expression_arguments(node) for node in tree.find_all(nodes.Filter)]
-        return [inner[0] for inner in found if inner is not None]
+        return [inner[0] for inner in expression_uses(tree) if inner is not None]
 
     def literal(self, source: str) -> tuple[bool, Any]:
         """``(True, value)`` when a single-expression template is a constant such as ``{{ 5 }}``."""

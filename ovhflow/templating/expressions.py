@@ -15,7 +15,7 @@ The expression is compiled when the recipe is validated, so a syntax error is re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from jinja2 import nodes, pass_context
@@ -28,20 +28,51 @@ EXPRESSION_FILTERS = frozenset({"select_expr", "reject_expr", "map_expr"})
 DEFAULT_NAME = "item"
 
 
-def expression_arguments(node: nodes.Filter) -> tuple[str, str] | None:
-    """``(expression, item name)`` of an expression filter call whose arguments are constants."""
-    if node.name not in EXPRESSION_FILTERS or not node.args:
-        return None
-    expression = node.args[0]
-    if not isinstance(expression, nodes.Const) or not isinstance(expression.value, str):
-        return None
-    name: Any = DEFAULT_NAME
-    if len(node.args) > 1:
-        name = node.args[1].value if isinstance(node.args[1], nodes.Const) else None
-    for keyword in node.kwargs:
-        if keyword.key == "name":
-            name = keyword.value.value if isinstance(keyword.value, nodes.Const) else None
-    return (expression.value, name) if isinstance(name, str) else None
+# Jinja's own filter that calls a filter by the name given as its first argument, with the arguments after
+# it: ``map('map_expr', 'inputs.x')`` calls map_expr. (select, reject, selectattr and rejectattr call
+# tests by name, and no test evaluates an expression.)
+_CALLS_BY_NAME = "map"
+
+FilterCall = tuple[str | None, list[nodes.Expr], list[Any]]  # name, arguments, Keyword nodes
+
+
+def filter_calls(tree: nodes.Node) -> Iterator[FilterCall]:
+    """Every filter ``tree`` calls, ``(name, arguments, keyword arguments)``: each Filter node (also of
+    a ``{% filter %}`` block), and each filter it calls by name through ``map``, at any depth. The name
+    is None when it is no constant, or when ``*args``/``**kwargs`` could hide it or an expression: such
+    a call may be any filter, given any expression."""
+    for node in tree.find_all(nodes.Filter):
+        name: str | None = node.name
+        args, kwargs = list(node.args), list(node.kwargs)
+        hidden = node.dyn_args is not None or node.dyn_kwargs is not None
+        while True:
+            if hidden and (name == _CALLS_BY_NAME or name in EXPRESSION_FILTERS):
+                name = None
+            yield name, args, kwargs
+            if name != _CALLS_BY_NAME or not args:  # map(attribute=...) calls no filter
+                break
+            called, args = args[0], args[1:]
+            name = called.value if isinstance(called, nodes.Const) and isinstance(called.value, str) else None
+
+
+def expression_uses(tree: nodes.Node) -> Iterator[tuple[str, str] | None]:
+    """``(expression, item name)`` for each call of an expression filter in ``tree``, direct or by name
+    (see :func:`filter_calls`); None for one whose expression or item name is no constant, or for a
+    filter called by a name that is none: that call may evaluate any expression."""
+    for name, args, kwargs in filter_calls(tree):
+        if name is None:
+            yield None
+        elif name in EXPRESSION_FILTERS:
+            yield expression_arguments(args, kwargs)
+
+
+def expression_arguments(args: list[nodes.Expr], kwargs: list[Any]) -> tuple[str, str] | None:
+    """``(expression, item name)`` of an expression filter's arguments, when both are constants."""
+    given: dict[str, Any] = dict(zip(("expression", "name"), args, strict=False))
+    given.update((keyword.key, keyword.value) for keyword in kwargs)
+    constants = {key: value.value if isinstance(value, nodes.Const) else None for key, value in given.items()}
+    expression, name = constants.get("expression"), constants.get("name", DEFAULT_NAME)
+    return (expression, name) if isinstance(expression, str) and isinstance(name, str) else None
 
 
 def _evaluator(context: Context, expression: Any, filter_name: str) -> Callable[[Mapping[str, Any]], Any]:

@@ -4,6 +4,7 @@ the same either way."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from ovhflow.engine.runner import run_recipe
 from ovhflow.plugin.manager import load_plugins
 from ovhflow.recipe.loader import load_recipe
 from ovhflow.templating.templates import Templates
+from tests.cli_invoke import invoke
 from tests.engine.helpers import Collector, FakeClient, recipe, step
 from tests.helpers import RECIPES_DIR
 
@@ -35,6 +37,16 @@ from tests.helpers import RECIPES_DIR
         ("{{ xs | select_expr(expression) | list }}", None),  # an expression not written here
         ("{{ xs | mine }}", None),  # a plugin's filter handed the context
         ('{{ xs | map(attribute="a") | join(",") }}', {}),  # Jinja's own: no name read
+        # an expression filter called by name through map, at any depth, or given its text by keyword
+        ("{{ [[0]] | map('map_expr', 'steps.scan.items | length') | list }}", {"scan": {"items"}}),
+        ("{{ xs | map('map', 'select_expr', 'steps.a.results') | list }}", {"a": {"results"}}),
+        ("{{ xs | map_expr(expression='steps.a.status', name='s') }}", {"a": {"status"}}),
+        ("{{ xs | map('upper') | list }}", {}),
+        ("{{ xs | map(which, 'steps.a.results') | list }}", None),  # a filter named by no constant
+        ("{{ xs | map('map_expr', text) | list }}", None),
+        ("{{ xs | map_expr(*texts) }}", None),
+        ("{{ xs | map('mine') | list }}", None),  # a plugin's filter handed the context, by name
+        ("{% filter mine %}x{% endfilter %}", None),  # no | and no steps written: still a filter
     ],
 )
 def test_what_a_string_reads_of_steps(text: str, read: Any) -> None:
@@ -132,3 +144,22 @@ def test_a_run_gives_the_same_results_whatever_its_loops_keep() -> None:
         outcomes.append((sorted(collector.messages), result.info.counts, sorted(client.writes())))
     assert outcomes[0] == outcomes[1]
     assert "a,b,c ok" in outcomes[1][0]
+
+
+@pytest.mark.parametrize(
+    ("expression", "printed"),
+    [("'steps.scan.items | length'", "[[3]]"), ("'steps.scan.results | length'", "[[3]]")],
+)
+def test_a_loop_read_through_map_and_an_expression_filter_keeps_what_it_reads(
+    sandbox, isolated_env, tmp_path: Path, expression: str, printed: str
+) -> None:
+    """``map('map_expr', 'steps.scan...')`` reads the loop's records: they are kept (they were dropped)."""
+    recipe = tmp_path / "map.yaml"
+    recipe.write_text(
+        "name: m\nsteps:\n  - id: scan\n    loop: [1, 2, 3]\n    get: /me\n"
+        f"  - print: \"{{{{ [[0]] | map('map_expr', {expression}) | list }}}}\"\n",
+        encoding="utf-8",
+    )
+    done = invoke("run", str(recipe), env={**isolated_env, **sandbox.env()}, cwd=tmp_path)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines() == [printed]

@@ -40,6 +40,28 @@ REFUSED = {
     "inputs by a computed key": ("  - print: \"{{ inputs['tok' ~ 'en'] | reverse }}\"\n", 6, 12),
     "a log beside an action": ('  - get: /me\n    log: "{{ inputs.token | urlencode }}"\n', 7, 10),
     "an expression filter": ("  - print: \"{{ [1] | map_expr('inputs.token') | join }}\"\n", 6, 12),
+    "an expression filter by name": (
+        "  - print: \"{{ [[0]] | map('map_expr', 'inputs.token | upper') | list }}\"\n",
+        6,
+        12,
+    ),
+    "an expression filter by name, nested": (
+        "  - print: \"{{ [[[0]]] | map('map', 'map_expr', 'inputs.token | list | join') | list }}\"\n",
+        6,
+        12,
+    ),
+    "a computed expression": ("  - print: \"{{ [0] | map_expr('inputs.tok' ~ 'en | upper') }}\"\n", 6, 12),
+    "an expression by keyword": (
+        "  - print: \"{{ [0] | map_expr(expression='inputs.token | upper') }}\"\n",
+        6,
+        12,
+    ),
+    "an expression in *args": ("  - print: \"{{ [0] | map_expr(*['inputs.token | upper']) }}\"\n", 6, 12),
+    "a filter named by no constant": (
+        "  - print: \"{{ [[0]] | map('map' ~ '_expr', 'inputs.token | upper') | list }}\"\n",
+        6,
+        12,
+    ),
     "stored by set": ('  - set: {t: "{{ inputs.token }}"}\n  - print: "{{ t | reverse }}"\n', 6, 14),
     "stored by keep": ('  - get: /me\n    keep: "{{ inputs.token }}"\n', 7, 11),
 }
