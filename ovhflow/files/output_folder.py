@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -51,6 +52,9 @@ def path_problem(path: str) -> str | None:
     refuses a literal path with it, the run a rendered one."""
     if not path.strip():
         return "names no file"
+    control = next((c for c in path if unicodedata.category(c) == "Cc"), None)
+    if control is not None:  # a NUL cannot reach the file system; a newline or an escape mangles listings
+        return f"holds a control character ({control!r}): a file name is printable text"
     text = path.replace("\\", "/")
     if text.startswith("/"):
         return "is absolute: an output path is relative to the output folder (run --output-dir DIR)"

@@ -238,6 +238,10 @@ def test_a_plugin_writing_through_the_plugin_api_is_confined_too(
         "sub/__pycache__/m.cpython-312.pyc",
         "x.so",
         "evil-1.0.dist-info/entry_points.txt",
+        "out\0.csv",
+        "a\nb.csv",
+        "x\x1b[2J.csv",
+        "x\x7f.csv",
     ],
 )
 def test_paths_that_name_no_file_or_code_are_refused(path: str) -> None:
@@ -250,3 +254,33 @@ def test_paths_that_name_no_file_or_code_are_refused(path: str) -> None:
 )
 def test_ordinary_output_paths_are_taken(path: str) -> None:
     assert path_problem(path) is None
+
+
+@pytest.mark.parametrize("yaml_path", ["out\\0.csv", "sub/a\\tb.csv"])
+def test_a_literal_output_path_with_a_control_character_is_refused_by_validate_and_run(
+    sandbox, isolated_env, tmp_path: Path, yaml_path: str
+) -> None:
+    """A NUL, a tab or an escape in a file name: FILE:LINE:COL and exit 2 before any request (a NUL got
+    through validate and failed the run with Python's 'embedded null byte', exit 1)."""
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(LITERAL.format(path=f'"{yaml_path}"', header="a"))
+    env = {**isolated_env, **sandbox.env()}
+    checked = invoke("validate", str(recipe), env=env, cwd=tmp_path)
+    assert checked.exit_code == 2, checked.stdout + checked.stderr
+    assert f"{recipe}:4:13: csv: path " in checked.stderr and "holds a control character" in checked.stderr
+    result = _run(tmp_path, recipe, env)
+    assert result.exit_code == 2 and "holds a control character" in result.stderr, result.stderr
+    assert sandbox.journal == [] and _files(tmp_path) == {"r.yaml"}
+
+
+def test_a_templated_output_path_with_a_nul_is_refused_at_run_time(
+    sandbox, isolated_env, tmp_path: Path
+) -> None:
+    recipe, work = tmp_path / "r.yaml", tmp_path / "work"
+    work.mkdir()
+    recipe.write_text(TEMPLATED)
+    sandbox.state["me"]["firstname"] = "bills\0.csv"
+    result = _run(work, recipe, {**isolated_env, **sandbox.env()})
+    assert result.exit_code == 1, result.stderr
+    assert f"{recipe}:6:13: csv: path 'bills\\x00.csv' holds a control character" in result.stderr
+    assert "embedded null" not in result.stderr and _files(work) == set()
