@@ -194,6 +194,10 @@ class _Watched:
         return super().request(*args, **kwargs)  # type: ignore[misc]
 
     def _new_conn(self) -> socket.socket:
+        # The name to resolve is read from urllib3's private ``_dns_host``: the public ``host`` drops an
+        # FQDN's trailing dot, which changes what the resolver looks up (the search domains). No public
+        # API gives it, nor a hook between resolving and connecting; pyproject pins urllib3 to 2.x and
+        # tests/ovh/test_deadlines_and_redirects.py fails if an upgrade drops or stops using it.
         call, name = current_call(), self._dns_host
         if call is None or _is_address(name):
             return super()._new_conn()  # type: ignore[misc]
@@ -208,13 +212,13 @@ class _Watched:
             # each address in turn, as urllib3 does with those it resolves: one that refuses or whose
             # connect times out (ConnectTimeoutError, NewConnectionError's base) gives way to the next
             for address in addresses:
-                self._dns_host = address
+                self.host = address  # urllib3's public setter: what its _new_conn connects to
                 try:
                     return super()._new_conn()  # type: ignore[misc]
                 except ConnectTimeoutError as error:
                     failed = error
         finally:
-            self._dns_host = name
+            self.host = name
         raise failed or NewConnectionError(self, f"{name} has no address")  # type: ignore[arg-type]
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from unittest import mock
 
 import ovh as python_ovh
 import pytest
+import urllib3.connection
 
 from ovhflow import ovh
 from ovhflow.ovh.retries import retry_policy
@@ -154,6 +156,32 @@ def test_an_address_that_does_not_answer_is_passed_over_for_the_next_one_as_pyth
         ours = ovh.Client(url, **CREDENTIALS, timeout=(0.5, 5), retries=0).get("/me")
     assert ours == theirs == {"path": "/1.0/me"}
     assert {r.header("Host") for r in server.requests} == {f"api.two-addresses.example:{port}"}
+
+
+def test_the_connection_goes_to_the_address_resolved_within_the_deadline_not_resolved_again(
+    server: CaptureServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ovhflow resolves the name itself (within the deadline) and hands urllib3 the address through its
+    ``host`` setter, reading the name from the private ``HTTPConnection._dns_host``: a urllib3 that drops
+    the attribute, or connects to anything else, fails here rather than in production."""
+    named = urllib3.connection.HTTPConnection("api.example.", 443)
+    assert named._dns_host == "api.example." and named.host == "api.example"
+    named.host = "127.0.0.1"
+    assert named._dns_host == "127.0.0.1"
+    port = int(server.root.rsplit(":", 1)[1])
+    resolve = socket.getaddrinfo
+
+    def on_the_resolver_thread_only(host, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if host == "api.resolved-once.example":
+            if threading.current_thread().name != "ovhflow-resolve":
+                raise socket.gaierror(socket.EAI_NONAME, "resolved again, outside the deadline")
+            host = "127.0.0.1"
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", on_the_resolver_thread_only)
+    url = server.url.replace("127.0.0.1", "api.resolved-once.example")
+    assert ovh.Client(url, **CREDENTIALS, timeout=(0.5, 5), retries=0).get("/me") == {"path": "/1.0/me"}
+    assert {r.header("Host") for r in server.requests} == {f"api.resolved-once.example:{port}"}
 
 
 def test_an_address_that_does_not_answer_is_said_to_time_out_connecting(server: CaptureServer) -> None:
