@@ -109,6 +109,11 @@ def resolve_endpoint(endpoint: str | None, where: str) -> str:
         if problem:
             raise InvalidRegion(f"Invalid endpoint URL: {problem}")  # not the URL: it may hold a password
         return endpoint.rstrip("/")
+    if "://" in endpoint or "@" in endpoint:  # not quoted: a URL may hold a password
+        what = (
+            f"a URL of scheme {endpoint.partition('://')[0]!r}" if "://" in endpoint else "a value with '@'"
+        )
+        raise InvalidRegion(f"Unknown endpoint: {what}. Valid endpoints: {valid}, or an http(s):// URL")
     raise InvalidRegion(f"Unknown endpoint {endpoint}. Valid endpoints: {valid}, or an http(s):// URL")
 
 

@@ -106,3 +106,14 @@ def test_an_endpoint_url_with_an_invalid_host_is_a_configuration_error(
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: configuration: Invalid endpoint URL: "), lines
     assert BAD_URLS[url] in lines[0] and "pw-in-url" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("url", ["ftp://u:pw-in-url@files.example/1.0", "u:pw-in-url@eu.api.ovh.com"])
+def test_an_endpoint_of_another_scheme_is_not_quoted(
+    url: str, isolated_env: dict[str, str], tmp_path: Path
+) -> None:
+    """ "Unknown endpoint" quoted the value whole, with the password a URL may hold."""
+    done = invoke("call", "GET", "/me", env={**isolated_env, "OVH_ENDPOINT": url}, cwd=tmp_path)
+    assert done.exit_code == 3
+    assert _last_line(done.stderr).startswith("error: configuration: Unknown endpoint: a ")
+    assert "pw-in-url" not in done.stderr + done.stdout
