@@ -72,6 +72,23 @@ def run_ovhflow(
     return result
 
 
+def start_ovhflow(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    """Start ``python -m ovhflow ARGS`` in the background, with piped output, for tests that must watch or
+    signal the running process (the machine's ``OVH_*`` variables left out, ``env`` added)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
+    full_env.update(env)
+    full_env["PYTHONPATH"] = str(REPO_ROOT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "ovhflow", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+    )
+
+
 class Listener:
     """A plain TCP listener on 127.0.0.1 that counts connections and records every byte any client sends
     it, answering nothing: where a redirection would lead, or a host a request must never reach.

@@ -13,22 +13,7 @@ from pathlib import Path
 import requests
 
 from tests.cli_invoke import invoke_ovhflow
-from tests.helpers import REPO_ROOT
-
-
-def _start_auth(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
-    full_env.update(env)
-    full_env["PYTHONPATH"] = str(REPO_ROOT)
-    return subprocess.Popen(
-        [sys.executable, "-m", "ovhflow", "auth", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-    )
+from tests.helpers import REPO_ROOT, start_ovhflow
 
 
 def _saved_key(path: Path, section: str) -> str:
@@ -41,8 +26,8 @@ def test_auth_waits_for_validation_then_saves_a_working_key(sandbox, app_env, tm
     work = tmp_path / "work"
     work.mkdir()
     (work / "ovh.conf").write_text("# kept\n[other]\nname = value\n")
-    process = _start_auth(
-        ["--rule", "GET:/me", "--rule", "GET:/me/*", "--poll-interval", "0.1", "--timeout", "60"],
+    process = start_ovhflow(
+        ["auth", "--rule", "GET:/me", "--rule", "GET:/me/*", "--poll-interval", "0.1", "--timeout", "60"],
         app_env,
         work,
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli_invoke import invoke_ovhflow
-from tests.helpers import REPO_ROOT, run_ovhflow
+from tests.helpers import REPO_ROOT, run_ovhflow, start_ovhflow
 
 WAIT_FOR_BURST = """\
 name: wait for burst
@@ -61,21 +61,6 @@ steps:
 """
 
 
-def _popen(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("OVH_")}
-    full_env.update(env)
-    full_env["PYTHONPATH"] = str(REPO_ROOT)
-    return subprocess.Popen(
-        [sys.executable, "-m", "ovhflow", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=full_env,
-        cwd=cwd,
-    )
-
-
 def _events(stderr: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stderr.splitlines()]  # every line must be one JSON object
 
@@ -93,7 +78,7 @@ def test_overlapping_runs_exit_4_naming_the_holder_and_wait_lock_waits(
     first_server = invoke_ovhflow("call", "GET", "/dedicated/server", env=full_env, cwd=tmp_path)
     server = json.loads(first_server.stdout)[0]
     sandbox.state["bursts"][server]["status"] = "inactive"
-    first = _popen(["run", str(recipe), "--log-format", "json"], full_env, tmp_path)
+    first = start_ovhflow(["run", str(recipe), "--log-format", "json"], full_env, tmp_path)
     assert first.stderr is not None
     for line in first.stderr:  # the lock is taken before the run starts: wait until the run is polling
         if json.loads(line).get("event") == "request" and line.count("/burst"):
@@ -119,7 +104,7 @@ def test_overlapping_runs_exit_4_naming_the_holder_and_wait_lock_waits(
         assert (
             event["event"] == "error" and event["exit_status"] == 4 and f"pid {first.pid}" in event["message"]
         )
-        waiter = _popen(["run", str(recipe), "--wait-lock", "120"], full_env, tmp_path)
+        waiter = start_ovhflow(["run", str(recipe), "--wait-lock", "120"], full_env, tmp_path)
         unlocked = run_ovhflow("run", str(recipe), "--no-lock", "-p", "tries=0", env=full_env, cwd=tmp_path)
         assert unlocked.returncode == 1 and "already running" not in unlocked.stderr  # --no-lock ignores it
         tried = run_ovhflow("run", str(recipe), "--sandbox", "-p", "tries=0", env=full_env, cwd=tmp_path)
@@ -337,7 +322,8 @@ def test_sigterm_ends_with_report_log_and_released_lock(sandbox, full_env, tmp_p
     )
     sandbox.state["bursts"][servers[0]]["status"] = "inactive"
     report = tmp_path / "report.json"
-    first = _popen(["run", str(recipe), "--log-format", "json", "--report", str(report)], full_env, tmp_path)
+    args = ["run", str(recipe), "--log-format", "json", "--report", str(report)]
+    first = start_ovhflow(args, full_env, tmp_path)
     assert first.stderr is not None
     lines = []
     for line in first.stderr:
